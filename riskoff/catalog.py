@@ -1,0 +1,89 @@
+"""What each cached series is: names, units, price basis and how to refresh it.
+
+This is descriptive metadata written once by hand (no prices here). The importer copies it
+into data/manifest.json next to the provenance and checksum of every file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, asdict
+
+
+@dataclass(frozen=True)
+class Series:
+    symbol: str
+    name: str
+    asset_class: str
+    unit: str
+    calendar: str
+    basis: str
+    yf_ticker: str | None  # None: not refreshable through yfinance
+    auto_adjust: bool = False  # True only where the cache holds dividend-adjusted prices
+    kind: str = "daily"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+_US = "US trading days (New York)"
+_TRADED = "traded prices (not dividend-adjusted)"
+_INDEX = "price index (no dividends)"
+
+SERIES: dict[str, Series] = {s.symbol: s for s in [
+    Series("NDX", "Nasdaq-100", "equity index", "index points", _US, _INDEX, "^NDX"),
+    Series("GSPC", "S&P 500", "equity index", "index points", _US, _INDEX, "^GSPC"),
+    Series("HSI", "Hang Seng Index", "equity index", "index points", "Hong Kong trading days",
+           _INDEX, "^HSI"),
+    Series("000001.SS", "Shanghai Composite", "equity index", "index points",
+           "Shanghai trading days", _INDEX, "000001.SS"),
+    Series("N225", "Nikkei 225", "equity index", "index points", "Tokyo trading days", _INDEX,
+           "^N225"),
+    Series("KS11", "KOSPI", "equity index", "index points", "Seoul trading days", _INDEX,
+           "^KS11"),
+    Series("SOX", "PHLX Semiconductor", "equity index", "index points", _US, _INDEX, "^SOX"),
+    Series("VIX", "Cboe VIX", "volatility index", "volatility points", _US + ", Cboe",
+           "index level", "^VIX"),
+    Series("NVDA", "Nvidia", "stock", "USD per share", _US, _TRADED, "NVDA"),
+    Series("MSFT", "Microsoft", "stock", "USD per share", _US, _TRADED, "MSFT"),
+    Series("ORCL", "Oracle", "stock", "USD per share", _US, _TRADED, "ORCL"),
+    Series("OWL", "Blue Owl Capital", "stock", "USD per share", _US, _TRADED, "OWL"),
+    Series("000660.KS", "SK Hynix", "stock", "KRW per share", "Seoul trading days", _TRADED,
+           "000660.KS"),
+    Series("9984.T", "SoftBank Group", "stock", "JPY per share (split-adjusted, 4:1 Jan 2026)",
+           "Tokyo trading days", _TRADED + ", split-adjusted", "9984.T"),
+    Series("QQQ", "Invesco QQQ (Nasdaq-100 ETF)", "ETF", "USD per share", _US, _TRADED, "QQQ"),
+    Series("SPY", "SPDR S&P 500 ETF", "ETF", "USD per share", _US, _TRADED, "SPY"),
+    Series("HYG", "iShares High Yield Corporate Bond ETF", "ETF", "USD per share", _US,
+           "dividend-adjusted (use for returns, not quoted prices)", "HYG", auto_adjust=True),
+    Series("BTC-USD", "Bitcoin", "crypto", "USD", "UTC calendar days, 7 days a week",
+           "spot price", "BTC-USD"),
+    Series("ETH-USD", "Ether", "crypto", "USD", "UTC calendar days, 7 days a week",
+           "spot price", "ETH-USD"),
+    Series("GC=F", "Gold (COMEX front month)", "commodity", "USD per troy ounce", _US,
+           "continuous front-month futures, not roll-adjusted", "GC=F"),
+    Series("TNX", "10-year Treasury yield (Cboe ^TNX)", "rates", "percent", _US,
+           "yield index", "^TNX"),
+    Series("DGS2", "2-year Treasury yield (FRED DGS2)", "rates", "percent", _US + ", FRED",
+           "constant-maturity yield", None),
+    Series("DGS10", "10-year Treasury yield (FRED DGS10)", "rates", "percent", _US + ", FRED",
+           "constant-maturity yield", None),
+    Series("NVDA_1h", "Nvidia, hourly bars", "stock", "USD per share",
+           "UTC bar starts", _TRADED, None, kind="intraday"),
+    Series("MSFT_1h", "Microsoft, hourly bars", "stock", "USD per share",
+           "UTC bar starts", _TRADED, None, kind="intraday"),
+    Series("QQQ_1h", "Invesco QQQ, hourly bars", "ETF", "USD per share",
+           "UTC bar starts", _TRADED, None, kind="intraday"),
+    Series("SPX_5m", "S&P 500, 5-minute bars", "equity index", "index points",
+           "New York time bar starts", _INDEX, None, kind="intraday"),
+    Series("SP500_shiller", "S&P 500 (Shiller monthly average)", "equity index",
+           "index points", "monthly, 1st of month", "monthly average of daily closes", None,
+           kind="monthly"),
+    Series("NDX_month_end", "Nasdaq-100 month-end closes", "equity index", "index points",
+           "last trading day of each month", _INDEX, None, kind="monthly"),
+]}
+
+# Published third-party figures: shown with their sources, never as our measurements.
+PUBLISHED = {
+    "fedwatch_dec2025": "CME FedWatch odds of a December 2025 cut, as quoted in news pages",
+    "fomc_decisions_2025": "FOMC rate decisions of 2025, as reported",
+    "crypto_liquidations_2025-11-21": "Crypto liquidation totals of 21 Nov 2025 (CoinGlass, as reported)",
+}

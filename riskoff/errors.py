@@ -1,0 +1,9 @@
+"""Errors the book shows to readers as one line (see riskoff/__init__.py)."""
+
+
+class DataError(Exception):
+    """A cached file is missing, changed or implausible. The message names file and fix."""
+
+
+class RefreshError(Exception):
+    """One series could not be refreshed; its cached file is left untouched."""
