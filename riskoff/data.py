@@ -113,7 +113,7 @@ def parse_frame(text_or_path, kind: str, name: str) -> pd.DataFrame:
     for col in expected[1:]:
         raw = df[col].str.strip()
         num = pd.to_numeric(raw.where(raw != ""), errors="coerce")
-        bad = num.isna() & (raw != "")
+        bad = (num.isna() & (raw != "")) | num.isin([float("inf"), float("-inf")])
         if bad.any():
             raise DataError(f"{name}: non-numeric {col} {raw[bad].iloc[0]!r} on "
                             f"{df.loc[bad, key].iloc[0]}. Fix: {FIX_RESTORE}.")
@@ -219,6 +219,27 @@ def verify(root: Path = DATA_DIR) -> list[str]:
     return lines
 
 
+def sources_table(root: Path = DATA_DIR) -> pd.DataFrame:
+    """The manifest as a readable table: one row per cached series."""
+    rows = []
+    for sym, e in sorted(read_manifest(root)["series"].items(), key=lambda kv: kv[1]["file"]):
+        src = e.get("source", {})
+        rows.append({"Series": f"{e['name']} ({sym})", "File": e["file"],
+                     "Unit": e["unit"], "Basis": e["basis"], "Calendar": e["calendar"],
+                     "Range": f"{e['first'][:10]} to {e['last'][:10]}", "Rows": e["rows"],
+                     "Source": f"{src.get('repository', '?')}: {src.get('path', '?')} "
+                               f"@ {src.get('commit', '?')}",
+                     "SHA-256": e["sha256"][:16] + "…"})
+    return pd.DataFrame(rows).set_index("Series")
+
+
+def published_table(root: Path = DATA_DIR) -> pd.DataFrame:
+    rows = [{"Table": name, "What": e["description"], "File": e["file"], "Rows": e["rows"],
+             "Sources": " ".join(e["sources"]), "SHA-256": e["sha256"][:16] + "…"}
+            for name, e in sorted(read_manifest(root).get("published", {}).items())]
+    return pd.DataFrame(rows).set_index("Table")
+
+
 # ---------------------------------------------------------------------------- import
 
 def _provenance_rows(text: str) -> dict[str, dict]:
@@ -319,7 +340,7 @@ def _yf_download(ticker: str, start: str, auto_adjust: bool) -> pd.DataFrame:
                                      raise_errors=True)
 
 
-def _normalise(raw: pd.DataFrame, sym: str) -> pd.DataFrame:
+def _normalise(raw: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     if raw is None or len(raw) == 0:
         raise RefreshError("empty frame (no data returned; delisted, wrong ticker or offline)")
     if isinstance(raw.columns, pd.MultiIndex):
@@ -333,8 +354,9 @@ def _normalise(raw: pd.DataFrame, sym: str) -> pd.DataFrame:
         idx = idx.tz_localize(None)  # exchange-local (or UTC for crypto) calendar date
     df = df[["open", "high", "low", "close", "volume"]].set_axis(idx.normalize().rename("date"))
     df = df.loc[~df[PRICE_COLUMNS].isna().all(axis=1)]  # rows with no prices: non-trading days
+    df = df.loc[df.index < today]  # today's bar may still be moving (or lack its close)
     if df.empty:
-        raise RefreshError("downloaded frame has no priced rows")
+        raise RefreshError("no completed, priced session in the download")
     if df.index.duplicated().any():
         raise RefreshError("downloaded frame has duplicate dates")
     if df["close"].isna().any():
@@ -343,7 +365,8 @@ def _normalise(raw: pd.DataFrame, sym: str) -> pd.DataFrame:
 
 
 def _max_gap_days(meta) -> int:
-    return 3 if "7 days a week" in meta.calendar else 10
+    # Exchanges can close for up to 11 calendar days (Shanghai at Chinese New Year).
+    return 3 if "7 days a week" in meta.calendar else 14
 
 
 def _check_new(new: pd.DataFrame, old: pd.DataFrame, meta) -> None:
@@ -359,6 +382,17 @@ def _check_new(new: pd.DataFrame, old: pd.DataFrame, meta) -> None:
     both = old.index.intersection(new.index)
     if len(both) == 0 and new.index[0] > old.index[-1] + pd.Timedelta(days=_max_gap_days(meta)):
         raise RefreshError("downloaded frame does not overlap the cache (cannot check continuity)")
+    if meta.auto_adjust:
+        # A dividend-adjusted download rescales all history, so closes legitimately differ
+        # from the cache; it must instead cover every cached date (one basis, no mixing).
+        if new.index[0] > old.index[0]:
+            raise RefreshError("adjusted series must be re-downloaded from its first cached "
+                               "date, or old and new rows would mix adjustment bases")
+        absent = old.index.difference(new.index)
+        if len(absent):
+            raise RefreshError(f"adjusted download lacks cached date {absent[0]:%Y-%m-%d}; "
+                               f"refusing to mix adjustment bases")
+        return
     ratio = (new.loc[both, "close"] / old.loc[both, "close"]).dropna()
     off = ratio[(ratio - 1).abs() > 0.02]
     if len(off):
@@ -366,9 +400,6 @@ def _check_new(new: pd.DataFrame, old: pd.DataFrame, meta) -> None:
         raise RefreshError(f"close on {d:%Y-%m-%d} is {new.loc[d, 'close']} in the download but "
                            f"{old.loc[d, 'close']} in the cache (split or price-basis change?); "
                            f"inspect before merging")
-    if meta.auto_adjust and new.index[0] > old.index[0]:
-        raise RefreshError("adjusted series must be re-downloaded from its first cached date, "
-                           "or old and new rows would mix adjustment bases")
 
 
 def _format_csv(df: pd.DataFrame, symbol: str) -> str:
@@ -398,11 +429,7 @@ def refresh_one(symbol: str, root: Path = DATA_DIR,
         raise
     except Exception as exc:  # network errors, rate limits, yfinance's own errors
         raise RefreshError(f"download failed: {type(exc).__name__}: {exc}") from None
-    new = _normalise(raw, symbol)
-    today = pd.Timestamp(today or dt.datetime.now(dt.timezone.utc).date())
-    new = new.loc[new.index < today]  # today's bar may still be moving
-    if new.empty:
-        raise RefreshError("no completed session in the download")
+    new = _normalise(raw, pd.Timestamp(today or dt.datetime.now(dt.timezone.utc).date()))
     _check_new(new, old, meta)
     merged = pd.concat([old.loc[~old.index.isin(new.index)], new]).sort_index()
     lost = old.index.difference(merged.index)

@@ -1,0 +1,80 @@
+"""Chapter 1, "Who fell most": the views the notebook shows, one call each.
+
+Each view loads from the cache, computes with riskoff.metrics, draws with a builder of
+riskoff.charts and publishes the chart with its caption, text alternative and CSV.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import data as rdata
+from . import metrics
+from .charts import Caption, market, publish
+from .charts.base import date_label, label_of
+
+EVENT = ["NDX", "GSPC", "NVDA", "HSI", "000001.SS", "BTC-USD", "ETH-USD", "GC=F", "VIX"]
+# Sessions the static control offers: the week of the sell-off and the days around it.
+SESSIONS = ["2025-11-17", "2025-11-18", "2025-11-19", "2025-11-20", "2025-11-21",
+            "2025-11-24", "2025-11-25"]
+# Base dates offered on the static page: year start, tariff shock, autumn peaks, the event.
+BASES = ["2024-12-31", "2025-04-08", "2025-10-06", "2025-10-29", "2025-11-19", "2025-11-21",
+         "2025-12-31"]
+
+
+def as_of(symbols) -> str:
+    return max(rdata.info(s)["last"] for s in symbols)
+
+
+def scoreboard_table(date="2025-11-20", symbols=EVENT) -> pd.DataFrame:
+    """The scoreboard of one session as a readable table (percentages, 2 decimals)."""
+    grid = metrics.scoreboard(symbols, [date])
+    table = grid.pivot(index="symbol", columns="measure_label", values="value")
+    table = table.reindex(index=symbols, columns=[m[0] for m in metrics.MEASURES.values()])
+    table.index = [label_of(s) for s in symbols]
+    table.index.name = f"Session of {date_label(date)}"
+    return table.map(lambda v: "no session / n.a." if pd.isna(v) else f"{v:+.2%}")
+
+
+def _biggest_fall(grid: pd.DataFrame, date: str, measure: str = "day") -> str:
+    rows = grid[(grid.date == date) & (grid.measure == measure)].dropna(subset=["value"])
+    worst = rows.loc[rows["value"].idxmin()]
+    best = rows.loc[rows["value"].idxmax()]
+    return (f"On {date_label(date)} the largest fall among these assets was "
+            f"{label_of(worst.symbol)}'s {worst.value:+.1%}; the largest rise was "
+            f"{label_of(best.symbol)}'s {best.value:+.1%}.")
+
+
+def who_fell(symbols=EVENT, sessions=SESSIONS):
+    grid = metrics.scoreboard(symbols, sessions)
+    return publish(
+        market.who_fell(grid), grid, "who-fell-most",
+        Caption(symbols, as_of=sessions[-1],
+                note="Sessions are each market's own trading days: Asian markets trade ahead "
+                     "of New York, crypto on UTC calendar days. The Hang Seng's source "
+                     "publishes no intraday high, so it has no high-to-close bar."),
+        alt_text=_biggest_fall(grid, "2025-11-20"))
+
+
+def _closes(symbols, start) -> pd.DataFrame:
+    return metrics.tidy(rdata.closes(symbols, start=start), "close")
+
+
+def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
+    frame = _closes(symbols, bases[0])
+    reb = metrics.rebase(rdata.closes(symbols), bases[0]).iloc[-1].dropna()
+    top, low = reb.idxmax(), reb.idxmin()
+    text = (f"Rebased to 100 on {date_label(bases[0])}: by its last cached date "
+            f"{label_of(top)} stands highest at {reb[top]:.0f} and {label_of(low)} lowest at "
+            f"{reb[low]:.0f}.")
+    return publish(market.rebased(frame, base_options=bases, shown=shown), frame,
+                   "rebased", Caption(symbols, as_of=as_of(symbols)), alt_text=text)
+
+
+def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
+    frame = _closes(symbols, starts[0])
+    dd = metrics.drawdown(rdata.closes(symbols), starts[0]).loc[:"2025-11-21"].min()
+    worst = dd.idxmin()
+    text = (f"Measured from {date_label(starts[0])} to 21 Nov 2025, the deepest fall below a "
+            f"running peak close was {label_of(worst)}'s {dd[worst]:.1%}.")
+    return publish(market.drawdowns(frame, start_options=starts, shown=shown), frame,
+                   "drawdowns", Caption(symbols, as_of=as_of(symbols)), alt_text=text)

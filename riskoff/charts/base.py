@@ -1,0 +1,145 @@
+"""What every chart of the book shares: theme, static controls, and the caption under it.
+
+A chart builder takes a tidy DataFrame and returns an Altair chart. With ``static=True`` the
+controls are Vega-Lite parameters bound to HTML inputs, computing in the reader's browser;
+with ``static=False`` the frame was already computed by pandas (a kernel widget did it) and
+the chart only draws it. Both paths share the same marks and encodings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import altair as alt
+import pandas as pd
+
+from .. import data as rdata
+
+# Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000", "#999999"]
+FALL, RISE = "#D55E00", "#0072B2"  # vermillion / blue: not a red-green pair
+HEIGHT = 320
+# Each chart's data as CSV, in _static so Sphinx copies it; chapters link to it relatively.
+DOWNLOADS = rdata.ROOT / "_static" / "downloads"
+DOWNLOADS_LINK = "../_static/downloads"
+
+
+def _theme():
+    return {"config": {
+        "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+        "view": {"stroke": None, "continuousHeight": HEIGHT},
+        "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e6e6e6"},
+        "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom",
+                   "columns": 3, "symbolType": "stroke"},
+        "title": {"fontSize": 14, "anchor": "start", "subtitleColor": "#555"},
+        "range": {"category": PALETTE},
+    }}
+
+
+alt.theme.register("riskoff", enable=True)(_theme)
+# SVG so marks are in the DOM (screen readers, tests); only the export menu, no editor links.
+alt.renderers.set_embed_options(renderer="svg", actions={"export": True, "source": False,
+                                                        "compiled": False, "editor": False})
+
+
+# ---------------------------------------------------------------------------- controls
+
+def select(name: str, options: Sequence, labels: Sequence[str] | None = None, value=None,
+           label: str | None = None) -> alt.Parameter:
+    """A dropdown bound to a Vega-Lite parameter (runs in the browser, no kernel)."""
+    options = list(options)
+    return alt.param(name=name, value=options[0] if value is None else value,
+                     bind=alt.binding_select(options=options,
+                                             labels=list(labels) if labels else None,
+                                             name=(label or name) + " "))
+
+
+def radio(name: str, options: Sequence, labels: Sequence[str] | None = None, value=None,
+          label: str | None = None) -> alt.Parameter:
+    options = list(options)
+    return alt.param(name=name, value=options[0] if value is None else value,
+                     bind=alt.binding_radio(options=options,
+                                            labels=list(labels) if labels else None,
+                                            name=(label or name) + " "))
+
+
+def checkbox(name: str, value: bool, label: str) -> alt.Parameter:
+    return alt.param(name=name, value=value, bind=alt.binding_checkbox(name=label + " "))
+
+
+def symbol_toggles(symbols: Sequence[str], shown: Sequence[str], prefix: str = "show"
+                   ) -> tuple[list[alt.Parameter], str]:
+    """One checkbox per series and the filter expression that keeps the ticked ones."""
+    params, terms = [], []
+    for i, sym in enumerate(symbols):
+        pname = f"{prefix}{i}"
+        params.append(checkbox(pname, sym in shown, label_of(sym)))
+        terms.append(f"(datum.symbol === {sym!r} && {pname})")
+    return params, " || ".join(terms) or "true"
+
+
+# ---------------------------------------------------------------------------- labels
+
+def label_of(symbol: str) -> str:
+    try:
+        return rdata.info(symbol)["name"]
+    except ValueError:
+        return symbol
+
+
+def date_label(d) -> str:
+    return f"{pd.Timestamp(d):%-d %b %Y}"
+
+
+def iso(d) -> str:
+    return f"{pd.Timestamp(d):%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------------------- caption
+
+@dataclass
+class Caption:
+    """The lines under a chart: what it shows, its sources and as-of date, a CSV link."""
+    symbols: Sequence[str] = ()
+    as_of: str | None = None
+    published: Sequence[str] = ()
+    note: str | None = None
+    extra_sources: list[str] = field(default_factory=list)
+
+    def markdown(self, csv_name: str | None) -> str:
+        parts = []
+        if self.symbols:
+            names = ", ".join(label_of(s) for s in self.symbols)
+            parts.append(f"**Source:** {names}: cached market data (Yahoo Finance and FRED "
+                         f"figures republished on GitHub; see the Data sources appendix).")
+        for name in self.published:
+            entry = rdata.read_manifest()["published"][name]
+            links = " ".join(f"<{u}>" for u in entry["sources"])
+            parts.append(f"**Published figures, not our data:** {entry['description']}: {links}")
+        parts.extend(self.extra_sources)
+        if self.as_of:
+            parts.append(f"**Data as of** {date_label(self.as_of)}.")
+        if self.note:
+            parts.append(self.note)
+        if csv_name:
+            parts.append(f"[Download the data behind this chart (CSV)]({DOWNLOADS_LINK}/{csv_name}.csv)")
+        return " ".join(parts)
+
+
+def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: Caption,
+            alt_text: str) -> alt.TopLevelMixin:
+    """Attach the text alternative, write the chart's data as CSV, and display both.
+
+    ``alt_text`` states the chart's main finding; vega-embed puts it on the SVG as its
+    accessible description.
+    """
+    from IPython.display import Markdown, display
+
+    chart = chart.properties(description=alt_text)
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(DOWNLOADS / f"{name}.csv", index=False, float_format="%.6g",
+                 lineterminator="\n")
+    display(chart)
+    display(Markdown(f"*{alt_text}*\n\n" + caption.markdown(name)))
+    return chart

@@ -1,0 +1,903 @@
+"""Unit tests of riskoff/data.py: loading, validation, import and refresh of the data cache.
+
+The cache in data/ is real market data and is never written by these tests: every test that
+writes works on a copy in tmp_path and passes ``root=`` explicitly. The command-line tests run
+against the real cache, so there every write path is patched to fail loudly.
+
+Refresh tests never touch the network: they pass a fake ``download(ticker, start, auto_adjust)``
+that returns frames shaped like yfinance ``Ticker.history`` output, built from the cached rows
+(plus clearly synthetic new rows derived from the last cached close).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import riskoff.data as data
+from riskoff.catalog import PUBLISHED, SERIES
+from riskoff.errors import DataError, RefreshError
+
+SNAPSHOT = Path("/work/shared/market-data")
+needs_snapshot = pytest.mark.skipif(not SNAPSHOT.is_dir(),
+                                    reason="curated snapshot /work/shared/market-data not present")
+HEADER = "date,open,high,low,close,volume"
+
+
+# ---------------------------------------------------------------------------- helpers
+
+@pytest.fixture(autouse=True)
+def _clear_read_cache():
+    data.read_series_cache_clear()
+    yield
+    data.read_series_cache_clear()
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    """A writable copy of the real cache."""
+    dst = tmp_path / "data"
+    shutil.copytree(data.DATA_DIR, dst)
+    return dst
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def csv_path(root: Path, sym: str) -> Path:
+    return root / SERIES[sym].kind / f"{sym}.csv"
+
+
+def snapshot_bytes(root: Path, sym: str) -> tuple[bytes, bytes]:
+    return csv_path(root, sym).read_bytes(), (root / data.MANIFEST).read_bytes()
+
+
+def all_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def rewrite(root: Path, sym: str, text: str, update_sha: bool = True) -> Path:
+    """Replace a cached file in the copy; optionally re-sign it in the copy's manifest."""
+    path = csv_path(root, sym)
+    path.write_bytes(text.encode())
+    if update_sha:
+        manifest = json.loads((root / data.MANIFEST).read_text())
+        manifest["series"][sym]["sha256"] = sha(path)
+        (root / data.MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    data.read_series_cache_clear()
+    return path
+
+
+def edit_line(root: Path, sym: str, startswith: str, new_line: str, update_sha=True) -> Path:
+    path = csv_path(root, sym)
+    lines = path.read_text().split("\n")
+    hits = [i for i, line in enumerate(lines) if line.startswith(startswith)]
+    assert len(hits) == 1, (startswith, hits)
+    lines[hits[0]] = new_line
+    return rewrite(root, sym, "\n".join(lines), update_sha)
+
+
+def truncate(root: Path, sym: str, last: str) -> None:
+    """Cut the copy's file after date `last` (inclusive), re-signing it in the manifest."""
+    path = csv_path(root, sym)
+    lines = path.read_text().splitlines(keepends=True)
+    kept = [lines[0]] + [ln for ln in lines[1:] if ln[:10] <= last]
+    rewrite(root, sym, "".join(kept))
+
+
+def yf_frame(df: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Shape cached (or synthetic) rows like yfinance Ticker.history(..., actions=False)."""
+    idx = pd.DatetimeIndex(df.index).tz_localize(tz).rename("Date")
+    out = pd.DataFrame({"Open": df["open"].to_numpy(float), "High": df["high"].to_numpy(float),
+                        "Low": df["low"].to_numpy(float), "Close": df["close"].to_numpy(float),
+                        "Volume": df["volume"].to_numpy(float)}, index=idx)
+    return out
+
+
+def synthetic_rows(last_close: float, last_volume: float, dates, step=1.01) -> pd.DataFrame:
+    """Obviously synthetic bars continuing from the last cached close: +1% a day."""
+    rows, prev = [], last_close
+    for _ in dates:
+        close = prev * step
+        rows.append({"open": prev, "high": max(prev, close) * 1.005,
+                     "low": min(prev, close) * 0.995, "close": close, "volume": last_volume})
+        prev = close
+    return pd.DataFrame(rows, index=pd.DatetimeIndex(pd.to_datetime(dates), name="date"))
+
+
+class FakeDownload:
+    """download(ticker, start, auto_adjust) that records its calls and returns / raises."""
+
+    def __init__(self, result=None, exc: BaseException | None = None):
+        self.result, self.exc, self.calls = result, exc, []
+
+    def __call__(self, ticker, start, auto_adjust):
+        self.calls.append((ticker, start, auto_adjust))
+        if self.exc is not None:
+            raise self.exc
+        return self.result.copy() if isinstance(self.result, pd.DataFrame) else self.result
+
+
+class Replay:
+    """Serve real cached rows, from `start` up to `until`, the way yfinance would."""
+
+    def __init__(self, full: pd.DataFrame, tz: str, until: str):
+        self.full, self.tz, self.until, self.calls = full, tz, until, []
+
+    def __call__(self, ticker, start, auto_adjust):
+        self.calls.append((ticker, start, auto_adjust))
+        return yf_frame(self.full.loc[start:self.until], self.tz)
+
+
+def nvda_download(root: Path, new_dates, today_row: str | None = None, tail=5):
+    """Last `tail` cached NVDA rows (unchanged) + synthetic rows on `new_dates`."""
+    old = data.series("NVDA", root)
+    dates = list(new_dates) + ([today_row] if today_row else [])
+    new = synthetic_rows(old["close"].iloc[-1], old["volume"].iloc[-1], dates)
+    return old, pd.concat([old.tail(tail), new])
+
+
+NEW_DATES = ["2026-06-01", "2026-06-02", "2026-06-03"]  # the business days after 2026-05-29
+TODAY = dt.date(2026, 6, 4)
+
+
+# ---------------------------------------------------------------------------- loading
+
+def test_ndx_close_on_2025_11_20():
+    assert data.series("NDX").loc["2025-11-20", "close"] == pytest.approx(24054.38, abs=1e-9)
+
+
+def test_nvda_row_on_2025_11_20():
+    row = data.series("NVDA").loc["2025-11-20"]
+    assert row["open"] == pytest.approx(195.95)
+    assert row["high"] == pytest.approx(196.00)
+    assert row["low"] == pytest.approx(179.85)
+    assert row["close"] == pytest.approx(180.64)
+    assert row["volume"] == 343504800
+
+
+def test_series_schema_daily_intraday_monthly():
+    nvda = data.series("NVDA")
+    assert list(nvda.columns) == ["open", "high", "low", "close", "volume"]
+    assert nvda.index.name == "date" and nvda.index.tz is None
+    assert nvda.index.is_monotonic_increasing and nvda.index.is_unique
+    assert all(nvda[c].dtype == float for c in ["open", "high", "low", "close"])
+    hourly = data.series("NVDA_1h")
+    assert hourly.index.name == "timestamp" and str(hourly.index.tz) == "UTC"
+    # SPX_5m is written with New York offsets; it loads as UTC instants.
+    spx = data.series("SPX_5m")
+    assert spx.index[0] == pd.Timestamp("2025-11-19 14:30", tz="UTC")
+    assert list(data.series("SP500_shiller").columns) == ["close"]
+
+
+def test_hsi_high_low_are_nan_never_filled():
+    hsi = data.series("HSI")
+    assert hsi[["high", "low"]].isna().all().all()
+    assert hsi[["open", "close"]].notna().all().all()
+    row = hsi.loc["2025-11-20"]
+    assert row["open"] == pytest.approx(25999.78) and row["close"] == pytest.approx(25835.57)
+
+
+def test_fred_rows_keep_nan_close():
+    dgs2 = data.series("DGS2")
+    assert dgs2.loc["2024-12-31", "close"] == pytest.approx(4.25)
+    assert np.isnan(dgs2.loc["2025-01-01", "close"])  # holiday row kept, not filled
+    assert dgs2[["open", "high", "low", "volume"]].isna().all().all()
+
+
+def test_series_returns_a_copy():
+    df = data.series("NVDA")
+    df.loc["2025-11-20", "close"] = -1.0
+    assert data.series("NVDA").loc["2025-11-20", "close"] == pytest.approx(180.64)
+
+
+def test_closes_leaves_nan_where_market_closed():
+    wide = data.closes(["NDX", "BTC-USD"], "2025-11-20", "2025-11-24")
+    assert list(wide.columns) == ["NDX", "BTC-USD"]
+    assert list(wide.index.strftime("%Y-%m-%d")) == [
+        "2025-11-20", "2025-11-21", "2025-11-22", "2025-11-23", "2025-11-24"]
+    assert wide.loc["2025-11-20", "NDX"] == pytest.approx(24054.38)
+    assert wide.loc["2025-11-20", "BTC-USD"] == pytest.approx(86631.90)
+    # Saturday and Sunday: BTC traded, NDX did not; nothing is filled.
+    assert wide.loc[["2025-11-22", "2025-11-23"], "NDX"].isna().all()
+    assert wide["BTC-USD"].notna().all()
+
+
+def test_closes_union_index_is_sorted_whole_range():
+    wide = data.closes(["NDX", "HSI", "BTC-USD"])
+    assert wide.index.is_monotonic_increasing and wide.index.is_unique
+    assert len(wide) == len(data.series("BTC-USD").index.union(data.series("NDX").index)
+                            .union(data.series("HSI").index))
+
+
+def test_load_tidy_frame():
+    tidy = data.load(["NDX", "NVDA"], "2025-11-20", "2025-11-21")
+    assert list(tidy.columns) == ["date", "open", "high", "low", "close", "volume", "symbol"]
+    assert len(tidy) == 4
+    got = tidy.set_index(["symbol", "date"])["close"]
+    assert got[("NDX", pd.Timestamp("2025-11-20"))] == pytest.approx(24054.38)
+    assert got[("NVDA", pd.Timestamp("2025-11-21"))] == pytest.approx(178.88)
+    assert np.isnan(tidy.loc[tidy.symbol == "NDX", "volume"]).all()  # index: no volume
+
+
+def test_load_single_symbol_string_and_empty_list():
+    one = data.load("NVDA")
+    assert set(one["symbol"]) == {"NVDA"} and len(one) == data.info("NVDA")["rows"]
+    with pytest.raises(ValueError, match="at least one symbol"):
+        data.load([])
+
+
+def test_published_tables():
+    fed = data.published("fedwatch_dec2025")
+    assert len(fed) == 9 and "source_url" in fed.columns
+    for name in PUBLISHED:
+        assert len(data.published(name)) == data.read_manifest()["published"][name]["rows"]
+    with pytest.raises(ValueError, match="unknown published table 'nope'.*fedwatch_dec2025"):
+        data.published("nope")
+
+
+def test_info_matches_catalog_and_file():
+    entry = data.info("NVDA")
+    assert entry["name"] == "Nvidia" and entry["yf_ticker"] == "NVDA"
+    assert entry["file"] == "daily/NVDA.csv"
+    assert entry["sha256"] == sha(data.DATA_DIR / "daily/NVDA.csv")
+    assert entry["rows"] == 353 and entry["first"] == "2024-12-31" and entry["last"] == "2026-05-29"
+    entry["name"] = "changed"
+    assert data.info("NVDA")["name"] == "Nvidia"
+
+
+def test_manifest_agrees_with_catalog_and_files():
+    manifest = data.read_manifest()
+    assert set(manifest["series"]) == set(SERIES)
+    assert set(manifest["published"]) == set(PUBLISHED)
+    for sym, meta in SERIES.items():
+        entry = manifest["series"][sym]
+        for key, value in meta.as_dict().items():
+            assert entry[key] == value, (sym, key)
+        df = data.series(sym)
+        assert entry["rows"] == len(df), sym
+        assert entry["first"] == data._stamp(df.index[0], meta.kind), sym
+        assert entry["last"] == data._stamp(df.index[-1], meta.kind), sym
+        assert entry["sha256"] == sha(data.DATA_DIR / entry["file"]), sym
+    for name, entry in manifest["published"].items():
+        assert entry["sha256"] == sha(data.DATA_DIR / entry["file"]), name
+
+
+def test_verify_real_cache():
+    lines = data.verify()
+    assert len(lines) == len(SERIES) + len(PUBLISHED)
+    assert all(line.startswith("ok  ") for line in lines)
+    assert any(line.startswith("ok  NVDA ") and "353 rows" in line for line in lines)
+
+
+def test_unknown_symbol_lists_known_symbols():
+    with pytest.raises(ValueError) as err:
+        data.series("NOPE")
+    msg = str(err.value)
+    assert "'NOPE'" in msg and "NDX" in msg and "NVDA" in msg and "BTC-USD" in msg
+    with pytest.raises(ValueError, match="unknown series 'NOPE'"):
+        data.info("NOPE")
+    with pytest.raises(ValueError, match="unknown series 'NOPE'"):
+        data.closes(["NDX", "NOPE"])
+
+
+# ---------------------------------------------------------------------------- validation
+
+def _assert_names_file_and_fix(exc: BaseException, name: str):
+    msg = str(exc)
+    assert name in msg, msg
+    assert "Fix:" in msg, msg
+
+
+def test_real_cache_file_is_named_relative(monkeypatch):
+    """Messages about the real cache say data/daily/NDX.csv (no file is touched)."""
+    real = data.read_manifest()
+    fake = json.loads(json.dumps(real))
+    fake["series"]["NDX"]["sha256"] = "0" * 64
+    fake["series"]["NVDA"]["file"] = "daily/NVDA_gone.csv"
+    monkeypatch.setattr(data, "read_manifest", lambda root=data.DATA_DIR: fake)
+    with pytest.raises(DataError, match="checksum does not match") as err:
+        data.series("NDX")
+    _assert_names_file_and_fix(err.value, "data/daily/NDX.csv")
+    assert "git checkout -- data/" in str(err.value) and "--force" in str(err.value)
+    with pytest.raises(DataError, match="is missing") as err:
+        data.series("NVDA")
+    _assert_names_file_and_fix(err.value, "data/daily/NVDA_gone.csv")
+
+
+def test_changed_byte_checksum_mismatch(root):
+    path = edit_line(root, "NDX", "2025-11-20,",
+                     "2025-11-20,25131.49,25222.95,24021.44,24054.39,", update_sha=False)
+    with pytest.raises(DataError, match="checksum does not match") as err:
+        data.series("NDX", root)
+    _assert_names_file_and_fix(err.value, str(path))
+    with pytest.raises(DataError, match="checksum"):
+        data.verify(root)
+
+
+def test_changed_file_detected_after_cache_clear(root):
+    data.series("NDX", root)  # cached as valid
+    path = csv_path(root, "NDX")
+    path.write_bytes(path.read_bytes().replace(b"24054.38", b"24054.39"))
+    data.read_series_cache_clear()
+    with pytest.raises(DataError, match="checksum"):
+        data.series("NDX", root)
+
+
+def test_missing_file(root):
+    path = csv_path(root, "NDX")
+    path.unlink()
+    with pytest.raises(DataError, match="is missing") as err:
+        data.series("NDX", root)
+    _assert_names_file_and_fix(err.value, str(path))
+
+
+def test_missing_manifest(root):
+    (root / data.MANIFEST).unlink()
+    for call in (lambda: data.series("NDX", root), lambda: data.verify(root),
+                 lambda: data.published("fedwatch_dec2025", root)):
+        with pytest.raises(DataError, match="is missing") as err:
+            call()
+        _assert_names_file_and_fix(err.value, str(root / data.MANIFEST))
+
+
+def test_bad_manifest_json(root):
+    (root / data.MANIFEST).write_text('{"series": {"NDX": ')
+    with pytest.raises(DataError, match="not valid JSON") as err:
+        data.series("NDX", root)
+    _assert_names_file_and_fix(err.value, str(root / data.MANIFEST))
+
+
+@pytest.mark.parametrize("line_start, new_line, pattern", [
+    ("date,", "Date,Open,High,Low,Close,Volume", r"columns are \['Date'"),
+    ("date,", "date,open,high,low,close", r"columns are .*expected"),
+    ("2025-11-20,", "2025-11-20,25131.49,25222.95,24021.44,24O54.38,",
+     r"non-numeric close '24O54\.38' on 2025-11-20"),
+    ("2025-11-20,", "2025-11-20,25131.49,25222.95,24021.44,nan,",
+     r"non-numeric close 'nan' on 2025-11-20"),
+    ("2025-11-20,", "2025-11-20,25131.49,25222.95,24021.44,-24054.38,",
+     r"negative price on 2025-11-20"),
+    ("2025-11-20,", "2025-11-20,25131.49,24021.44,25222.95,24054.38,",
+     r"high below low on 2025-11-20"),
+    ("2025-11-20,", "2025-11-20,25131.49,25222.95,24021.44,24054.38,-5",
+     r"negative volume"),
+    ("2025-11-20,", "2025/11/20,25131.49,25222.95,24021.44,24054.38,",
+     r"unreadable date '2025/11/20'"),
+    ("2025-11-20,", "2025-11-19,25131.49,25222.95,24021.44,24054.38,",
+     r"dates are not sorted and unique"),  # duplicate date
+    ("2025-11-20,", "2025-11-25,25131.49,25222.95,24021.44,24054.38,",
+     r"dates are not sorted and unique"),  # out of order
+    ("2025-11-20,", "2025-11-20,25131.49,25222.95,24021.44,24054.38,,extra",
+     r"(not a readable CSV|columns are)"),
+], ids=["header-case", "header-missing-column", "non-numeric", "nan-text", "negative-price",
+        "high-below-low", "negative-volume", "bad-date", "duplicate-date", "unsorted-dates",
+        "extra-field"])
+def test_schema_and_plausibility_errors(root, line_start, new_line, pattern):
+    # The manifest checksum is updated in the copy, so the specific check is what fires.
+    path = edit_line(root, "NDX", line_start, new_line)
+    with pytest.raises(DataError, match=pattern) as err:
+        data.series("NDX", root)
+    _assert_names_file_and_fix(err.value, str(path))
+
+
+def test_header_only_file_has_no_rows(root):
+    path = rewrite(root, "NVDA", HEADER + "\n")
+    with pytest.raises(DataError, match="has no rows") as err:
+        data.series("NVDA", root)
+    _assert_names_file_and_fix(err.value, str(path))
+
+
+def test_binary_garbage_is_not_a_readable_csv(root):
+    path = csv_path(root, "NVDA")
+    path.write_bytes(b"\xff\xfe\x00\x81garbage")
+    manifest = json.loads((root / data.MANIFEST).read_text())
+    manifest["series"]["NVDA"]["sha256"] = sha(path)
+    (root / data.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(DataError) as err:
+        data.series("NVDA", root)
+    _assert_names_file_and_fix(err.value, str(path))
+
+
+@pytest.mark.parametrize("body, pattern", [
+    ("2025-11-21,1,2,1,2,10\n2025-11-20,1,2,1,2,10\n", "not sorted and unique"),
+    ("2025-11-20,1,2,1,2,10\n2025-11-20,1,2,1,2,10\n", "not sorted and unique"),
+    ("2025-11-20,1,2,1,abc,10\n", "non-numeric close 'abc' on 2025-11-20"),
+    ("2025-11-20,1,2,-1,2,10\n", "negative price on 2025-11-20"),
+    ("2025-11-20,1,1,2,2,10\n", "high below low on 2025-11-20"),
+], ids=["unsorted", "duplicate", "non-numeric", "negative", "high-below-low"])
+def test_parse_frame_direct(body, pattern):
+    with pytest.raises(DataError, match=pattern) as err:
+        data.parse_frame(io.StringIO(HEADER + "\n" + body), "daily", "data/daily/TEST.csv")
+    _assert_names_file_and_fix(err.value, "data/daily/TEST.csv")
+
+
+def test_parse_frame_blank_is_nan_and_intraday_timezones():
+    df = data.parse_frame(io.StringIO(HEADER + "\n2025-11-20,1,,,2,\n"), "daily", "x")
+    assert df.loc["2025-11-20", "close"] == 2 and df[["high", "low", "volume"]].isna().all(axis=None)
+    text = ("timestamp,open,high,low,close,volume\n"
+            "2025-11-19T09:30:00-05:00,1,2,1,2,3\n2025-11-19T14:35:00+00:00,1,2,1,2,3\n")
+    ts = data.parse_frame(io.StringIO(text), "intraday", "x").index
+    assert list(ts) == [pd.Timestamp("2025-11-19 14:30", tz="UTC"),
+                        pd.Timestamp("2025-11-19 14:35", tz="UTC")]
+
+
+def test_published_checksum_mismatch(root):
+    path = root / "published/fedwatch_dec2025.csv"
+    path.write_bytes(path.read_bytes() + b"\n")
+    with pytest.raises(DataError, match="checksum does not match") as err:
+        data.published("fedwatch_dec2025", root)
+    _assert_names_file_and_fix(err.value, str(path))
+    path.unlink()
+    with pytest.raises(DataError, match="is missing") as err:
+        data.published("fedwatch_dec2025", root)
+    _assert_names_file_and_fix(err.value, str(path))
+
+
+def test_copy_verifies_like_the_real_cache(root):
+    assert data.verify(root) == data.verify()
+
+
+# ---------------------------------------------------------------------------- import_snapshot
+
+def _writable_copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst, copy_function=shutil.copyfile)
+    for p in [dst, *dst.rglob("*")]:
+        p.chmod(p.stat().st_mode | stat.S_IWUSR)
+    return dst
+
+
+def _snapshot_files() -> dict[str, bytes]:
+    return {str(p.relative_to(SNAPSHOT)): p.read_bytes() for p in sorted(SNAPSHOT.rglob("*"))
+            if p.is_file()}
+
+
+@needs_snapshot
+def test_import_snapshot_into_empty_dir(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    lines = data.import_snapshot(SNAPSHOT, root=cache)
+    src_files = _snapshot_files()
+    assert len(lines) == len(src_files) and all(ln.startswith("imported ") for ln in lines)
+    got = all_bytes(cache)
+    assert got.pop(data.MANIFEST) is not None
+    assert got == src_files  # byte-identical, nothing else written (no temp files)
+    manifest = data.read_manifest(cache)
+    for sym, entry in manifest["series"].items():
+        assert entry["sha256"] == sha(cache / entry["file"])
+        assert entry["source"]["repository"], sym  # provenance row found for every file
+    for name, entry in manifest["published"].items():
+        assert entry["sha256"] == sha(cache / entry["file"])
+        assert entry["sources"] and all(u.startswith("http") for u in entry["sources"])
+    lines = data.verify(cache)
+    assert all(line.startswith("ok") for line in lines)
+
+
+@needs_snapshot
+def test_import_reproduces_committed_manifest(tmp_path):
+    """Apart from import dates and history, importing again gives the committed manifest."""
+    data.import_snapshot(SNAPSHOT, root=tmp_path)
+    new, committed = data.read_manifest(tmp_path), data.read_manifest()
+
+    def strip(m):
+        m = json.loads(json.dumps(m))
+        for entry in m["series"].values():
+            entry["source"].pop("imported")
+            entry.pop("history")
+        return m
+
+    assert strip(new) == strip(committed)
+
+
+@needs_snapshot
+def test_reimport_unchanged_and_force_restore(tmp_path):
+    cache = tmp_path / "cache"
+    data.import_snapshot(SNAPSHOT, root=cache)
+    assert data.import_snapshot(SNAPSHOT, root=cache)  # no change: succeeds
+    assert data.verify(cache)
+
+    nvda = cache / "daily/NVDA.csv"
+    altered = nvda.read_bytes() + b"2026-06-01,1.00,1.00,1.00,1.00,1\n"  # e.g. after a refresh
+    nvda.write_bytes(altered)
+    manifest_before = (cache / data.MANIFEST).read_bytes()
+    with pytest.raises(DataError, match="--force") as err:
+        data.import_snapshot(SNAPSHOT, root=cache)
+    assert "daily/NVDA.csv" in str(err.value) and "Fix:" in str(err.value)
+    assert nvda.read_bytes() == altered
+    assert (cache / data.MANIFEST).read_bytes() == manifest_before
+
+    data.import_snapshot(SNAPSHOT, root=cache, force=True)
+    assert nvda.read_bytes() == (SNAPSHOT / "daily/NVDA.csv").read_bytes()
+    data.read_series_cache_clear()
+    assert len(data.verify(cache)) == len(SERIES) + len(PUBLISHED)
+
+
+def test_import_without_provenance(tmp_path):
+    src = tmp_path / "not-a-snapshot"
+    (src / "daily").mkdir(parents=True)
+    cache = tmp_path / "cache"
+    with pytest.raises(DataError, match="no PROVENANCE.md") as err:
+        data.import_snapshot(src, root=cache)
+    assert str(src) in str(err.value) and "Fix:" in str(err.value)
+    assert not cache.exists()
+
+
+@needs_snapshot
+def test_import_incomplete_snapshot(tmp_path):
+    src = _writable_copy(SNAPSHOT, tmp_path / "snap")
+    (src / "daily/NVDA.csv").unlink()
+    cache = tmp_path / "cache"
+    with pytest.raises(DataError, match="missing from the snapshot") as err:
+        data.import_snapshot(src, root=cache)
+    assert str(src / "daily/NVDA.csv") in str(err.value) and "Fix:" in str(err.value)
+    assert not cache.exists() or not any(cache.rglob("*"))
+
+
+@needs_snapshot
+def test_import_invalid_snapshot_file_touches_nothing(tmp_path):
+    src = _writable_copy(SNAPSHOT, tmp_path / "snap")
+    bad = src / "daily/NDX.csv"
+    bad.write_text(bad.read_text().replace("24054.38", "24O54.38"))
+    cache = tmp_path / "cache"
+    with pytest.raises(DataError, match="non-numeric close") as err:
+        data.import_snapshot(src, root=cache)
+    assert str(bad) in str(err.value)
+    assert not cache.exists() or not any(p.is_file() for p in cache.rglob("*"))
+
+
+# ---------------------------------------------------------------------------- refresh: faults
+
+def _assert_refresh_fails(root, sym, download, pattern, today=TODAY):
+    before = snapshot_bytes(root, sym)
+    everything = all_bytes(root)
+    with pytest.raises(RefreshError, match=pattern) as err:
+        data.refresh_one(sym, root=root, download=download, today=today)
+    assert snapshot_bytes(root, sym) == before
+    assert all_bytes(root) == everything  # no other file, no temp file left behind
+    # refresh() reports the same failure as a FAIL line and ok=False, still touching nothing.
+    data.read_series_cache_clear()
+    lines, ok = data.refresh([sym], root=root, download=download, today=today)
+    assert ok is False and len(lines) == 1
+    assert lines[0].startswith(f"FAIL  {sym}") and "cached file kept unchanged" in lines[0]
+    assert all_bytes(root) == everything
+    return err.value
+
+
+def test_refresh_connection_error(root):
+    fake = FakeDownload(exc=ConnectionError("Failed to resolve query1.finance.yahoo.com"))
+    err = _assert_refresh_fails(root, "NVDA", fake, "download failed: ConnectionError")
+    assert "query1.finance.yahoo.com" in str(err)
+    last = data.series("NVDA", root).index[-1]
+    assert fake.calls[0] == ("NVDA", f"{last - pd.Timedelta(days=14):%Y-%m-%d}", False)
+
+
+def test_refresh_rate_limit_error(root):
+    from yfinance.exceptions import YFRateLimitError
+
+    # YFRateLimitError() takes no arguments; yfinance supplies the message itself.
+    err = _assert_refresh_fails(root, "NVDA", FakeDownload(exc=YFRateLimitError()),
+                                "download failed: YFRateLimitError")
+    assert "Too Many Requests" in str(err)
+
+
+def test_refresh_refresh_error_passes_through(root):
+    _assert_refresh_fails(root, "NVDA", FakeDownload(exc=RefreshError("custom reason")),
+                          "^custom reason$")
+
+
+@pytest.mark.parametrize("result", [pd.DataFrame(), None,
+                                    pd.DataFrame(columns=["Open", "High", "Low", "Close",
+                                                          "Volume"])],
+                         ids=["no-columns", "none", "columns-no-rows"])
+def test_refresh_empty_frame(root, result):
+    _assert_refresh_fails(root, "NVDA", FakeDownload(result), "empty frame")
+
+
+def test_refresh_only_blank_rows(root):
+    old = data.series("NVDA", root)
+    blank = old.tail(3).astype(float)
+    blank[:] = np.nan
+    _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(blank, "America/New_York")),
+                          "no completed, priced session")
+
+
+def test_refresh_missing_columns(root):
+    frame = yf_frame(data.series("NVDA", root).tail(5), "America/New_York").drop(columns="Volume")
+    _assert_refresh_fails(root, "NVDA", FakeDownload(frame), r"lacks columns \['volume'\]")
+
+
+def test_refresh_duplicate_dates(root):
+    tail = data.series("NVDA", root).tail(5)
+    frame = yf_frame(pd.concat([tail, tail.tail(1)]), "America/New_York")
+    _assert_refresh_fails(root, "NVDA", FakeDownload(frame), "duplicate dates")
+
+
+def test_refresh_multi_week_gap(root):
+    old, dl = nvda_download(root, ["2026-06-22", "2026-06-23"])  # 3+ weeks after 2026-05-29
+    _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
+                          r"gap of 24 days before 2026-06-22", today=dt.date(2026, 6, 24))
+
+
+def test_refresh_no_overlap_far_after(root):
+    old, dl = nvda_download(root, ["2026-06-22", "2026-06-23"], tail=0)
+    _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
+                          "does not overlap", today=dt.date(2026, 6, 24))
+
+
+def test_refresh_crypto_gap_limit_is_three_days(root):
+    old = data.series("BTC-USD", root)
+    new = synthetic_rows(old["close"].iloc[-1], old["volume"].iloc[-1],
+                         ["2026-08-26", "2026-08-27"])  # 5 days after 2026-08-21
+    frame = yf_frame(pd.concat([old.tail(3), new]), "UTC")
+    _assert_refresh_fails(root, "BTC-USD", FakeDownload(frame), "gap of 5 days before 2026-08-26",
+                          today=dt.date(2026, 8, 28))
+
+
+def test_refresh_negative_price(root):
+    old, dl = nvda_download(root, NEW_DATES)
+    dl.loc["2026-06-02", "low"] = -dl.loc["2026-06-02", "low"]
+    _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
+                          "negative price on 2026-06-02")
+
+
+def test_refresh_high_below_low(root):
+    old, dl = nvda_download(root, NEW_DATES)
+    high, low = float(dl.loc["2026-06-02", "high"]), float(dl.loc["2026-06-02", "low"])
+    dl.loc["2026-06-02", "high"], dl.loc["2026-06-02", "low"] = low, high
+    err = _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
+                                "high below low on 2026-06-02")
+    assert "Fix:" not in str(err)  # the cache-restore fix does not apply to a download
+
+
+def test_refresh_nan_close(root):
+    old, dl = nvda_download(root, NEW_DATES)
+    dl.loc["2026-06-02", "close"] = np.nan
+    _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
+                          r"missing close on 2026-06-02 \(partial data\)")
+
+
+def test_refresh_split_disagrees_with_cache(root):
+    old, dl = nvda_download(root, NEW_DATES)
+    dl[["open", "high", "low", "close"]] /= 4  # as after a 4-for-1 split
+    dl["volume"] *= 4
+    last = old.index[-5]
+    _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
+                          fr"close on {last:%Y-%m-%d} is .* in the download but .* \(split")
+
+
+def test_refresh_small_disagreement_above_two_percent(root):
+    old, dl = nvda_download(root, NEW_DATES)
+    dl.loc[old.index[-1], "close"] *= 1.025
+    dl.loc[old.index[-1], "high"] = max(dl.loc[old.index[-1], "high"], dl.loc[old.index[-1], "close"])
+    _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
+                          f"close on {old.index[-1]:%Y-%m-%d}")
+
+
+def test_refresh_adjusted_series_must_start_at_first_cached_date(root):
+    old = data.series("HYG", root)
+    new = synthetic_rows(old["close"].iloc[-1], old["volume"].iloc[-1], ["2026-08-24"])
+    fake = FakeDownload(yf_frame(pd.concat([old.tail(10), new]), "America/New_York"))
+    _assert_refresh_fails(root, "HYG", fake, "re-downloaded from its first cached date",
+                          today=dt.date(2026, 8, 25))
+    assert fake.calls[0] == ("HYG", "2024-12-31", True)
+
+
+def test_refresh_only_todays_partial_bar(root):
+    old, dl = nvda_download(root, [], today_row="2026-06-01", tail=0)
+    _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
+                          "no completed, priced session", today=dt.date(2026, 6, 1))
+
+
+@pytest.mark.parametrize("sym, pattern", [
+    ("DGS2", "no yfinance ticker"), ("NVDA_1h", "not a daily series"),
+    ("NOPE", "not a daily series")])
+def test_refresh_not_refreshable(root, sym, pattern):
+    fake = FakeDownload(exc=AssertionError("must not download"))
+    before = all_bytes(root)
+    with pytest.raises(RefreshError, match=pattern):
+        data.refresh_one(sym, root=root, download=fake, today=TODAY)
+    lines, ok = data.refresh([sym], root=root, download=fake, today=TODAY)
+    assert not ok and lines[0].startswith(f"FAIL  {sym}")
+    assert fake.calls == [] and all_bytes(root) == before
+
+
+def test_refresh_tampered_cache_is_not_downloaded(root):
+    path = csv_path(root, "NVDA")
+    path.write_bytes(path.read_bytes().replace(b"180.64", b"180.65"))
+    fake = FakeDownload(exc=AssertionError("must not download"))
+    before = all_bytes(root)
+    with pytest.raises(DataError, match="checksum"):
+        data.refresh_one("NVDA", root=root, download=fake, today=TODAY)
+    lines, ok = data.refresh(["NVDA"], root=root, download=fake, today=TODAY)
+    assert not ok and "checksum" in lines[0] and lines[0].startswith("FAIL")
+    assert fake.calls == [] and all_bytes(root) == before
+
+
+# ---------------------------------------------------------------------------- refresh: success
+
+def test_refresh_success_appends_new_rows(root):
+    old_text, old_manifest = csv_path(root, "NVDA").read_text(), data.read_manifest(root)
+    others = {k: v for k, v in all_bytes(root).items()
+              if k not in ("daily/NVDA.csv", data.MANIFEST)}
+    old, dl = nvda_download(root, NEW_DATES, today_row="2026-06-04")
+    fake = FakeDownload(yf_frame(dl, "America/New_York"))
+
+    msg = data.refresh_one("NVDA", root=root, download=fake, today=TODAY)
+
+    assert msg == "+3 rows, now 356 rows to 2026-06-03"
+    assert fake.calls == [("NVDA", "2026-05-15", False)]
+    new_text = csv_path(root, "NVDA").read_text()
+    assert new_text.startswith(old_text)  # every old row byte-identical, in place
+    added = new_text[len(old_text):].splitlines()
+    assert [ln[:10] for ln in added] == NEW_DATES  # today's partial bar was dropped
+    new = data.series("NVDA", root)
+    assert len(new) == len(old) + 3
+    pd.testing.assert_frame_equal(new.loc[old.index], old)
+    expected = dl.loc[NEW_DATES].round(2)
+    expected["volume"] = expected["volume"].round()
+    pd.testing.assert_frame_equal(new.loc[NEW_DATES], expected, check_names=False,
+                                  check_index_type=False, check_freq=False)
+
+    manifest = data.read_manifest(root)
+    entry, before = manifest["series"]["NVDA"], old_manifest["series"]["NVDA"]
+    assert entry["sha256"] == sha(csv_path(root, "NVDA")) != before["sha256"]
+    assert entry["rows"] == 356 and entry["first"] == "2024-12-31" and entry["last"] == "2026-06-03"
+    assert entry["history"][:-1] == before["history"]
+    assert "refreshed from yfinance NVDA" in entry["history"][-1]
+    assert "+3 rows" in entry["history"][-1] and "auto_adjust=False" in entry["history"][-1]
+    for key in set(before) - {"sha256", "rows", "last", "history"}:
+        assert entry[key] == before[key], key
+    for sym in manifest["series"]:
+        if sym != "NVDA":
+            assert manifest["series"][sym] == old_manifest["series"][sym]
+    assert manifest["published"] == old_manifest["published"]
+    assert {k: v for k, v in all_bytes(root).items()
+            if k not in ("daily/NVDA.csv", data.MANIFEST)} == others  # no temp files either
+    assert len(data.verify(root)) == len(SERIES) + len(PUBLISHED)
+
+
+def test_refresh_report_and_idempotence(root):
+    old, dl = nvda_download(root, NEW_DATES, today_row="2026-06-04")
+    fake = FakeDownload(yf_frame(dl, "America/New_York"))
+    lines, ok = data.refresh(["NVDA", "DGS2"], root=root, download=fake, today=TODAY)
+    assert not ok  # DGS2 cannot be refreshed through yfinance
+    assert lines[0].startswith("ok    NVDA") and "+3 rows" in lines[0]
+    assert lines[1].startswith("FAIL  DGS2")
+    text = csv_path(root, "NVDA").read_bytes()
+    # Same download again: nothing new, file bytes unchanged, still ok.
+    lines, ok = data.refresh(["NVDA"], root=root, download=fake, today=TODAY)
+    assert ok and "+0 rows, now 356 rows" in lines[0]
+    assert csv_path(root, "NVDA").read_bytes() == text
+
+
+def test_refresh_drops_blank_non_trading_rows(root):
+    old, dl = nvda_download(root, NEW_DATES)
+    blank = pd.DataFrame(np.nan, index=pd.DatetimeIndex(["2026-05-30"]), columns=dl.columns)
+    dl = pd.concat([dl, blank]).sort_index()  # a Saturday row without prices
+    assert data.refresh_one("NVDA", root=root, download=FakeDownload(
+        yf_frame(dl, "America/New_York")), today=TODAY).startswith("+3 rows")
+    assert "2026-05-30" not in csv_path(root, "NVDA").read_text()
+
+
+def test_refresh_crypto_utc_success(root):
+    old = data.series("BTC-USD", root)
+    new = synthetic_rows(old["close"].iloc[-1], old["volume"].iloc[-1],
+                         ["2026-08-22", "2026-08-23"])
+    frame = yf_frame(pd.concat([old.tail(3), new]), "UTC")
+    msg = data.refresh_one("BTC-USD", root=root, download=FakeDownload(frame),
+                           today=dt.date(2026, 8, 24))
+    assert msg == "+2 rows, now 601 rows to 2026-08-23"
+    assert data.series("BTC-USD", root).loc["2026-08-21", "close"] == old.loc["2026-08-21", "close"]
+
+
+def test_refresh_replaying_real_rows_reproduces_the_file(root):
+    """Cut the copy at 2026-05-15; replaying the real rows restores data/daily/NVDA.csv."""
+    full = data.series("NVDA")
+    truncate(root, "NVDA", "2026-05-15")
+    replay = Replay(full, "America/New_York", until="2026-05-29")
+    msg = data.refresh_one("NVDA", root=root, download=replay, today=TODAY)
+    assert msg == "+9 rows, now 353 rows to 2026-05-29"  # 05-25 was Memorial Day
+    assert replay.calls == [("NVDA", "2026-05-01", False)]
+    assert csv_path(root, "NVDA").read_bytes() == (data.DATA_DIR / "daily/NVDA.csv").read_bytes()
+
+
+def test_refresh_adjusted_full_redownload_success(root):
+    old = data.series("HYG", root)
+    new = synthetic_rows(old["close"].iloc[-1], old["volume"].iloc[-1], ["2026-08-24"])
+    fake = FakeDownload(yf_frame(pd.concat([old, new]), "America/New_York"))
+    msg = data.refresh_one("HYG", root=root, download=fake, today=dt.date(2026, 8, 25))
+    assert msg == "+1 rows, now 412 rows to 2026-08-24"
+    assert "auto_adjust=True" in data.info("HYG", root)["history"][-1]
+
+
+# ---------------------------------------------------------------------------- refresh: fixed bugs (regressions)
+
+def test_refresh_todays_partial_bar_with_nan_close_is_dropped(root):
+    old, dl = nvda_download(root, NEW_DATES, today_row="2026-06-04")
+    dl.loc["2026-06-04", "close"] = np.nan
+    msg = data.refresh_one("NVDA", root=root, download=FakeDownload(
+        yf_frame(dl, "America/New_York")), today=TODAY)
+    assert msg == "+3 rows, now 356 rows to 2026-06-03"
+
+
+def test_refresh_across_spring_festival(root):
+    full = data.series("000001.SS")
+    truncate(root, "000001.SS", "2026-02-13")
+    replay = Replay(full, "Asia/Shanghai", until="2026-03-06")
+    data.refresh_one("000001.SS", root=root, download=replay, today=dt.date(2026, 3, 9))
+    expected = [ln for ln in (data.DATA_DIR / "daily/000001.SS.csv").read_text().splitlines()
+                if ln.startswith("date") or ln[:10] <= "2026-03-06"]
+    assert csv_path(root, "000001.SS").read_text().splitlines() == expected
+
+
+def test_refresh_adjusted_series_after_dividends(root):
+    old = data.series("HYG", root)
+    dl = old.copy()
+    dl[["open", "high", "low", "close"]] *= 0.975  # back-adjusted for later dividends
+    new = synthetic_rows(dl["close"].iloc[-1], dl["volume"].iloc[-1], ["2026-08-24"])
+    fake = FakeDownload(yf_frame(pd.concat([dl, new]), "America/New_York"))
+    assert data.refresh_one("HYG", root=root, download=fake, today=dt.date(2026, 8, 25))
+
+
+# ---------------------------------------------------------------------------- CLI
+
+@pytest.fixture
+def no_writes(monkeypatch):
+    """CLI tests use the real cache: make any write fail loudly instead of happening."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"test tried to write the real cache: {args!r}")
+    monkeypatch.setattr(data, "_write_atomic", refuse)
+    monkeypatch.setattr(data.shutil, "copyfile", refuse)
+    before = all_bytes(data.DATA_DIR)
+    yield
+    assert all_bytes(data.DATA_DIR) == before
+
+
+def test_cli_verify(capsys, no_writes):
+    assert data.main(["verify"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(SERIES) + len(PUBLISHED) and all(ln.startswith("ok") for ln in out)
+
+
+def test_cli_refresh_fred_fails(capsys, monkeypatch, no_writes):
+    fake = FakeDownload(exc=AssertionError("must not download"))
+    monkeypatch.setattr(data, "_yf_download", fake)
+    assert data.main(["refresh", "DGS2"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL  DGS2") and "FRED" in out and "kept unchanged" in out
+    assert fake.calls == []
+
+
+def test_cli_refresh_offline_fails_cleanly(capsys, monkeypatch, no_writes):
+    fake = FakeDownload(exc=ConnectionError("offline"))
+    monkeypatch.setattr(data, "_yf_download", fake)
+    assert data.main(["refresh", "NVDA", "BTC-USD"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [ln.split()[:2] for ln in out] == [["FAIL", "NVDA"], ["FAIL", "BTC-USD"]]
+    assert all("ConnectionError: offline" in ln for ln in out)
+    assert [c[0] for c in fake.calls] == ["NVDA", "BTC-USD"]
+
+
+def test_cli_refresh_all_by_default(capsys, monkeypatch, no_writes):
+    fake = FakeDownload(exc=ConnectionError("offline"))
+    monkeypatch.setattr(data, "_yf_download", fake)
+    assert data.main(["refresh"]) == 1
+    expected = [s for s, m in SERIES.items() if m.kind == "daily" and m.yf_ticker]
+    assert [c[0] for c in fake.calls] == [SERIES[s].yf_ticker for s in expected]
+    assert capsys.readouterr().out.count("FAIL") == len(expected)
+
+
+def test_cli_import_snapshot_bad_folder(tmp_path, capsys, no_writes):
+    assert data.main(["import-snapshot", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "PROVENANCE.md" in err
