@@ -5,10 +5,13 @@ riskoff.charts and publishes the chart with its caption, text alternative and CS
 """
 from __future__ import annotations
 
+from typing import Sequence
+
+import ipywidgets as ipw
 import pandas as pd
 
 from . import data as rdata
-from . import metrics
+from . import metrics, widgets
 from .charts import Caption, market, publish
 from .charts.base import date_label, label_of
 
@@ -78,3 +81,56 @@ def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=
             f"running peak close was {label_of(worst)}'s {dd[worst]:.1%}.")
     return publish(market.drawdowns(frame, start_options=starts, shown=shown), frame,
                    "drawdowns", Caption(symbols, as_of=as_of(symbols)), alt_text=text)
+
+
+# ---------------------------------------------------------------- kernel explorers (ipywidgets)
+
+def explore_who_fell(symbols: Sequence[str] = EVENT):
+    """Kernel controls: any date, any measure, any assets (pandas recomputes)."""
+    date = widgets.date("2025-11-20", "Session")
+    measure = ipw.Dropdown(options=[(lbl, key) for key, (lbl, _) in metrics.MEASURES.items()],
+                           description="Measure")
+    assets = widgets.assets(symbols, symbols)
+
+    def render():
+        if not assets.value:
+            return "Pick at least one asset."
+        if date.value is None:
+            return "Pick a date."
+        grid = metrics.scoreboard(assets.value, [date.value])
+        grid = grid[grid["measure"] == measure.value]
+        if grid["value"].isna().all():
+            return f"None of these markets traded on {date.value:%d %b %Y}."
+        return market.who_fell(grid, static=False)
+
+    return widgets.explorer([date, measure, assets], render)
+
+
+def _explore_paths(symbols, shown, start, label, compute, column, builder):
+    base = widgets.date(start, label)
+    assets = widgets.assets(symbols, shown)
+
+    def render():
+        if not assets.value:
+            return "Pick at least one asset."
+        if base.value is None:
+            return "Pick a date."
+        wide = compute(rdata.closes(assets.value), base.value)
+        frame = metrics.tidy(wide, column)
+        if frame.empty:
+            return f"No data on or after {base.value:%d %b %Y} for these assets."
+        return builder(frame, static=False)
+
+    return widgets.explorer([base, assets], render)
+
+
+def explore_rebased(symbols: Sequence[str] = EVENT, shown=("NDX", "NVDA", "BTC-USD", "GC=F"),
+                    start: str = "2024-12-31"):
+    return _explore_paths(symbols, shown, start, "Base date", metrics.rebase, "rebased",
+                          market.rebased)
+
+
+def explore_drawdowns(symbols: Sequence[str] = EVENT, shown=("NDX", "NVDA", "BTC-USD", "GC=F"),
+                      start: str = "2024-12-31"):
+    return _explore_paths(symbols, shown, start, "Peak from", metrics.drawdown, "drawdown",
+                          market.drawdowns)

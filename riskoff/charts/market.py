@@ -46,7 +46,7 @@ def who_fell(grid: pd.DataFrame, static: bool = True, width="container") -> alt.
         chart = chart.transform_filter("datum.date === session && datum.measure === measure")
     # Both layers share one y encoding, so their sorted domains agree.
     chart = chart.transform_filter("isValid(datum.value)").encode(
-        y=alt.Y("name:N", sort="x", title=None))
+        y=alt.Y("name:N", sort=alt.EncodingSortField("value", op="min"), title=None))
     bars = chart.mark_bar(height={"band": 0.75}).encode(
         x=alt.X("value:Q", title="Change", axis=alt.Axis(format="%")),
         color=alt.condition("datum.value < 0", alt.value(base.FALL), alt.value(base.RISE)),
