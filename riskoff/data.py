@@ -310,16 +310,39 @@ def import_snapshot(src: Path, root: Path = DATA_DIR, force: bool = False) -> li
                        "via": "curated snapshot (shared/market-data), byte-identical copy"},
             "history": [f"{imported} imported from the curated snapshot"],
         }
-    for name, desc in PUBLISHED.items():
-        rel = f"published/{name}.csv"
-        manifest["published"][name] = {
-            "file": rel, "description": desc, "sha256": sha256(root / rel),
-            "rows": len(pd.read_csv(root / rel)),
-            "sources": _published_sources(root / rel),
-            "note": "Published by third parties; not measured by this book."}
+    for name in PUBLISHED:
+        manifest["published"][name] = _published_entry(name, root)
     write_manifest(manifest, root)
     read_series_cache_clear()
     return [f"imported {rel}" for _, rel in jobs]
+
+
+def _published_entry(name: str, root: Path) -> dict:
+    rel = f"published/{name}.csv"
+    return {"file": rel, "description": PUBLISHED[name], "sha256": sha256(root / rel),
+            "rows": len(pd.read_csv(root / rel)), "sources": _published_sources(root / rel),
+            "note": "Published by third parties; not measured by this book."}
+
+
+def register_published(name: str, root: Path = DATA_DIR) -> str:
+    """Add or update a table of published figures (data/published/NAME.csv) in the manifest.
+
+    The CSV must carry a ``source_url`` (or ``sources``) column giving each row's address.
+    """
+    if name not in PUBLISHED:
+        raise DataError(f"{name}: not in riskoff.catalog.PUBLISHED. Fix: describe it there first.")
+    path = root / "published" / f"{name}.csv"
+    if not path.exists():
+        raise DataError(f"{_rel(path)} is missing. Fix: write the CSV with a source_url column.")
+    df = pd.read_csv(path)
+    col = "source_url" if "source_url" in df else "sources" if "sources" in df else None
+    if col is None or df[col].isna().any():
+        raise DataError(f"{_rel(path)}: every row needs a source address in a source_url "
+                        f"column. Fix: add the address each figure was published at.")
+    manifest = read_manifest(root)
+    manifest.setdefault("published", {})[name] = _published_entry(name, root)
+    write_manifest(manifest, root)
+    return f"registered {_rel(path)} ({len(df)} rows)"
 
 
 def _stamp(ts: pd.Timestamp, kind: str) -> str:
@@ -480,6 +503,9 @@ def main(argv: list[str] | None = None) -> int:
     p_imp.add_argument("path", type=Path)
     p_imp.add_argument("--force", action="store_true", help="replace cached files that differ")
     sub.add_parser("verify", help="validate every cached file against the manifest")
+    p_pub = sub.add_parser("register-published",
+                           help="add data/published/NAME.csv (with source_url column) to the manifest")
+    p_pub.add_argument("name")
     p_ref = sub.add_parser("refresh", help="update daily series with yfinance (needs network)")
     p_ref.add_argument("symbols", nargs="*")
     args = parser.parse_args(argv)
@@ -488,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
             lines, ok = import_snapshot(args.path, force=args.force), True
         elif args.cmd == "verify":
             lines, ok = verify(), True
+        elif args.cmd == "register-published":
+            lines, ok = [register_published(args.name)], True
         else:
             lines, ok = refresh(args.symbols)
     except (DataError, ValueError) as exc:

@@ -96,6 +96,28 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.2f} {unit}".strip()
 
 
+def _metric(name: str, claim_id: str):
+    """A registered metric, or "riskoff.module:function" for a chapter's own computation.
+
+    With ``symbol`` in the claim the function gets that series' frame first; without, only
+    the claim's other arguments (as strings).
+    """
+    if ":" in name:
+        import importlib
+
+        module, _, attr = name.partition(":")
+        if not module.startswith("riskoff."):
+            raise ValueError(f"claim {claim_id!r}: metric {name!r} must live in riskoff")
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            raise ValueError(f"claim {claim_id!r}: no function {name!r}") from None
+    if name not in METRICS:
+        raise ValueError(f"claim {claim_id!r}: unknown metric {name!r}; "
+                         f"known: {', '.join(METRICS)}")
+    return METRICS[name]
+
+
 def _check(row: dict, value: float) -> bool:
     target = float(row["article_value"])
     check = row.get("check", "approx")
@@ -134,20 +156,20 @@ def evaluate(row: dict) -> Result:
                       verdict=verdict,
                       method=f"Published figure ({m['published']}), not our measurement: {src}")
     metric = m.pop("metric")
-    if metric not in METRICS:
-        raise ValueError(f"claim {row['id']!r}: unknown metric {metric!r}; "
-                         f"known: {', '.join(METRICS)}")
-    symbol = m.pop("symbol")
-    value = METRICS[metric](rdata.series(symbol), **{k: str(v) for k, v in m.items()})
+    fn = _metric(metric, row["id"])
+    symbol = m.pop("symbol", None)
+    kwargs = {k: str(v) for k, v in m.items()}
+    value = fn(rdata.series(symbol), **kwargs) if symbol else fn(**kwargs)
     if pd.isna(value):
         raise ValueError(f"claim {row['id']!r}: {metric} of {symbol} is missing for {m}")
+    symbol = symbol or ""
     ok = _check(row, value)
     target, check = float(row["article_value"]), row.get("check", "approx")
     args = ", ".join(f"{k}={v}" for k, v in m.items())
     tol = f" within ±{row.get('tolerance', 0)}" if check == "approx" else f" ({check} {target:g})"
     return Result(**base, measured=value, measured_text=_fmt(value, unit),
                   verdict="matches" if ok else "differs",
-                  method=f"{metric}({symbol}{', ' + args if args else ''}){tol}")
+                  method=f"{metric.split(':')[-1]}({', '.join(x for x in (symbol, args) if x)}){tol}")
 
 
 def evaluate_all(chapter: str | None = None) -> list[Result]:
