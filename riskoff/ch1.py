@@ -24,10 +24,6 @@ BASES = ["2024-12-31", "2025-04-08", "2025-10-06", "2025-10-29", "2025-11-19", "
          "2025-12-31"]
 
 
-def as_of(symbols) -> str:
-    return max(rdata.info(s)["last"] for s in symbols)
-
-
 def scoreboard_table(date="2025-11-20", symbols=EVENT) -> pd.DataFrame:
     """The scoreboard of one session as a readable table (percentages, 2 decimals)."""
     grid = metrics.scoreboard(symbols, [date])
@@ -64,13 +60,14 @@ def _closes(symbols, start) -> pd.DataFrame:
 
 def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
     frame = _closes(symbols, bases[0])
-    reb = metrics.rebase(rdata.closes(symbols), bases[0]).iloc[-1].dropna()
+    # Each series' own last close: the markets' caches end on different dates.
+    reb = metrics.rebase(rdata.closes(symbols), bases[0]).apply(lambda s: s.dropna().iloc[-1])
     top, low = reb.idxmax(), reb.idxmin()
-    text = (f"Rebased to 100 on {date_label(bases[0])}: by its last cached date "
+    text = (f"Rebased to 100 on {date_label(bases[0])}: at each series' last cached close, "
             f"{label_of(top)} stands highest at {reb[top]:.0f} and {label_of(low)} lowest at "
             f"{reb[low]:.0f}.")
     return publish(market.rebased(frame, base_options=bases, shown=shown), frame,
-                   "rebased", Caption(symbols, as_of=as_of(symbols)), alt_text=text)
+                   "rebased", Caption(symbols), alt_text=text)
 
 
 def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
@@ -80,7 +77,7 @@ def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=
     text = (f"Measured from {date_label(starts[0])} to 21 Nov 2025, the deepest fall below a "
             f"running peak close was {label_of(worst)}'s {dd[worst]:.1%}.")
     return publish(market.drawdowns(frame, start_options=starts, shown=shown), frame,
-                   "drawdowns", Caption(symbols, as_of=as_of(symbols)), alt_text=text)
+                   "drawdowns", Caption(symbols), alt_text=text)
 
 
 # ---------------------------------------------------------------- kernel explorers (ipywidgets)

@@ -7,6 +7,7 @@ the chart only draws it. Both paths share the same marks and encodings.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -16,8 +17,8 @@ import pandas as pd
 from .. import data as rdata
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#000000", "#999999"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
+           "#999999", "#B8A000"]  # last: a darker yellow, readable on white
 FALL, RISE = "#D55E00", "#0072B2"  # vermillion / blue: not a red-green pair
 HEIGHT = 320
 # Each chart's data as CSV, in _static so Sphinx copies it; chapters link to it relatively.
@@ -120,6 +121,12 @@ class Caption:
         parts.extend(self.extra_sources)
         if self.as_of:
             parts.append(f"**Data as of** {date_label(self.as_of)}.")
+        elif self.symbols:
+            lasts = sorted(rdata.info(s)["last"][:10] for s in self.symbols)
+            span = (date_label(lasts[0]) if lasts[0] == lasts[-1] else
+                    f"{date_label(lasts[-1])} (the series end between {date_label(lasts[0])} "
+                    f"and {date_label(lasts[-1])}: each is drawn to its own last cached close)")
+            parts.append(f"**Data as of** {span}.")
         if self.note:
             parts.append(self.note)
         if csv_name:
@@ -127,19 +134,35 @@ class Caption:
         return " ".join(parts)
 
 
-def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: Caption,
-            alt_text: str) -> alt.TopLevelMixin:
-    """Attach the text alternative, write the chart's data as CSV, and display both.
+def chart_html(chart: alt.TopLevelMixin) -> str:
+    """Altair's own HTML output for a chart (the renderer that stays interactive)."""
+    bundle = chart._repr_mimebundle_()
+    if isinstance(bundle, tuple):
+        bundle = bundle[0]
+    return bundle["text/html"]
 
-    ``alt_text`` states the chart's main finding; vega-embed puts it on the SVG as its
-    accessible description.
+
+def _md_to_html(text: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(text)
+
+
+def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: Caption,
+            alt_text: str) -> None:
+    """Show a chart as a figure: the chart, its finding, sources, as-of date and CSV link.
+
+    ``alt_text`` states the chart's main finding. It is the figure's accessible name and
+    the first line of its caption, and it goes into the Vega-Lite spec as the description.
+    The data behind the chart is written to _static/downloads/<name>.csv.
     """
-    from IPython.display import Markdown, display
+    from IPython.display import HTML, display
 
     chart = chart.properties(description=alt_text)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     frame.to_csv(DOWNLOADS / f"{name}.csv", index=False, float_format="%.6g",
                  lineterminator="\n")
-    display(chart)
-    display(Markdown(f"*{alt_text}*\n\n" + caption.markdown(name)))
-    return chart
+    figcaption = _md_to_html(f"*{alt_text}*\n\n" + caption.markdown(name))
+    label = html.escape(alt_text, quote=True)
+    display(HTML(f'<figure class="riskoff-figure" role="figure" aria-label="{label}">'
+                 f"{chart_html(chart)}<figcaption>{figcaption}</figcaption></figure>"))

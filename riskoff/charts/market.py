@@ -81,7 +81,8 @@ def rebased(frame: pd.DataFrame, static: bool = True, base_options: Sequence[str
             AFTER.format("base")).transform_filter(keep).transform_window(
             first="first_value(close)", groupby=["symbol"], sort=[{"field": "date"}]
         ).transform_calculate(rebased="100 * datum.close / datum.first")
-    return _lines(chart, "rebased:Q", "Level (base date = 100)", ".1f", width).add_params(*params)
+    return _lines(chart, "rebased:Q", "Level (base date = 100)", ".1f", width,
+                  symbols).add_params(*params)
 
 
 def drawdowns(frame: pd.DataFrame, static: bool = True, start_options: Sequence[str] = (),
@@ -100,15 +101,17 @@ def drawdowns(frame: pd.DataFrame, static: bool = True, start_options: Sequence[
             AFTER.format("start")).transform_filter(keep).transform_window(
             peak="max(close)", groupby=["symbol"], sort=[{"field": "date"}],
             frame=[None, 0]).transform_calculate(drawdown="datum.close / datum.peak - 1")
-    return _lines(chart, "drawdown:Q", "Below running peak close", ".1%", width,
+    return _lines(chart, "drawdown:Q", "Below running peak close", ".1%", width, symbols,
                   pct=True).add_params(*params)
 
 
-def _lines(chart: alt.Chart, y: str, title: str, fmt: str, width, pct: bool = False
-           ) -> alt.LayerChart:
-    field = y.split(":")[0]
+def _lines(chart: alt.Chart, y: str, title: str, fmt: str, width, symbols: Sequence[str],
+           pct: bool = False) -> alt.LayerChart:
     y_axis = alt.Axis(format="%") if pct else alt.Axis()
-    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=3))
+    # A fixed domain keeps each asset's colour when the reader ticks others on or off.
+    names = [base.label_of(s) for s in symbols]
+    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=180),
+                      scale=alt.Scale(domain=names, range=base.PALETTE[:len(names)]))
     lines = chart.mark_line(strokeWidth=1.6).encode(
         x=_date_x(), y=alt.Y(y, title=title, axis=y_axis, scale=alt.Scale(zero=False)),
         color=color)

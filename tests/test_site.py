@@ -1,0 +1,218 @@
+"""The built site in a real headless browser (Debian chromium driven by Playwright).
+
+Builds the book once (``python -m riskoff.site build``: Vega bundle + jupyter-book -W), serves
+it on localhost, and for every page in _toc.yml checks: no console error or warning, no
+request off the host, every chart drew marks (not an error text), every static control
+changes its chart, and the page fits a 390 px phone screen. Screenshots of every chart, before
+and after its controls move, go to _build/screenshots/ (look at them).
+
+Set RISKOFF_REUSE_BUILD=1 to test an existing _build/html without rebuilding.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [c["file"] for c in part.get("chapters", [])]
+    return [p + ".html" for p in pages]
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (os.environ.get("RISKOFF_REUSE_BUILD") and (HTML / "index.html").exists()):
+        shutil.rmtree(ROOT / "_build", ignore_errors=True)  # a cold build, like CI's
+        proc = subprocess.run([sys.executable, "-m", "riskoff.site", "build"], cwd=ROOT,
+                              capture_output=True, text=True)
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, f"site build failed:\n{log[-4000:]}"
+        assert "WARNING" not in log, f"site build warned:\n{log[-4000:]}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return HTML
+
+
+def test_build_has_every_page(site):
+    for page in toc_pages():
+        assert (site / page).exists(), page
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    assert exe, "chromium not found: install Debian's chromium (apt-get install chromium)"
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """One page open in the browser, recording console messages and off-host requests."""
+
+    def __init__(self, browser, server, page_path, width=1280):
+        self.messages, self.offhost = [], []
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.page.on("console", lambda m: self.messages.append(f"{m.type}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.messages.append(f"pageerror: {e}"))
+        self.page.route("**/*", self._route)
+        self.page.goto(f"{server}/{page_path}", wait_until="load")
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.offhost.append(url)
+            route.abort()
+
+    def problems(self) -> list[str]:
+        bad = [m for m in self.messages if m.startswith(("error", "warning", "pageerror"))]
+        return bad + [f"off-host request: {u}" for u in self.offhost]
+
+    def charts(self):
+        embeds = self.page.query_selector_all("div.vega-embed")
+        if embeds:
+            # Vega renders asynchronously: wait until every chart has an SVG (or an error).
+            self.page.wait_for_function(
+                """n => [...document.querySelectorAll('div.vega-embed')]
+                        .every(d => d.querySelector('svg.marks') || d.querySelector('.error'))
+                        && document.querySelectorAll('div.vega-embed').length === n""",
+                arg=len(embeds), timeout=15000)
+        return embeds
+
+
+def _slug(page_path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", page_path.lower().removesuffix(".html")).strip("-")
+
+
+MARKS_JS = "el => el.querySelectorAll('svg.marks g.role-mark > *').length"
+SVG_JS = "el => el.querySelector('svg.marks').outerHTML"
+
+CHANGE_JS = """
+(inp) => {
+  const t = inp.type;
+  if (inp.tagName === 'SELECT') {
+    inp.selectedIndex = (inp.selectedIndex + 1) % inp.options.length;
+  } else if (t === 'checkbox') {
+    inp.checked = !inp.checked;
+  } else if (t === 'radio') {
+    inp.checked = true;
+  } else if (t === 'range' || t === 'number') {
+    const lo = parseFloat(inp.min || '0'), hi = parseFloat(inp.max || '100');
+    const v = parseFloat(inp.value);
+    inp.value = String(Math.abs(v - hi) > Math.abs(v - lo) ? hi : lo);
+  } else {
+    inp.value = inp.value + '1';
+  }
+  inp.dispatchEvent(new Event('input', {bubbles: true}));
+  inp.dispatchEvent(new Event('change', {bubbles: true}));
+}
+"""
+
+
+def _controls(embed):
+    """One handle per reader control: each select/checkbox/range, and each radio option that
+    is not already selected."""
+    out = []
+    for bind in embed.query_selector_all(".vega-bind"):
+        radios = bind.query_selector_all("input[type=radio]")
+        if radios:
+            out += [r for r in radios if not r.is_checked()]
+        else:
+            out += bind.query_selector_all("select, input")
+    return out
+
+
+@pytest.mark.parametrize("page_path", toc_pages())
+def test_page_charts_and_controls(browser, server, page_path):
+    visit = Visit(browser, server, page_path)
+    page, slug = visit.page, _slug(page_path)
+    try:
+        embeds = visit.charts()
+        failures = []
+        for i, embed in enumerate(embeds):
+            name = f"{slug} chart {i + 1}"
+            if embed.query_selector(".error"):
+                failures.append(f"{name}: {embed.inner_text()[:200]}")
+                continue
+            if not embed.evaluate("el => { const f = el.closest('figure');"
+                                  " return f && f.getAttribute('aria-label') &&"
+                                  " f.querySelector('figcaption').innerText.includes('Data as of') }"):
+                failures.append(f"{name}: no figure with a text alternative and an as-of caption")
+            if embed.evaluate(MARKS_JS) == 0:
+                failures.append(f"{name}: drew no marks")
+            embed.scroll_into_view_if_needed()
+            embed.screenshot(path=str(SHOTS / f"{slug}-{i + 1}.png"))
+            for j, ctl in enumerate(_controls(embed)):
+                before = embed.evaluate(SVG_JS)
+                ctl.evaluate(CHANGE_JS)
+                try:
+                    page.wait_for_function(
+                        "([el, before]) => el.querySelector('svg.marks').outerHTML !== before",
+                        arg=[embed, before], timeout=3000)
+                except Exception:
+                    label = ctl.evaluate("e => e.closest('.vega-bind').innerText || e.value")
+                    failures.append(f"{name}: control {j + 1} ({label.strip()[:40]!r}) "
+                                    f"did not change the chart")
+                    continue
+                if embed.evaluate(MARKS_JS) == 0 and j == 0:
+                    failures.append(f"{name}: control {j + 1} left the chart empty")
+            if _controls(embed):
+                embed.screenshot(path=str(SHOTS / f"{slug}-{i + 1}-moved.png"))
+        failures += visit.problems()
+        assert not failures, "\n".join(failures)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("page_path", toc_pages())
+def test_page_fits_a_phone(browser, server, page_path):
+    visit = Visit(browser, server, page_path, width=390)
+    try:
+        embeds = visit.charts()
+        overflow = visit.page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth")
+        visit.page.screenshot(path=str(SHOTS / f"{_slug(page_path)}-phone.png"))
+        for i, embed in enumerate(embeds):
+            figure = embed.evaluate_handle("el => el.closest('figure') || el").as_element()
+            figure.scroll_into_view_if_needed()
+            figure.screenshot(path=str(SHOTS / f"{_slug(page_path)}-phone-{i + 1}.png"))
+        assert overflow <= 1, f"page is {overflow}px wider than a 390px screen"
+        assert not visit.problems(), "\n".join(visit.problems())
+    finally:
+        visit.page.close()
