@@ -200,6 +200,31 @@ def test_page_charts_and_controls(browser, server, page_path):
         page.close()
 
 
+def _axe_script() -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec("axe_playwright_python")
+    assert spec, "axe-playwright-python is not installed (pip install -r requirements-dev.txt)"
+    return (Path(spec.origin).parent / "axe.min.js").read_text()
+
+
+@pytest.mark.parametrize("page_path", toc_pages())
+def test_page_accessibility(browser, server, page_path):
+    """axe-core (WCAG 2 A/AA rules) in the real browser: no serious or critical finding."""
+    visit = Visit(browser, server, page_path)
+    try:
+        visit.charts()
+        visit.page.add_script_tag(content=_axe_script())
+        result = visit.page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+        bad = [f"{v['id']} ({v['impact']}): {v['help']} — e.g. {v['nodes'][0]['target']}"
+               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, "\n".join(bad)
+    finally:
+        visit.page.close()
+
+
 @pytest.mark.parametrize("page_path", toc_pages())
 def test_page_fits_a_phone(browser, server, page_path):
     visit = Visit(browser, server, page_path, width=390)
