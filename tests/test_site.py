@@ -15,44 +15,23 @@ import http.server
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
-SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 
 
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [c["file"] for c in part.get("chapters", [])]
-    return [p + ".html" for p in pages]
+from conftest import HTML, ROOT, toc_pages  # noqa: E402
 
-
-@pytest.fixture(scope="session")
-def site() -> Path:
-    if not (os.environ.get("RISKOFF_REUSE_BUILD") and (HTML / "index.html").exists()):
-        shutil.rmtree(ROOT / "_build", ignore_errors=True)  # a cold build, like CI's
-        proc = subprocess.run([sys.executable, "-m", "riskoff.site", "build"], cwd=ROOT,
-                              capture_output=True, text=True)
-        log = proc.stdout + proc.stderr
-        assert proc.returncode == 0, f"site build failed:\n{log[-4000:]}"
-        assert "WARNING" not in log, f"site build warned:\n{log[-4000:]}"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return HTML
+SHOTS = ROOT / "_build" / "screenshots"
 
 
 def test_build_has_every_page(site):
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for page in toc_pages():
         assert (site / page).exists(), page
 

@@ -1,0 +1,35 @@
+"""Shared fixtures: the built site (one cold build per test session)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+
+
+def toc_pages() -> list[str]:
+    """The HTML page of every entry of _toc.yml."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [c["file"] for c in part.get("chapters", [])]
+    return [p + ".html" for p in pages]
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (os.environ.get("RISKOFF_REUSE_BUILD") and (HTML / "index.html").exists()):
+        shutil.rmtree(ROOT / "_build", ignore_errors=True)  # a cold build, like CI's
+        proc = subprocess.run([sys.executable, "-m", "riskoff.site", "build"], cwd=ROOT,
+                              capture_output=True, text=True)
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, f"site build failed:\n{log[-4000:]}"
+        assert "WARNING" not in log, f"site build warned:\n{log[-4000:]}"
+    return HTML
