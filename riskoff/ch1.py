@@ -73,9 +73,11 @@ def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")
 def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
     frame = _closes(symbols, starts[0])
     dd = metrics.drawdown(rdata.closes(symbols), starts[0]).loc[:"2025-11-21"].min()
+    # A falling volatility index is calm returning, not a market falling: leave it out here.
+    dd = dd[[s for s in dd.index if rdata.info(s)["asset_class"] != "volatility index"]]
     worst = dd.idxmin()
-    text = (f"Measured from {date_label(starts[0])} to 21 Nov 2025, the deepest fall below a "
-            f"running peak close was {label_of(worst)}'s {dd[worst]:.1%}.")
+    text = (f"Measured from {date_label(starts[0])} to 21 Nov 2025, the deepest fall of a "
+            f"market below its running peak close was {label_of(worst)}'s {dd[worst]:.1%}.")
     return publish(market.drawdowns(frame, start_options=starts, shown=shown), frame,
                    "drawdowns", Caption(symbols), alt_text=text)
 
@@ -94,10 +96,15 @@ def explore_who_fell(symbols: Sequence[str] = EVENT):
             return "Pick at least one asset."
         if date.value is None:
             return "Pick a date."
+        day = f"{date.value:%d %b %Y}"
         grid = metrics.scoreboard(assets.value, [date.value])
+        traded = grid.loc[(grid["measure"] == "day") & grid["value"].notna(), "symbol"]
         grid = grid[grid["measure"] == measure.value]
+        if traded.empty:
+            return f"None of these markets traded on {day}."
         if grid["value"].isna().all():
-            return f"None of these markets traded on {date.value:%d %b %Y}."
+            return (f"No value of this measure on {day} for these assets (their source "
+                    f"publishes no intraday high, or the series starts later).")
         return market.who_fell(grid, static=False)
 
     return widgets.explorer([date, measure, assets], render)
@@ -112,8 +119,10 @@ def _explore_paths(symbols, shown, start, label, compute, column, builder):
             return "Pick at least one asset."
         if base.value is None:
             return "Pick a date."
-        wide = compute(rdata.closes(assets.value), base.value)
-        frame = metrics.tidy(wide, column)
+        wide = rdata.closes(assets.value).loc[f"{base.value:%Y-%m-%d}":]
+        if wide.dropna(how="all").empty:
+            return f"No data on or after {base.value:%d %b %Y} for these assets."
+        frame = metrics.tidy(compute(wide, base.value), column)
         if frame.empty:
             return f"No data on or after {base.value:%d %b %Y} for these assets."
         return builder(frame, static=False)

@@ -14,9 +14,12 @@ YEAR_END_2024 = pd.Timestamp("2024-12-31")
 
 def _ts(d) -> pd.Timestamp:
     try:
-        return pd.Timestamp(d)
+        ts = pd.Timestamp(d)
     except (ValueError, TypeError):
-        raise ValueError(f"not a date: {d!r} (use YYYY-MM-DD)") from None
+        ts = pd.NaT
+    if pd.isna(ts):  # None, "" and NaN parse to NaT: refuse them, never guess a date
+        raise ValueError(f"not a date: {d!r} (use YYYY-MM-DD)")
+    return ts
 
 
 def session(df: pd.DataFrame, date) -> pd.Series | None:

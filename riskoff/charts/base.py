@@ -160,7 +160,7 @@ def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: C
 
     chart = chart.properties(description=alt_text)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(DOWNLOADS / f"{name}.csv", index=False, float_format="%.6g",
+    frame.to_csv(DOWNLOADS / f"{name}.csv", index=False, float_format="%.10g",
                  lineterminator="\n")
     figcaption = _md_to_html(f"*{alt_text}*\n\n" + caption.markdown(name))
     label = html.escape(alt_text, quote=True)

@@ -70,8 +70,15 @@ def load_rows(folder: Path = HERE) -> list[dict]:
             items = yaml.safe_load(path.read_text()) or []
         except yaml.YAMLError as exc:
             raise ValueError(f"{path.name}: not valid YAML ({exc})") from None
+        if not isinstance(items, list):
+            raise ValueError(f"{path.name}: expected a list of claims")
         for i, row in enumerate(items):
+            if not isinstance(row, dict):
+                raise ValueError(f"{path.name}: claim #{i + 1} is not a mapping of keys")
             missing = [k for k in REQUIRED if k not in row]
+            if isinstance(row.get("measure"), dict) and "metric" in row["measure"] \
+                    and "article_value" not in row:
+                missing.append("article_value")
             if missing:
                 raise ValueError(f"{path.name}: claim #{i + 1} lacks {', '.join(missing)}")
             if row["chapter"] not in CHAPTERS:
@@ -119,6 +126,8 @@ def _metric(name: str, claim_id: str):
 
 
 def _check(row: dict, value: float) -> bool:
+    if "article_value" not in row:
+        raise ValueError(f"claim {row.get('id')!r}: a measured claim needs article_value")
     target = float(row["article_value"])
     check = row.get("check", "approx")
     if check == "approx":
@@ -179,9 +188,10 @@ def evaluate_all(chapter: str | None = None) -> list[Result]:
 def table(chapter: str | None = None) -> pd.DataFrame:
     """Claims with article figure, our figure and verdict, ready to display."""
     res = evaluate_all(chapter)
-    df = pd.DataFrame([{"Chapter": CHAPTERS[r.chapter], "Claim (our paraphrase)": r.claim,
-                        "Article": r.article, "Our figure": r.measured_text,
-                        "Verdict": r.verdict, "How it was measured": r.method} for r in res])
+    columns = ["Chapter", "Claim (our paraphrase)", "Article", "Our figure", "Verdict",
+               "How it was measured"]
+    df = pd.DataFrame([[CHAPTERS[r.chapter], r.claim, r.article, r.measured_text, r.verdict,
+                        r.method] for r in res], columns=columns)
     if chapter is not None:
         df = df.drop(columns="Chapter")
     return df
