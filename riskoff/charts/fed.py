@@ -1,0 +1,404 @@
+"""Chapter 2 charts: the FedWatch odds against markets, the FedWatch calculator, Treasury
+yield moves and the cuts the 2-year yield priced.
+
+Static builders bind Vega-Lite parameters to inputs and compute in the browser; with
+``static=False`` the frames were computed by pandas (riskoff.ch2 explorers) and are drawn as
+they are.
+"""
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+import altair as alt
+import pandas as pd
+
+from . import base
+
+# Short names with units, and a fixed colour per series so a series keeps its colour when
+# the reader switches between them.
+SERIES = {
+    "DGS2": ("2-year Treasury yield (%)", base.PALETTE[5]),
+    "DGS10": ("10-year Treasury yield (%)", base.PALETTE[3]),
+    "TNX": ("10-year yield, Cboe index (%)", base.PALETTE[4]),
+    "NDX": ("Nasdaq-100 (points)", base.PALETTE[2]),
+    "GSPC": ("S&P 500 (points)", base.PALETTE[0]),
+}
+ODDS_COLORS = {"exact": base.PALETTE[0], "approximate": base.PALETTE[1]}
+EVENT_COLOR = "#777777"
+_PATH, _OUTCOME = "path", "outcome"  # parts of the kernel calculator frame
+# Neutral tones of the Okabe-Ito set, by value (their place in base.PALETTE may change).
+GREY, BLACK = "#999999", "#000000"
+DATE_TIP = alt.Tooltip("utcyearmonthdate(date):T", title="Date", format="%a %-d %b %Y")
+
+
+def name_of(symbol: str) -> str:
+    return SERIES.get(symbol, (base.label_of(symbol), None))[0]
+
+
+def _x(title=None, fmt="%-d %b", axis=True) -> alt.X:
+    # UTC scale: calendar dates must not shift with the reader's time zone.
+    return alt.X("date:T", title=title, scale=alt.Scale(type="utc"),
+                 axis=alt.Axis(format=fmt, labelOverlap=True, tickCount=8) if axis else None)
+
+
+def _window_filter(param: str) -> str:
+    # Vega-Lite has already parsed the :T field into a Date when transforms run.
+    return (f"time(datum.date) >= time(toDate(split({param}, '/')[0])) && "
+            f"time(datum.date) <= time(toDate(split({param}, '/')[1]))")
+
+
+def _series_color(symbols: Sequence[str]) -> alt.Scale:
+    names = [name_of(s) for s in symbols]
+    return alt.Scale(domain=names, range=[SERIES.get(s, ("", BLACK))[1]
+                                          for s in symbols])
+
+
+# ----------------------------------------------------------------------------- 1. timeline
+# One layered view (so width="container" fits phones) drawn as stacked panels: each panel's
+# y scale gets its own band of pixels. Layout of the timeline, in pixels from the top:
+T_LABELS = 13          # event labels: one line per stagger level
+T_ODDS = (78, 236)     # odds panel: top, bottom
+T_MARKET = (282, 420)  # market panel: top, bottom
+T_HEIGHT = 420
+
+
+def _panel_title(text, y: int) -> alt.Chart:
+    """A panel heading drawn as a text mark, clipped to the chart width."""
+    data = alt.Chart(pd.DataFrame({"t": [0]}))
+    if isinstance(text, str):
+        data = data.transform_calculate(txt=repr(text))
+    else:  # an expression
+        data = data.transform_calculate(txt=text.expr)
+    return data.mark_text(align="left", baseline="bottom", fontSize=12, fontWeight="bold",
+                          limit=alt.expr("width")).encode(
+        x=alt.value(0), y=alt.value(y), text="txt:N")
+
+
+def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
+             static: bool = True, windows: Sequence[tuple[str, str]] = (),
+             article: pd.DataFrame | None = None, width="container") -> alt.LayerChart:
+    """Published FedWatch odds (upper panel) and one market series (lower panel), one date axis.
+
+    ``odds``: rows (date, p_cut, reading ('exact'|'approximate'), below (label the point
+    below it), note, source_url).
+    ``market``: rows (date, symbol, value); static mode holds every offered symbol and the
+    reader picks one. ``events``: rows (date, label, detail, source, level).
+    ``windows``: static date windows as ("YYYY-MM-DD/YYYY-MM-DD", label).
+    ``article``: the article's figures as rows (value, short, label), drawn as dotted lines.
+    """
+    symbols = list(dict.fromkeys(market["symbol"]))
+    names = {s: name_of(s) for s in symbols}
+    params, win_filter, series_filter = [], "true", "true"
+    if static:
+        p_win = base.select("window", [w for w, _ in windows], [lbl for _, lbl in windows],
+                            label="Window")
+        p_series = base.radio("overlay", symbols, [names[s] for s in symbols],
+                              label="Market series")
+        params = [p_win, p_series]
+        win_filter = _window_filter("window")
+        series_filter = "datum.symbol === overlay"
+        m_title = alt.expr(f"{json.dumps(names)}[overlay] + ', daily close'")
+    else:
+        m_title = ", ".join(names.values()) + ", daily close"
+
+    ev_tip = [DATE_TIP, alt.Tooltip("label:N", title="Event"),
+              alt.Tooltip("detail:N", title="What happened"),
+              alt.Tooltip("source:N", title="Source")]
+    ev = alt.Chart(events).transform_filter(win_filter)
+    rules = ev.mark_rule(color=EVENT_COLOR, strokeDash=[4, 3], strokeWidth=1.2).encode(
+        x=_x(), tooltip=ev_tip)
+    # One text layer per stagger level, so same-week labels sit on different lines.
+    labels = [ev.transform_filter(f"datum.level === {lvl}").mark_text(
+        align="left", baseline="top", dx=3, fontSize=11).encode(
+        x=_x(), y=alt.value(2 + T_LABELS * lvl), text="label:N", tooltip=ev_tip)
+        for lvl in sorted(events["level"].unique())] if len(events) else []
+
+    od = alt.Chart(odds).transform_filter(win_filter)
+    p_axis = alt.Y("p_cut:Q", title="Odds of a Dec cut (%)",
+                   scale=alt.Scale(domain=[0, 100], range=[T_ODDS[1], T_ODDS[0]]),
+                   axis=alt.Axis(tickCount=5))
+    odds_tip = [DATE_TIP, alt.Tooltip("p_cut:Q", title="Published odds of a December cut (%)",
+                                      format=".1f"),
+                alt.Tooltip("reading:N", title="Reading"),
+                alt.Tooltip("note:N", title="Note"),
+                alt.Tooltip("source_url:N", title="Source address")]
+    line = od.mark_line(color="#bbbbbb", strokeWidth=1.2).encode(x=_x(), y=p_axis)
+    points = od.mark_point(size=70, filled=True, opacity=1).encode(
+        x=_x(), y=p_axis,
+        color=alt.Color("reading:N", title="Published odds",
+                        scale=alt.Scale(domain=list(ODDS_COLORS),
+                                        range=list(ODDS_COLORS.values())),
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        shape=alt.Shape("reading:N", title="Published odds",
+                        scale=alt.Scale(domain=list(ODDS_COLORS), range=["circle", "diamond"])),
+        tooltip=odds_tip)
+    # Value labels above a point, or below it when the odds fell since the previous reading
+    # (``below`` column), so neighbouring labels do not collide.
+    txt = od.transform_calculate(
+        txt="(datum.reading === 'approximate' ? '≈' : '') + format(datum.p_cut, '.3~f')")
+    values = [txt.transform_filter(f"{'' if below else '!'}datum.below").mark_text(
+        dy=14 if below else -11, fontSize=10, color="#333").encode(
+        x=_x(), y=alt.Y("p_cut:Q"), text="txt:N", tooltip=odds_tip) for below in (False, True)]
+    odds_layers = [line, points, *values]
+    if article is not None and len(article):
+        art = alt.Chart(article)
+        odds_layers += [
+            art.mark_rule(color=BLACK, strokeDash=[1, 3], strokeWidth=1.2).encode(
+                y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="Article")]),
+            art.mark_text(align="left", dx=2, dy=-5, fontSize=10, color="#333").encode(
+                x=alt.value(0), y=alt.Y("value:Q"), text="short:N",
+                tooltip=[alt.Tooltip("label:N", title="Article")])]
+    odds_panel = alt.layer(*odds_layers)
+
+    mk = alt.Chart(market).transform_filter(win_filter).transform_filter(series_filter
+        ).transform_calculate(name=f"{json.dumps(names)}[datum.symbol]")
+    m_y = alt.Y("value:Q", title=None, axis=alt.Axis(orient="right", tickCount=5),
+                scale=alt.Scale(zero=False, range=[T_MARKET[1], T_MARKET[0]]))
+    m_line = mk.mark_line(strokeWidth=1.6).encode(
+        x=_x("Date (2025)"), y=m_y,
+        color=alt.Color("name:N", title=None, scale=_series_color(symbols), legend=None))
+    m_points = mk.mark_circle(size=45, opacity=0).encode(
+        x=_x(), y=alt.Y("value:Q"),
+        tooltip=[alt.Tooltip("name:N", title="Series"), DATE_TIP,
+                 alt.Tooltip("value:Q", title="Close (% or points)", format=",.2f")])
+    market_panel = alt.layer(m_line, m_points)
+
+    heads = [_panel_title("FedWatch odds of a December cut (published figures)",
+                          T_ODDS[0] - 12), _panel_title(m_title, T_MARKET[0] - 10)]
+    return alt.layer(rules, *labels, *heads, odds_panel, market_panel).resolve_scale(
+        y="independent", color="independent", shape="independent").add_params(
+        *params).properties(width=width, height=T_HEIGHT)
+
+
+# ----------------------------------------------------------------------------- 2. calculator
+# Also one layered view with stacked bands: computed values, outcome bars, rate path.
+C_TEXT = 4             # four lines of computed values
+C_BARS = (96, 142)     # outcome bars: top, bottom
+C_PATH = (184, 334)    # rate path: top, bottom
+C_HEIGHT = 334
+
+
+def _outcome_label(n_expr: str) -> str:
+    return (f"({n_expr}) === 0 ? 'No change' : "
+            f"(abs({n_expr}) * 25) + ' bp ' + (({n_expr}) < 0 ? 'cut' : 'hike')")
+
+
+def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> alt.LayerChart:
+    """The FedWatch arithmetic for one meeting month, drawn.
+
+    Static: ``frame`` is one row of starting inputs (price, prior_price, meeting_day,
+    days_in_month); the reader moves sliders and the browser computes. Kernel: ``frame``
+    holds the rows ch2.calculator_frame computed with riskoff.fedwatch (part = 'path' for
+    the daily rate through the month, 'outcome' for the probabilities, 'summary').
+    """
+    if static:
+        row = frame.iloc[0]
+        p_price = alt.param(name="price", value=float(row["price"]), bind=alt.binding_range(
+            min=95, max=100, step=0.0025, name="Futures price "))
+        p_prior = alt.param(name="prior", value=float(row["prior_price"]),
+                            bind=alt.binding_range(min=95, max=100, step=0.0025,
+                                                   name="Prior month price "))
+        p_day = alt.param(name="mday", value=int(row["meeting_day"]), bind=alt.binding_range(
+            min=2, max=31, step=1, name="Decision day "))
+        p_n = alt.param(name="ndays", value=int(row["days_in_month"]), bind=alt.binding_range(
+            min=28, max=31, step=1, name="Days in month "))
+        params = [p_price, p_prior, p_day, p_n]
+        # FedWatch arithmetic, as in riskoff.fedwatch (rates in percent).
+        calc = dict(avg="100 - price", pre="100 - prior", valid="mday >= 2 && mday <= ndays",
+                    post="(ndays * (100 - price) - (mday - 1) * (100 - prior)) / "
+                         "(ndays - mday + 1)")
+        calc["moves"] = f"(({calc['post']}) - (100 - prior)) / 0.25"
+
+        def base_chart(stop, as_):
+            return alt.Chart(alt.sequence(0, stop, as_=as_)).transform_calculate(**calc)
+
+        path = base_chart(32, "day").transform_filter(
+            "datum.day >= 1 && datum.day <= ndays && datum.valid").transform_calculate(
+            rate="datum.day < mday ? datum.pre : datum.post",
+            period="datum.day < mday ? 'before the decision' : 'from the decision day'")
+        outcome = base_chart(2, "k").transform_filter("datum.valid").transform_calculate(
+            whole="floor(abs(datum.moves))", rest="abs(datum.moves) - floor(abs(datum.moves))",
+            sign="datum.moves < 0 ? -1 : 1").transform_calculate(
+            n="datum.sign * (datum.whole + datum.k)",
+            prob="datum.k === 0 ? 1 - datum.rest : datum.rest").transform_calculate(
+            label=_outcome_label("datum.n"))
+        summary = base_chart(1, "k").transform_filter("datum.valid")
+        invalid = base_chart(1, "k").transform_filter("!datum.valid")
+    else:
+        params = []
+        data = alt.Chart(frame)
+        path = data.transform_filter(f"datum.part === '{_PATH}'")
+        outcome = data.transform_filter(f"datum.part === '{_OUTCOME}'")
+        summary = data.transform_filter("datum.part === 'summary'")
+        invalid = None
+
+    rate_tip = [alt.Tooltip("day:Q", title="Day of month"),
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("rate:Q", title="Rate (%)", format=".4f"),
+                alt.Tooltip("avg:Q", title="Month's average implied by the futures (%)",
+                            format=".4f")]
+    day_x = alt.X("day:Q", title="Day of the month",
+                  scale=alt.Scale(domain=[1, 31], nice=False),
+                  axis=alt.Axis(tickMinStep=1, format="d", labelOverlap=True))
+    rate_y = alt.Y("rate:Q", title="Rate (%)",
+                   scale=alt.Scale(zero=False, padding=10, range=[C_PATH[1], C_PATH[0]]),
+                   axis=alt.Axis(tickCount=4))
+    steps = path.mark_line(interpolate="step-after", strokeWidth=2, color=base.PALETTE[0]
+                           ).encode(x=day_x, y=rate_y)
+    dots = path.mark_circle(size=30, color=base.PALETTE[0]).encode(
+        x="day:Q", y="rate:Q", tooltip=rate_tip)
+    first = path.transform_filter("datum.day === 1")
+    avg_rule = first.mark_rule(color=base.PALETTE[1], strokeDash=[5, 3], strokeWidth=1.5
+                               ).encode(y="avg:Q", tooltip=[alt.Tooltip(
+                                   "avg:Q", title="Average implied by the futures (%)",
+                                   format=".4f")])
+    avg_text = first.transform_calculate(
+        txt="'futures-implied average ' + format(datum.avg, '.4f') + '%'").mark_text(
+        align="left", dx=2, dy=-7, fontSize=10, color="#8a5a00").encode(
+        x=alt.value(4), y="avg:Q", text="txt:N")
+    path_panel = alt.layer(steps, dots, avg_rule, avg_text)
+
+    # Outcome: one bar per outcome, the probability written next to it.
+    out = outcome.encode(y=alt.Y("label:N", title=None, axis=None,
+                                 sort=alt.EncodingSortField("n", op="min", order="ascending"),
+                                 scale=alt.Scale(range=[C_BARS[0], C_BARS[1]],
+                                                 paddingInner=0.25)))
+    bar_x = alt.X("prob:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
+    bars = out.mark_bar(opacity=0.45).encode(
+        x=bar_x, color=alt.condition("datum.n === 0", alt.value(GREY),
+                                     alt.value(base.PALETTE[0])),
+        tooltip=[alt.Tooltip("label:N", title="Outcome"),
+                 alt.Tooltip("prob:Q", title="Probability", format=".1%")])
+    bar_text = out.transform_calculate(
+        txt="datum.label + ': ' + format(datum.prob, '.1%')").mark_text(
+        align="left", dx=4, fontSize=12).encode(x=alt.value(0), text="txt:N")
+    outcome_panel = alt.layer(bars, bar_text)
+
+    lines = summary.transform_calculate(
+        txt="['Pre-meeting rate ' + format(datum.pre, '.4f') + '%', 'Futures-implied "
+            "average ' + format(datum.avg, '.4f') + '%', 'Post-meeting rate ' + "
+            "format(datum.post, '.5f') + '%', 'Moves of 25 bp priced: ' + "
+            "format(datum.moves, '+.4f')]"
+    ).mark_text(align="left", baseline="top", fontSize=12, lineHeight=16,
+                limit=alt.expr("width")).encode(
+        x=alt.value(0), y=alt.value(C_TEXT), text="txt:N",
+        tooltip=[alt.Tooltip("pre:Q", title="Pre-meeting rate (%)", format=".4f"),
+                 alt.Tooltip("avg:Q", title="Average implied by the futures (%)", format=".4f"),
+                 alt.Tooltip("post:Q", title="Post-meeting rate (%)", format=".5f"),
+                 alt.Tooltip("moves:Q", title="Moves of 25 bp priced", format="+.4f")])
+    top = [lines]
+    if invalid is not None:
+        top.append(invalid.transform_calculate(
+            txt="'The decision day must fall inside the month (2 to ' + ndays + ').'"
+        ).mark_text(align="left", baseline="top", fontSize=12, color=base.FALL,
+                    limit=alt.expr("width")).encode(x=alt.value(0), y=alt.value(C_TEXT),
+                                                    text="txt:N"))
+    heads = [_panel_title("Outcome implied by the prices", C_BARS[0] - 6),
+             _panel_title("Rate through the month (before / after the decision)",
+                          C_PATH[0] - 8)]
+    return alt.layer(*top, *heads, outcome_panel, path_panel).resolve_scale(
+        x="independent", y="independent").add_params(*params).properties(
+        width=width, height=C_HEIGHT)
+
+
+# ----------------------------------------------------------------------------- 3. yields
+
+def yield_moves(frame: pd.DataFrame, static: bool = True,
+                windows: Sequence[tuple[str, str]] = (), width="container") -> alt.LayerChart:
+    """Daily changes of Treasury yields in basis points, grouped by date.
+
+    ``frame``: rows (date, symbol, change_bp) for every date; static mode lets the reader pick
+    the window and whether bars show each day's change or the change accumulated since the
+    close before the window. Kernel mode: rows (date, symbol, value) already computed.
+    """
+    symbols = list(dict.fromkeys(frame["symbol"]))
+    names = {s: name_of(s) for s in symbols}
+    chart = alt.Chart(frame)
+    params = []
+    title: object = "Treasury yields: change in basis points"
+    if static:
+        p_win = base.select("ywindow", [w for w, _ in windows], [lbl for _, lbl in windows],
+                            label="Window")
+        p_measure = base.radio("ymeasure", ["day", "cum"],
+                               ["Each day's change", "Change since the window began"],
+                               label="Bars show")
+        params = [p_win, p_measure]
+        chart = chart.transform_filter(_window_filter("ywindow")).transform_window(
+            cum="sum(change_bp)", groupby=["symbol"], sort=[{"field": "date"}],
+            frame=[None, 0]).transform_calculate(
+            value="ymeasure === 'cum' ? datum.cum : datum.change_bp")
+        title = alt.Title(text=alt.expr(
+            "ymeasure === 'cum' ? 'Treasury yields: change since the close before the window "
+            "(bp)' : 'Treasury yields: change from the previous close (bp)'"))
+    chart = chart.transform_calculate(name=f"{json.dumps(names)}[datum.symbol]")
+    x = alt.X("date:O", title=None, axis=alt.Axis(
+        labelExpr="utcFormat(toDate(datum.value), '%a %-d %b')", labelAngle=-45,
+        labelOverlap=True))
+    bars = chart.mark_bar().encode(
+        x=x, xOffset=alt.XOffset("name:N", sort=[names[s] for s in symbols]),
+        y=alt.Y("value:Q", title="Basis points (0.01 percentage point)"),
+        color=alt.Color("name:N", title=None, scale=_series_color(symbols),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)),
+        tooltip=[alt.Tooltip("name:N", title="Series"),
+                 alt.Tooltip("date:N", title="Date"),
+                 alt.Tooltip("value:Q", title="Change (bp)", format="+.1f")])
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y="y:Q")
+    return alt.layer(bars, zero).add_params(*params).properties(
+        width=width, height=280, title=title)
+
+
+# ----------------------------------------------------------------------------- 4. cuts priced
+
+def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
+                view: str = "cuts", width="container") -> alt.LayerChart:
+    """The 2-year yield against the policy range, or the cuts that gap implies.
+
+    ``frame``: rows (date, two_year, low, high, mid, cuts). Static mode: a radio switches
+    between the two views; kernel mode draws ``view``.
+    """
+    labels = {"two_year": "2-year Treasury yield (%)", "high": "Target range, top (%)",
+              "low": "Target range, bottom (%)", "cuts": "Cuts of 25 bp priced (approx.)"}
+    cuts_title = "Cuts of 25 bp priced: (policy midpoint - 2-year yield) / 0.25 (approximation)"
+    levels_title = "2-year Treasury yield and the Fed funds target range (%)"
+    # Long format, filtered by view: every view keeps rows, so no scale is ever left empty.
+    chart = alt.Chart(frame).transform_fold(list(labels), as_=["measure", "y"])
+    params = []
+    if static:
+        p_view = base.radio("cview", ["cuts", "levels"],
+                            ["25 bp cuts priced (approximation)",
+                             "2-year yield and policy range"], label="Show")
+        params = [p_view]
+        keep = "(cview === 'cuts') === (datum.measure === 'cuts')"
+        title = alt.Title(text=alt.expr(f"cview === 'cuts' ? {cuts_title!r} : {levels_title!r}"))
+    else:
+        keep = ("datum.measure === 'cuts'" if view == "cuts" else "datum.measure !== 'cuts'")
+        title = cuts_title if view == "cuts" else levels_title
+    chart = chart.transform_filter(keep).transform_calculate(
+        series=f"{json.dumps(labels)}[datum.measure]")
+    x = _x("Date", fmt="%-d %b %Y")
+    y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=False))
+    tip = [DATE_TIP, alt.Tooltip("two_year:Q", title="2-year yield (%)", format=".2f"),
+           alt.Tooltip("low:Q", title="Target range bottom (%)", format=".2f"),
+           alt.Tooltip("high:Q", title="Target range top (%)", format=".2f"),
+           alt.Tooltip("cuts:Q", title="Cuts of 25 bp priced (approx.)", format=".2f")]
+    order = list(labels.values())
+    color = alt.Color("series:N", title=None, sort=order,
+                      scale=alt.Scale(domain=order, range=[SERIES["DGS2"][1], BLACK,
+                                                           BLACK, base.PALETTE[0]]),
+                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=300))
+    dash = alt.StrokeDash("series:N", sort=order, scale=alt.Scale(
+        domain=order, range=[[1, 0], [5, 3], [2, 2], [1, 0]]))
+    lines = chart.mark_line(strokeWidth=1.8).encode(x=x, y=y, color=color, strokeDash=dash)
+    hover = chart.mark_circle(size=45, opacity=0).encode(x=x, y=y, tooltip=tip)
+    ev = alt.Chart(events).mark_rule(color=EVENT_COLOR, strokeDash=[4, 3]).encode(
+        x=x, tooltip=[DATE_TIP, alt.Tooltip("label:N", title="Event"),
+                      alt.Tooltip("detail:N", title="What happened"),
+                      alt.Tooltip("source:N", title="Source")])
+    # One text layer per stagger level: same-week labels sit on different lines.
+    ev_text = [alt.Chart(events).transform_filter(f"datum.level === {lvl}").mark_text(
+        align="left", dx=3, fontSize=10, color="#333", baseline="top").encode(
+        x=x, y=alt.value(2 + 13 * lvl), text="label:N")
+        for lvl in sorted(events["level"].unique())]
+    return alt.layer(lines, hover, ev, *ev_text).add_params(*params).properties(
+        width=width, height=300, title=title)

@@ -1,0 +1,207 @@
+"""Chapter 2 views: published tables read as published, events sourced, claims verdicts,
+the static calculator computing what riskoff.fedwatch computes, and the kernel explorers."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from riskoff import ch2, claims
+from riskoff import data as rdata
+from riskoff import fedwatch as fw
+from riskoff.charts import fed
+
+
+def test_odds_are_the_published_rows():
+    raw = pd.read_csv(rdata.DATA_DIR / "published" / "fedwatch_dec2025.csv")
+    o = ch2.odds()
+    assert len(o) == len(raw) == 9
+    assert o["p_cut"].tolist() == raw["p_cut_dec2025_pct"].tolist()
+    assert o["reading"].tolist() == ["approximate" if a else "exact" for a in raw["approximate"]]
+    assert o["source_url"].str.startswith("https://").all()
+    # labels go under a point when the odds fell since the previous reading
+    assert o.set_index("date")["below"].to_dict()["2025-11-13"]
+    assert not o.set_index("date")["below"].to_dict()["2025-11-21"]
+
+
+def test_events_have_sources_from_the_tables():
+    e = ch2.events()
+    fomc = pd.read_csv(rdata.DATA_DIR / "published" / "fomc_decisions_2025.csv")
+    odds = pd.read_csv(rdata.DATA_DIR / "published" / "fedwatch_dec2025.csv")
+    urls = set(fomc["source_url"]) | set(odds["source_url"])
+    for _, row in e.iterrows():
+        if row["label"].startswith("Nvidia"):
+            assert row["source"] == ch2.NVDA_SOURCE
+        else:
+            assert set(row["source"].split()) <= urls, row["label"]
+    dec = e.set_index("label").loc["FOMC cut", "detail"]
+    assert "3.50–3.75%" in dec and "9-3" in dec
+    nv = e.set_index("label").loc["Nvidia reversal", "detail"]
+    assert re.search(r"\+\d+\.\d%.*closed -\d+\.\d%", nv)
+
+
+def test_article_figures_come_from_the_claims_file():
+    a = ch2._article()
+    assert a["value"].tolist() == [93.7, 42.9]
+
+
+EXPECTED = {
+    "fedwatch-month-ago": ("published figure", 95.0),
+    "fedwatch-42-9-nov13": ("differs from published figure", 49.4),
+    "fedwatch-42-9-nov20": ("differs from published figure", 39.1),
+    "fedwatch-within-30-days": ("matches", 16.0),
+    "fed-hawkish-tightening": ("cannot be measured", None),
+    "fed-no-december-cut": ("differs from published figure", 3.75),
+    "two-year-rose-as-odds-fell": ("matches", 8.0),
+    "two-year-on-20-nov": ("differs", -3.0),
+    "two-year-after-powell": ("differs", -4.0),
+}
+
+
+def test_claims_verdicts():
+    res = {r.id: r for r in claims.evaluate_all("fed")}
+    assert set(res) == set(EXPECTED)
+    for cid, (verdict, value) in EXPECTED.items():
+        assert res[cid].verdict == verdict, cid
+        if value is not None:
+            assert res[cid].measured == pytest.approx(value), cid
+
+
+def test_tables_render():
+    assert len(ch2._odds_df()) == 9
+    html = ch2.odds_table().data
+    assert 'href="https://stocktwits.com/news-articles/markets/equity/fed-rate-cut-probability' \
+           '-december-shoots-up-ny-fed-room-for-cut/cLPMplbREOV"' in html
+    assert "9-3 (Miran for 50 bp; Goolsbee and Schmid for no change)" in \
+        ch2.decisions_table().data
+    assert len(ch2._events_df()) == len(ch2.EVENTS)
+    ex = ch2.cme_example()
+    assert ex.loc["Post-meeting rate", "Value"] == "0.26643%"
+    assert ex.loc["Probability of a 25 bp hike", "Value"] == "53.6%"
+    yt = ch2.yield_table()
+    # total 13-21 Nov against the close of 12 Nov: 3.51 - 3.56 = -5 bp (rows of DGS2.csv)
+    assert yt.iloc[-1, 1] == "-5.0"
+    ct = ch2.cuts_table()
+    assert ct.loc["20 Nov 2025", "Cuts of 25 bp priced (approx.)"] == "1.30"
+    assert ct.loc["10 Dec 2025", "Target range (%)"] == "3.50–3.75"
+    assert "cut 25 bp" in ch2.hindsight().data
+
+
+def test_calculator_frame_matches_fedwatch():
+    f = ch2.calculator_frame(**fw.CME_EXAMPLE)
+    path = f[f.part == "path"]
+    assert len(path) == 30
+    assert path[path.day < 17]["rate"].tolist() == pytest.approx([0.1325] * 16)
+    assert path[path.day >= 17]["rate"].round(5).unique().tolist() == [0.26643]
+    out = f[f.part == "outcome"].set_index("label")["prob"]
+    assert round(out["25 bp hike"], 3) == 0.536 and round(out["No change"], 3) == 0.464
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        ch2.calculator_frame(101, 99.8, 17, 30)
+    with pytest.raises(ValueError, match="between 2 and 30"):
+        ch2.calculator_frame(99.8, 99.8, 31, 30)
+
+
+def _texts(svg: str) -> str:
+    # multi-line text marks are drawn as <tspan> lines
+    return " ".join(re.findall(r"<(?:text|tspan)[^>]*>([^<]*)</(?:text|tspan)>", svg))
+
+
+def test_static_calculator_computes_what_python_computes():
+    vlc = pytest.importorskip("vl_convert")
+    spec = fed.calculator(pd.DataFrame([fw.CME_EXAMPLE]), width=500).to_dict()
+    vl = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
+    text = _texts(vlc.vegalite_to_svg(spec, vl_version=vl))
+    assert "Post-meeting rate 0.26643%" in text
+    assert "25 bp hike: 53.6%" in text and "No change: 46.4%" in text
+    assert "Moves of 25 bp priced: +0.5357" in text
+
+
+def test_static_charts_controls_and_data_size():
+    o, e = ch2.odds(), ch2.events()
+    charts = {
+        "timeline": (fed.timeline(o, ch2._market(ch2.OVERLAY), e, windows=ch2.TIMELINE_WINDOWS,
+                                  article=ch2._article()), {"window", "overlay"}),
+        "calculator": (fed.calculator(pd.DataFrame([fw.CME_EXAMPLE])),
+                       {"price", "prior", "mday", "ndays"}),
+        "yields": (fed.yield_moves(ch2._yield_frame(), windows=ch2.YIELD_WINDOWS),
+                   {"ywindow", "ymeasure"}),
+        "cuts": (fed.cuts_priced(ch2._cuts_frame(), e), {"cview"}),
+    }
+    for name, (chart, params) in charts.items():
+        spec = chart.to_dict()
+        found = {p["name"] for p in spec.get("params", []) if "bind" in p}
+        assert found == params, name
+        for rows in spec.get("datasets", {}).values():
+            assert len(rows) < 5000, name
+        assert "$schema" in spec
+
+
+def test_window_options_are_distinct_dates():
+    for windows in (ch2.TIMELINE_WINDOWS, ch2.YIELD_WINDOWS):
+        values = [w for w, _ in windows]
+        assert len(set(values)) == len(values)
+        for w in values:
+            a, b = w.split("/")
+            assert dt.date.fromisoformat(a) < dt.date.fromisoformat(b)
+
+
+def test_odds_days_above_to_below():
+    assert ch2.odds_days_above_to_below("90", "50") == 16.0
+
+
+# ---------------------------------------------------------------- kernel explorers
+
+def _controls(box):
+    return [c for row in box.children[:-1]
+            for c in (row.children if hasattr(row, "children") else [row])]
+
+
+def test_explore_timeline():
+    box = ch2.explore_timeline()
+    start, end, series = _controls(box)
+    assert isinstance(box.render(), alt.LayerChart)
+    series.value = "GSPC"
+    spec = box.render().to_dict()
+    assert "S&P 500" in json.dumps(spec)
+    start.value = dt.date(2026, 1, 1)
+    end.value = dt.date(2025, 12, 1)
+    assert "must come before" in box.render()
+    start.value, end.value = dt.date(2030, 1, 1), dt.date(2030, 2, 1)
+    assert box.render().startswith("No S&P 500")
+
+
+def test_explore_calculator():
+    box = ch2.explore_calculator()
+    price, prior, day, ndays = _controls(box)
+    assert isinstance(box.render(), alt.LayerChart)
+    price.value = 100.5
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        box.render()
+    price.value, day.value = 99.8, 1
+    with pytest.raises(ValueError, match="between 2 and 30"):
+        box.render()
+
+
+def test_explore_yields_and_cuts():
+    box = ch2.explore_yield_moves()
+    start, end, measure = _controls(box)
+    assert isinstance(box.render(), alt.LayerChart)
+    measure.value = "cum"
+    spec = box.render().to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    dgs2 = [r["value"] for r in rows if r["symbol"] == "DGS2"]
+    assert dgs2[-1] == pytest.approx(-5.0)  # 12 Nov close 3.56 to 21 Nov close 3.51
+
+    box = ch2.explore_cuts_priced()
+    start, end, view = _controls(box)
+    assert isinstance(box.render(), alt.LayerChart)
+    view.value = "levels"
+    assert isinstance(box.render(), alt.LayerChart)
+    end.value = dt.date(2026, 3, 1)
+    assert "ends with the 10 Dec 2025 decision" in box.render()
+    start.value, end.value = dt.date(2025, 1, 2), dt.date(2025, 3, 1)
+    assert "our table starts" in box.render()
