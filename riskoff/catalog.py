@@ -86,4 +86,6 @@ PUBLISHED = {
     "fedwatch_dec2025": "CME FedWatch odds of a December 2025 cut, as quoted in news pages",
     "fomc_decisions_2025": "FOMC rate decisions of 2025, as reported",
     "crypto_liquidations_2025-11-21": "Crypto liquidation totals of 21 Nov 2025 (CoinGlass, as reported)",
+    "nvidia_earnings_dates": "Nvidia's quarterly results release dates (after the New York close), as reported",
+    "ai_deals": "Announced deals among Nvidia, OpenAI, Microsoft, Oracle, AMD, CoreWeave and Anthropic, as reported (announced values, not measured cash flows)",
 }

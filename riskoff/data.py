@@ -275,8 +275,9 @@ def import_snapshot(src: Path, root: Path = DATA_DIR, force: bool = False) -> li
             raise DataError(f"{src / rel} is missing from the snapshot. Fix: use a complete "
                             f"curated market-data folder.")
         jobs.append((src / rel, rel))
-    for name in PUBLISHED:
-        jobs.append((src / "published" / f"{name}.csv", f"published/{name}.csv"))
+    for name in PUBLISHED:  # tables added later by register-published live only in data/
+        if (src / "published" / f"{name}.csv").exists():
+            jobs.append((src / "published" / f"{name}.csv", f"published/{name}.csv"))
     jobs.append((prov_path, "PROVENANCE.md"))
 
     changed = [rel for s, rel in jobs if (root / rel).exists() and sha256(root / rel) != sha256(s)]
@@ -311,7 +312,8 @@ def import_snapshot(src: Path, root: Path = DATA_DIR, force: bool = False) -> li
             "history": [f"{imported} imported from the curated snapshot"],
         }
     for name in PUBLISHED:
-        manifest["published"][name] = _published_entry(name, root)
+        if (root / "published" / f"{name}.csv").exists():
+            manifest["published"][name] = _published_entry(name, root)
     write_manifest(manifest, root)
     read_series_cache_clear()
     return [f"imported {rel}" for _, rel in jobs]

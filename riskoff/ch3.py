@@ -1,0 +1,511 @@
+"""Chapter 3, "The Nvidia paradox": computations, then the views the notebook shows.
+
+Computations are pure functions on frames (tested in tests/test_ch3.py). Each view loads from
+the cache, computes, draws with riskoff.charts.nvidia and publishes the chart with its
+caption, text alternative and CSV. Claim metrics (claim_*) load the series they measure.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import ipywidgets as ipw
+import pandas as pd
+
+from . import data as rdata
+from . import intraday, metrics, widgets
+from .charts import Caption, nvidia, publish
+from .charts.base import date_label, label_of
+
+INTRADAY = ["NVDA_1h", "QQQ_1h", "MSFT_1h", "SPX_5m"]
+DAYS = ["2025-11-19", "2025-11-20", "2025-11-21"]
+EVENT_DAY = "2025-11-20"
+RELEASE = "2025-11-19"  # the release the article is about (after the New York close)
+PEERS = ["NVDA", "MSFT", "ORCL", "QQQ", "000660.KS", "9984.T"]
+AUTUMN = "2025-09-01"
+REACTIONS = {"gap": "Gap at the open", "day": "Close to close", "high_close": "High to close"}
+
+
+# ============================================================================ computations
+
+def day_label(d) -> str:
+    return f"{pd.Timestamp(d):%a %-d %b %Y}"
+
+
+def reversal_frame(sessions: dict, prev_closes: dict) -> pd.DataFrame:
+    """Long frame of intraday paths and highs for (symbol, day) sessions.
+
+    ``sessions[(symbol, day)]`` is intraday.session_bars output; ``prev_closes`` holds the
+    previous daily close for the same keys. Rows: symbol, day, kind (path | high), minute,
+    minute_end, time, time_end, price, change, point; high rows also carry open_to_high,
+    high_to_close, close_change and fall_x (where the chart draws the high-to-close bracket).
+    """
+    parts = []
+    order = list(dict.fromkeys(sym for sym, _ in sessions))
+    for (sym, day), bars in sessions.items():
+        if bars.empty:
+            continue
+        prev = prev_closes[(sym, day)]
+        pts = intraday.path(bars, prev).assign(symbol=sym, day=day, kind="path",
+                                               minute_end=None, time_end=None)
+        hi = intraday.extreme_bar(bars, "high")
+        sm = intraday.summary(bars, prev)
+        top = pd.DataFrame([{"symbol": sym, "day": day, "kind": "high",
+                             "minute": int(hi["start_min"]), "minute_end": int(hi["end_min"]),
+                             "time": intraday.clock(int(hi["start_min"])),
+                             "time_end": intraday.clock(int(hi["end_min"])),
+                             "price": float(hi["high"]), "change": sm["high_vs_prev"],
+                             "point": "session high", "open_to_high": sm["open_to_high"],
+                             "high_to_close": sm["high_to_close"], "close_change": sm["day"],
+                             # Where the high-to-close bracket stands, right of 16:00.
+                             "fall_x": 968 + 8 * order.index(sym)}])
+        parts += [pts, top]
+    cols = ["symbol", "day", "kind", "minute", "minute_end", "time", "time_end", "price",
+            "change", "point", "open_to_high", "high_to_close", "close_change", "fall_x"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def reaction_session(daily: pd.DataFrame, release) -> pd.Timestamp | None:
+    """First session strictly after a release date (results come after the close)."""
+    after = daily.loc[pd.Timestamp(release) + pd.Timedelta(days=1):].dropna(subset=["close"])
+    return after.index[0] if len(after) else None
+
+
+def earnings_reactions(daily: pd.DataFrame, releases: pd.DataFrame) -> pd.DataFrame:
+    """The move on the session after each release inside the daily data.
+
+    ``releases``: fiscal_quarter, release_date. Gap = open / previous close - 1; day = close /
+    previous close - 1; high_close = close / high - 1. Releases whose next session or previous
+    close is not in the data are left out.
+    """
+    rows = []
+    first = daily.index[0]
+    for rel in releases.itertuples():
+        session = reaction_session(daily, rel.release_date)
+        if session is None or pd.Timestamp(rel.release_date) < first:
+            continue
+        prev = metrics.prev_close(daily, session)
+        if math.isnan(prev):
+            continue
+        bar = daily.loc[session]
+        rows.append({"fiscal_quarter": rel.fiscal_quarter,
+                     "release_date": pd.Timestamp(rel.release_date).strftime("%Y-%m-%d"),
+                     "session": session.strftime("%Y-%m-%d"), "prev_close": prev,
+                     "open": float(bar["open"]), "high": float(bar["high"]),
+                     "low": float(bar["low"]), "close": float(bar["close"]),
+                     "gap": float(bar["open"]) / prev - 1,
+                     "day": float(bar["close"]) / prev - 1,
+                     "high_close": float(bar["close"]) / float(bar["high"]) - 1})
+    return pd.DataFrame(rows)
+
+
+def reactions_long(table: pd.DataFrame, focus_session: str = EVENT_DAY) -> pd.DataFrame:
+    """earnings_reactions output as rows (event, session, measure, measure_label, value, focus)."""
+    rows = []
+    for r in table.itertuples():
+        event = f"{pd.Timestamp(r.session):%-d %b %Y} ({r.fiscal_quarter.replace('FY20', 'FY')})"
+        focus = nvidia.FOCUS[0] if r.session == focus_session else nvidia.FOCUS[1]
+        for key, lbl in REACTIONS.items():
+            rows.append({"event": event, "session": r.session, "measure": key,
+                         "measure_label": lbl, "value": getattr(r, key), "focus": focus})
+    return pd.DataFrame(rows)
+
+
+def rank_of(table: pd.DataFrame, session: str, measure: str) -> tuple[int, int]:
+    """Rank (1 = lowest, i.e. worst) of one session's value among all rows, and the count."""
+    values = table.set_index("session")[measure].dropna()
+    return int((values < values[session]).sum()) + 1, len(values)
+
+
+def window_changes(frames: dict[str, pd.DataFrame], windows: dict) -> pd.DataFrame:
+    """Change of each series over named windows, each on its own market's sessions.
+
+    ``windows[key] = (label, kind, a, b)``: kind "day" = close on a against the previous
+    close (a == b); "span" = close on b against the last close on or before a; "peak" = close
+    on b against the highest close from a to b.
+    """
+    rows = []
+    for sym, df in frames.items():
+        closes = df["close"].dropna()
+        for key, (label, kind, a, b) in windows.items():
+            detail, start = "", a
+            if kind == "day":
+                value = metrics.day_change(df, b)
+                before = closes.loc[: pd.Timestamp(b) - pd.Timedelta(days=1)]
+                start = f"{before.index[-1]:%Y-%m-%d}" if len(before) else ""
+            elif kind == "span":
+                value = metrics.change_since(df, b, base=a)
+                base_closes = closes.loc[: pd.Timestamp(a)]
+                start = f"{base_closes.index[-1]:%Y-%m-%d}" if len(base_closes) else ""
+            elif kind == "peak":
+                value = metrics.drawdown_on(df, b, since=a)
+                span = closes.loc[pd.Timestamp(a): pd.Timestamp(b)]
+                if len(span):
+                    start = f"{span.idxmax():%Y-%m-%d}"
+                    detail = f"peak close {span.max():,.2f} on {date_label(span.idxmax())}"
+            else:
+                raise ValueError(f"unknown window kind {kind!r}")
+            if not detail and math.isnan(value):
+                detail = "no session on this date"
+            rows.append({"symbol": sym, "window": key, "window_label": label, "value": value,
+                         "start": start, "end": b, "detail": detail})
+    return pd.DataFrame(rows)
+
+
+# Fixed positions of the deal network (data units): the two hubs side by side, the partners
+# both hubs deal with (Oracle, CoreWeave) between them, the others outside. Companies not
+# listed here go on a row at the bottom.
+LAYOUT = {"Nvidia": (-0.6, 0.0), "OpenAI": (0.6, 0.0), "Oracle": (0.0, 0.6),
+          "CoreWeave": (0.0, -0.6), "Anthropic": (-1.05, 1.0), "Microsoft": (1.05, 1.0),
+          "AMD": (1.05, -1.0)}
+
+
+def deal_layout(deals: pd.DataFrame, layout: dict = LAYOUT) -> tuple[pd.DataFrame,
+                                                                      pd.DataFrame]:
+    """Nodes at fixed positions and one edge per deal, from payer to payee.
+
+    Edges carry the centres of both ends (x1, y1, x2, y2); the chart shortens them by the
+    node radius in pixels, so arrowheads clear the circles at any width. ``pair`` marks a
+    deal that has a deal in the opposite direction (drawn side by side); ``side`` puts the
+    label left (1) or right (-1) of the direction of travel. ``stroke`` grows
+    with the square root of the announced amount; deals without a dollar value get the
+    thinnest line. Returns (nodes, edges).
+    """
+    companies = list(dict.fromkeys([*deals["payer"], *deals["payee"]]))
+    pos = {c: layout[c] for c in companies if c in layout}
+    extra = [c for c in companies if c not in layout]
+    for k, c in enumerate(extra):
+        pos[c] = (-1.2 + 2.4 * (k + 0.5) / len(extra), -1.2)
+    count = {c: int(((deals["payer"] == c) | (deals["payee"] == c)).sum()) for c in pos}
+    nodes = pd.DataFrame([{"company": c, "x": xy[0], "y": xy[1], "deals": count[c]}
+                          for c, xy in pos.items()])
+    pairs = set(zip(deals["payer"], deals["payee"]))
+    top = deals["amount_bn_usd"].max()
+    cx, cy = nodes["x"].mean(), nodes["y"].mean()
+    rows = []
+    for d in deals.to_dict("records"):
+        (x1, y1), (x2, y2) = pos[d["payer"]], pos[d["payee"]]
+        pair = (d["payee"], d["payer"]) in pairs
+        # Label side: a two-way deal labels its own left; others face away from the centre.
+        outward = -(y2 - y1) * ((x1 + x2) / 2 - cx) + (x2 - x1) * ((y1 + y2) / 2 - cy)
+        side = 1 if pair or outward >= 0 else -1
+        amount = d["amount_bn_usd"]
+        known = amount is not None and not (isinstance(amount, float) and math.isnan(amount))
+        if known:
+            label = f"{d['amount_text']} bn"
+        else:
+            label = "warrant" if d["kind"] == "equity warrant" else "not disclosed"
+        flow = ("investment or equity" if d["kind"].startswith(("investment", "equity"))
+                else "purchase commitment")
+        rows.append({**d, "x1": x1, "y1": y1, "x2": x2, "y2": y2, "pair": pair,
+                     "side": side, "label": label, "flow": flow,
+                     "stroke": 1.5 + 7.5 * math.sqrt(amount / top) if known else 1.5})
+    return nodes, pd.DataFrame(rows)
+
+
+# ============================================================================ loading helpers
+
+def _session(symbol: str, day) -> pd.DataFrame:
+    return intraday.session_bars(rdata.series(symbol), day, intraday.interval_of(symbol))
+
+
+def _prev_close(symbol: str, day) -> float:
+    return metrics.prev_close(rdata.series(intraday.DAILY_OF[symbol]), day)
+
+
+def _reversal_data(symbols: Sequence[str], days: Sequence[str]) -> pd.DataFrame:
+    sessions = {(s, d): _session(s, d) for s in symbols for d in days}
+    prevs = {k: _prev_close(*k) for k in sessions}
+    return reversal_frame(sessions, prevs)
+
+
+def releases() -> pd.DataFrame:
+    return rdata.published("nvidia_earnings_dates")
+
+
+def _reactions(symbol: str = "NVDA") -> pd.DataFrame:
+    return earnings_reactions(rdata.series(symbol), releases())
+
+
+PEER_WINDOWS = {
+    "d20": ("Session of 20 Nov", "day", EVENT_DAY, EVENT_DAY),
+    "d21": ("Session of 21 Nov", "day", "2025-11-21", "2025-11-21"),
+    "two": ("Close 19 Nov to close 21 Nov", "span", "2025-11-19", "2025-11-21"),
+    "peak": ("Autumn peak close to 21 Nov", "peak", AUTUMN, "2025-11-21"),
+}
+
+
+def _deals() -> pd.DataFrame:
+    return rdata.published("ai_deals")
+
+
+def as_of(symbols) -> str:
+    return max(rdata.info(s)["last"] for s in symbols)[:10]
+
+
+# ============================================================================ views
+
+def _updown(change: float) -> str:
+    return f"{abs(change):.1%} {'above' if change >= 0 else 'below'}"
+
+
+def _ordinal(rank: int) -> str:
+    return {1: "the largest", 2: "the second largest", 3: "the third largest"}.get(
+        rank, f"number {rank}")
+
+
+def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
+    """The three sessions hour by hour, against each instrument's previous close."""
+    frame = _reversal_data(symbols, days)
+    nv = intraday.summary(_session("NVDA_1h", day), _prev_close("NVDA_1h", day))
+    sp = _session("SPX_5m", day)
+    sp_sum = intraday.summary(sp, _prev_close("SPX_5m", day))
+    text = (f"On {date_label(day)} Nvidia opened {_updown(nv['gap'])} its previous close, "
+            f"made its high in the {nv['high_start']}-{nv['high_end']} bar (New York time) and "
+            f"ended the session {_updown(nv['day'])} that close; the S&P 500 peaked later, in "
+            f"the {sp_sum['high_start']}-{sp_sum['high_end']} bar, and closed "
+            f"{_updown(sp_sum['day'])} its previous close.")
+    labels = {s: label_of(s) for s in symbols}
+    chart = nvidia.reversal(frame, days=list(days), day_labels=[day_label(d) for d in days],
+                            day=day, shown=symbols, labels=labels)
+    publish(chart, frame, "ch3-reversal",
+            Caption(list(dict.fromkeys([*symbols, *(intraday.DAILY_OF[s] for s in symbols)])),
+                    as_of=days[-1],
+                    note="Times are New York time. Each line starts at the first bar's open "
+                         "(09:30) and then follows each bar's close at the bar's end; the "
+                         "S&P 500's 16:00 point is its closing print. The thick dash marks "
+                         "the bar that holds the session's high: bars say only that the high "
+                         "fell somewhere inside them. The upright bars right of 16:00 span "
+                         "each instrument's fall from its high to its close. The hourly files "
+                         "stamp bars in UTC (14:30 UTC = 09:30 New York in November)."),
+            alt_text=text)
+
+
+def session_table(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
+    """What each instrument did in one session, measured from its intraday bars."""
+    rows = {}
+    for s in symbols:
+        sm = intraday.summary(_session(s, day), _prev_close(s, day))
+        rows[label_of(s)] = {
+            "Previous close (daily)": f"{sm['prev_close']:,.2f}",
+            "Open": f"{sm['open']:,.2f} ({sm['gap']:+.2%})",
+            "High": f"{sm['high']:,.2f} ({sm['high_vs_prev']:+.2%})",
+            "High in the bar": f"{sm['high_start']}-{sm['high_end']}",
+            "Open to high": f"{sm['open_to_high']:+.2%}",
+            "High to close": f"{sm['high_to_close']:+.2%}",
+            "Close (last bar)": f"{sm['close']:,.2f} ({sm['day']:+.2%})"}
+    out = pd.DataFrame(rows).T
+    out.index.name = f"Session of {date_label(day)}, New York time"
+    return out
+
+
+def daily_check(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
+    """Open, high, low and close rebuilt from the bars against the daily bar of that date."""
+    parts = []
+    for s in symbols:
+        daily = rdata.series(intraday.DAILY_OF[s])
+        cmp = intraday.compare_daily(_session(s, day), daily.loc[pd.Timestamp(day)])
+        cmp.insert(0, "series", f"{label_of(s)} vs {label_of(intraday.DAILY_OF[s])} daily")
+        parts.append(cmp)
+    out = pd.concat(parts, ignore_index=True)
+    for c in ("from_bars", "daily", "difference"):
+        out[c] = out[c].map(lambda v: f"{v:,.2f}")
+    return out.rename(columns={"series": "Bars", "field": "Field", "from_bars": "From the bars",
+                               "daily": "Daily bar", "difference": "Difference"}
+                      ).set_index(["Bars", "Field"])
+
+
+def reactions_table(symbol: str = "NVDA") -> pd.DataFrame:
+    t = _reactions(symbol)
+    out = pd.DataFrame({
+        "Release (after the close)": t["release_date"].map(date_label),
+        "Session after it": t["session"].map(date_label),
+        "Previous close": t["prev_close"].map(lambda v: f"{v:,.2f}"),
+        "Open": t["open"].map(lambda v: f"{v:,.2f}"),
+        "High": t["high"].map(lambda v: f"{v:,.2f}"),
+        "Close": t["close"].map(lambda v: f"{v:,.2f}"),
+        **{lbl: t[k].map(lambda v: f"{v:+.2%}") for k, lbl in REACTIONS.items()}})
+    out.index = t["fiscal_quarter"]
+    out.index.name = f"{label_of(symbol)}, results for"
+    return out
+
+
+def reactions(symbol: str = "NVDA"):
+    table = _reactions(symbol)
+    frame = reactions_long(table)
+    rank, n = rank_of(table, EVENT_DAY, "high_close")
+    worst = table.loc[table["high_close"].idxmin()]
+    ev = table.set_index("session").loc[EVENT_DAY]
+    text = (f"On the session after the release of 19 Nov 2025 {label_of(symbol)} opened "
+            f"{_updown(ev['gap'])} its previous close and closed {-ev['high_close']:.1%} below "
+            f"its high: {_ordinal(rank)} of the {n} high-to-close falls after a results "
+            f"release in our data, the largest being {-worst['high_close']:.1%} on "
+            f"{date_label(worst['session'])}.")
+    publish(nvidia.earnings(frame), frame, "ch3-earnings-reactions",
+            Caption([symbol], as_of=table["session"].iloc[-1],
+                    published=["nvidia_earnings_dates"],
+                    note="Nvidia publishes results after the New York close, so each bar is "
+                         "the next session's move. Only releases inside our daily data "
+                         "(31 Dec 2024 to 29 May 2026) are shown."),
+            alt_text=text)
+
+
+def who_fell(symbols=PEERS, window="two"):
+    frames = {s: rdata.series(s) for s in symbols}
+    frame = window_changes(frames, PEER_WINDOWS)
+    sel = frame[frame["window"] == window].dropna(subset=["value"])
+    worst = sel.loc[sel["value"].idxmin()]
+    peak = frame[frame["window"] == "peak"].dropna(subset=["value"])
+    deep = peak.loc[peak["value"].idxmin()]
+    text = (f"Over the window '{sel['window_label'].iloc[0]}' (each market's own sessions) "
+            f"the largest fall among these {len(symbols)} was {label_of(worst.symbol)}'s "
+            f"{-worst.value:.1%}; measured from its autumn peak close, "
+            f"{label_of(deep.symbol)} stood furthest down, {-deep.value:.1%} below it.")
+    publish(nvidia.peers(frame, window=window), frame, "ch3-who-fell-with-nvidia",
+            Caption(symbols, as_of="2025-11-21",
+                    note="Each stock is measured on its own exchange's sessions: Seoul and "
+                         "Tokyo trade while New York is closed, so their 20 Nov session "
+                         "came after Nvidia's release but before New York's reversal, and "
+                         "their 21 Nov session after it. Prices in local currency (SK Hynix "
+                         "KRW, SoftBank JPY, split-adjusted); the changes are unit-free."),
+            alt_text=text)
+
+
+def deals():
+    table = _deals()
+    nodes, edges = deal_layout(table)
+    known = edges.dropna(subset=["amount_bn_usd"])
+    big = known.loc[known["amount_bn_usd"].idxmax()]
+    text = (f"{len(edges)} announced deals among {len(nodes)} companies, as reported; the "
+            f"largest announced value is {big.payer} to {big.payee}, {big.amount_text} billion "
+            f"USD ({big.kind}). These are announced values, not measured cash flows.")
+    frame = edges[["id", "payer", "payee", "kind", "flow", "amount_bn_usd", "amount_text",
+                   "announced", "what", "source_url"]]
+    publish(nvidia.deals(nodes, edges, max_amount=float(known["amount_bn_usd"].max())),
+            frame, "ch3-ai-deals",
+            Caption(as_of=max(a for a in table["announced"] if a[:4].isdigit())[:10],
+                    published=["ai_deals"],
+                    note="Arrows point from the company that pays, invests or grants shares "
+                         "to the one that receives. Amounts are headline values of "
+                         "announcements and press reports (many are 'up to' or multi-year "
+                         "commitments); they are not cash that has moved. Dashed arrows: no "
+                         "dollar value was disclosed. Tap or hover an arrow for its source."),
+            alt_text=text)
+
+
+def deals_table() -> pd.DataFrame:
+    t = _deals()
+    out = t[["payer", "payee", "kind", "amount_text", "announced", "source_url"]].rename(
+        columns={"payer": "From", "payee": "To", "kind": "Kind",
+                 "amount_text": "Announced amount (bn USD)", "announced": "Announced",
+                 "source_url": "Source"})
+    return out.set_index(["From", "To"])
+
+
+# ============================================================================ claim metrics
+
+def claim_gap(series: str, date: str) -> float:
+    """Percent: the first intraday bar's open against the previous daily close."""
+    return 100 * intraday.summary(_session(series, date), _prev_close(series, date))["gap"]
+
+
+def claim_last_bar_change(series: str, date: str) -> float:
+    """Percent: the session's last intraday close against the previous daily close."""
+    return 100 * intraday.summary(_session(series, date), _prev_close(series, date))["day"]
+
+
+def claim_minutes_to_high(series: str, date: str) -> float:
+    """Minutes from the 09:30 open to the start of the bar holding the session high."""
+    return float(intraday.minutes_to_high(_session(series, date)))
+
+
+def claim_high_lead(leader: str, follower: str, date: str) -> float:
+    """Least minutes by which the leader's session high came before the follower's."""
+    return float(intraday.high_lead(_session(leader, date), _session(follower, date)))
+
+
+# ============================================================================ kernel explorers
+
+def explore_reversal(symbols: Sequence[str] = INTRADAY):
+    """Kernel controls: any session in the intraday data, any instruments."""
+    days = sorted({f"{t:%Y-%m-%d}" for s in symbols
+                   for t in intraday.to_new_york(rdata.series(s).index)})
+    day = ipw.Dropdown(options=[(day_label(d), d) for d in days], value=EVENT_DAY,
+                       description="Session")
+    chosen = ipw.SelectMultiple(options=[(label_of(s), s) for s in symbols],
+                                value=tuple(symbols), rows=4, description="Instruments")
+
+    def render():
+        if not chosen.value:
+            return "Pick at least one instrument."
+        frame = _reversal_data(list(chosen.value), [day.value])
+        if frame.empty:
+            return f"None of these instruments has bars on {day_label(day.value)}."
+        labels = {s: label_of(s) for s in chosen.value}
+        return nvidia.reversal(frame, static=False, labels=labels)
+
+    return widgets.explorer([day, chosen], render)
+
+
+def explore_reactions(symbols: Sequence[str] = ("NVDA", "QQQ", "MSFT", "ORCL", "SOX")):
+    """Kernel controls: how a stock or index moved on the sessions after Nvidia's results."""
+    who = ipw.Dropdown(options=[(label_of(s), s) for s in symbols], value="NVDA",
+                       description="Series")
+    measure = ipw.Dropdown(options=[(v, k) for k, v in REACTIONS.items()], value="high_close",
+                           description="Measure")
+
+    def render():
+        table = _reactions(who.value)
+        if table.empty:
+            return f"{label_of(who.value)} has no session after any release in our data."
+        frame = reactions_long(table)
+        return nvidia.earnings(frame[frame["measure"] == measure.value], static=False)
+
+    return widgets.explorer([who, measure], render)
+
+
+def explore_who_fell(symbols: Sequence[str] = PEERS):
+    """Kernel controls: change between any two dates, each on its own market's sessions."""
+    start = widgets.date("2025-11-19", "From close")
+    end = widgets.date("2025-11-21", "To close")
+    assets = widgets.assets(symbols, symbols)
+
+    def render():
+        if not assets.value:
+            return "Pick at least one stock."
+        if start.value is None or end.value is None:
+            return "Pick both dates."
+        if end.value <= start.value:
+            return "The end date must come after the start date."
+        a, b = f"{start.value:%Y-%m-%d}", f"{end.value:%Y-%m-%d}"
+        frames = {s: rdata.series(s) for s in assets.value}
+        frame = window_changes(frames, {"custom": (f"{a} to {b}", "span", a, b)})
+        if frame["value"].isna().all():
+            return f"None of these markets has a session on {b}."
+        return nvidia.peers(frame, static=False)
+
+    return widgets.explorer([start, end, assets], render)
+
+
+def explore_deals():
+    """Kernel controls: smallest deal shown and a highlighted company."""
+    table = _deals()
+    nodes, edges = deal_layout(table)
+    smallest = ipw.FloatSlider(value=0, min=0, max=float(table["amount_bn_usd"].max()),
+                               step=5, description="Min bn USD")
+    highlight = ipw.Dropdown(options=["(none)", *nodes["company"]], description="Highlight")
+
+    def render():
+        m = smallest.value
+        keep = edges["amount_bn_usd"] >= m if m > 0 else pd.Series(True, index=edges.index)
+        shown = edges[keep].copy()
+        if shown.empty:
+            return f"No announced deal is as large as {m:g} bn USD."
+        h = highlight.value
+        shown["hl"] = (h == "(none)") | (shown["payer"] == h) | (shown["payee"] == h)
+        nds = nodes.assign(hl=(h == "(none)") | (nodes["company"] == h))
+        return nvidia.deals(nds, shown, static=False)
+
+    return widgets.explorer([smallest, highlight], render)
