@@ -8,6 +8,7 @@ article_value, unit, check (approx | below | above), tolerance, and measure:
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,12 +199,18 @@ def table(chapter: str | None = None) -> pd.DataFrame:
 
 
 def show(chapter: str | None = None):
-    """Display the claims table as HTML with wrapped text (what notebooks call)."""
+    """Display the claims as HTML tables with wrapped text, one per chapter."""
     from IPython.display import HTML, display
 
-    df = table(chapter)
-    html = df.to_html(index=False, escape=True, classes="claims-table", border=0)
-    display(HTML(html))
+    keys = [chapter] if chapter else [k for k in CHAPTERS if any(
+        r["chapter"] == k for r in load_rows())]
+    parts = []
+    for key in keys:
+        df = table(key)
+        if chapter is None:
+            parts.append(f'<h3 class="claims-chapter">{html.escape(CHAPTERS[key])}</h3>')
+        parts.append(df.to_html(index=False, escape=True, classes="claims-table", border=0))
+    display(HTML("\n".join(parts)))
 
 
 def summary() -> pd.DataFrame:

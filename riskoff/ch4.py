@@ -1,0 +1,870 @@
+"""Chapter 4, "The nine drivers": one proxy per driver, each a view the notebook shows.
+
+Each view loads from the cache, computes with riskoff.drivers, draws with a builder of
+riskoff.charts.drivers and publishes the chart with its caption, text alternative and CSV.
+``evidence(key)`` gives the numbers each verdict is argued from.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import ipywidgets as ipw
+import numpy as np
+import pandas as pd
+
+from . import data as rdata
+from . import drivers as dr
+from . import metrics, widgets
+from .charts import Caption, publish
+from .charts import drivers as dch
+from .charts import market
+from .charts.base import date_label, iso, label_of
+
+EVENT = "2025-11-20"
+NEXT = "2025-11-21"
+US_TRIO = ["NVDA", "QQQ", "SPY"]
+GAP_THRESHOLDS = [0.0025, 0.005, 0.01, 0.015, 0.02, 0.03]
+ASIA = ["000660.KS", "9984.T", "N225", "KS11", "SOX"]
+LOOKBACKS = [5, 10, 20, 50, 100, 150]
+TICKED = [20, 50, 100]
+
+
+def _as_of(symbols) -> str:
+    return max(rdata.info(s)["last"] for s in symbols)
+
+
+def _pct(x: float, digits: int = 2) -> str:
+    return "n.a." if pd.isna(x) else f"{x:+.{digits}%}"
+
+
+def _day(d) -> str:
+    return "never" if d is None or pd.isna(d) else date_label(d)
+
+
+def _round(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
+    # Six significant decimals are plenty on screen and keep the embedded data small.
+    return frame.round({c: digits for c in frame.select_dtypes("number").columns})
+
+
+def _table(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["Measure", "Value"]).set_index("Measure")
+
+
+# ================================================================ 1. exhaustion: gap and fade
+
+def _gap_frame(symbols) -> pd.DataFrame:
+    parts = []
+    for s in symbols:
+        g = dr.gaps(rdata.series(s))
+        parts.append(g.assign(symbol=s).rename_axis("date").reset_index())
+    out = pd.concat(parts, ignore_index=True)
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    return _round(out[["date", "symbol", "gap", "open_to_close", "day"]])
+
+
+def gap_fade(symbols=US_TRIO, thresholds=GAP_THRESHOLDS):
+    frame = _gap_frame(symbols)
+    q = frame[frame.symbol == "QQQ"]
+    ev = q[q.date == EVENT].iloc[0]
+    n_hits = int(dr.count_gap_and_fade(rdata.series("QQQ"), 0.01))
+    text = (f"On {date_label(EVENT)} QQQ opened {ev.gap:+.1%} above its previous close and "
+            f"closed {ev.day:+.1%} below it; in the {len(q)} QQQ sessions of the cache, "
+            f"{n_hits} opened 1% or more higher and still closed lower.")
+    return publish(
+        dch.gap_fade(frame, thresholds=thresholds, event=EVENT), frame, "ch4-gap-and-fade",
+        Caption(symbols, as_of=_as_of(symbols),
+                note="Each dot is one session of the cache (2 Jan 2025 onwards: a short "
+                     "history). Traded prices, not dividend-adjusted: an ex-dividend day "
+                     "opens lower by the dividend, which only shrinks gaps."),
+        alt_text=text)
+
+
+def explore_gap_fade(symbols: Sequence[str] = ("NVDA", "QQQ", "SPY", "NDX", "GSPC", "MSFT",
+                                               "ORCL")):
+    asset = ipw.Dropdown(options=[(label_of(s), s) for s in symbols], value="QQQ",
+                         description="Asset")
+    min_gap = ipw.FloatText(value=1.0, step=0.25, description="Gap ≥ (%)")
+
+    def render():
+        if min_gap.value is None or not np.isfinite(min_gap.value):
+            return "Type a minimum gap in percent, e.g. 1."
+        df = rdata.series(asset.value)
+        frame = _gap_frame([asset.value])
+        hit = dr.gap_and_fade(df, min_gap.value / 100)
+        frame["hit"] = hit.to_numpy()
+        frame["threshold"] = min_gap.value / 100
+        return dch.gap_fade(frame, static=False, event=EVENT)
+
+    return widgets.explorer([asset, min_gap], render)
+
+
+def _gap_evidence() -> pd.DataFrame:
+    rows = []
+    for s in US_TRIO:
+        df = rdata.series(s)
+        g = dr.gaps(df).loc[EVENT]
+        hits = dr.gap_and_fade(df, 0.01)
+        rows.append((f"{label_of(s)}, {date_label(EVENT)}: open vs previous close / close vs "
+                     f"open / close vs previous close",
+                     f"{_pct(g.gap)} / {_pct(g.open_to_close)} / {_pct(g.day)}"))
+        rows.append((f"{label_of(s)}: sessions with a gap up of 1% or more that closed lower",
+                     f"{int(hits.sum())} of {len(hits)}: "
+                     + ", ".join(date_label(d) for d in hits[hits].index)))
+    return _table(rows)
+
+
+# ================================================================ 2. private credit
+
+CREDIT_STARTS = ["2024-12-31", "2025-06-30", "2025-09-30", "2025-10-29", "2025-11-19"]
+HORIZONS = [1, 2, 5, 10]
+
+
+def credit_drawdowns(symbols=("GSPC", "OWL", "HYG"), starts=CREDIT_STARTS):
+    frame = metrics.tidy(rdata.closes(symbols, start=starts[0]), "close")
+    dd = metrics.drawdown(rdata.closes(symbols), starts[0]).loc[:EVENT].iloc[-1]
+    text = (f"On {date_label(EVENT)}, measured from {date_label(starts[0])}: Blue Owl stood "
+            f"{-dd['OWL']:.1%} below its running peak close, HYG {-dd['HYG']:.1%} and the "
+            f"S&P 500 {-dd['GSPC']:.1%}.")
+    return publish(
+        market.drawdowns(frame, start_options=starts, shown=("OWL", "HYG")), frame,
+        "ch4-credit-drawdowns",
+        Caption(symbols, as_of=_as_of(symbols),
+                note="Blue Owl: traded prices (dividends not added back, so its fall is "
+                     "overstated by the dividends paid). HYG: dividend-adjusted closes, "
+                     "valid for returns and drawdowns, not as quoted prices."),
+        alt_text=text)
+
+
+def explore_credit_drawdowns(symbols=("OWL", "HYG", "GSPC", "NDX"), shown=("OWL", "HYG")):
+    start = widgets.date("2024-12-31", "Peak from")
+    assets = widgets.assets(symbols, shown)
+
+    def render():
+        if not assets.value:
+            return "Pick at least one asset."
+        if start.value is None:
+            return "Pick a date."
+        frame = metrics.tidy(metrics.drawdown(rdata.closes(assets.value), start.value),
+                             "drawdown")
+        if frame.empty:
+            return f"No data on or after {start.value:%d %b %Y} for these assets."
+        return market.drawdowns(frame, static=False)
+
+    return widgets.explorer([start, assets], render)
+
+
+def _credit_frame(horizons=HORIZONS, yld: str = "DGS10") -> pd.DataFrame:
+    hyg = rdata.series("HYG")["close"]
+    y = rdata.series(yld)["close"]
+    parts = [dr.window_changes(hyg, y, h).assign(horizon=h) for h in horizons]
+    out = pd.concat(parts, ignore_index=True)
+    for c in ("start", "end"):
+        out[c] = out[c].dt.strftime("%Y-%m-%d")
+    return _round(out[["horizon", "start", "end", "ret", "dy_bp"]])
+
+
+def _residual(frame: pd.DataFrame, end: str) -> tuple[float, float]:
+    """HYG's return minus the least-squares line on the yield change, for the window ending
+    ``end``, and the share of windows with a lower residual."""
+    slope, icpt = np.polyfit(frame["dy_bp"], frame["ret"], 1)
+    res = frame["ret"] - (icpt + slope * frame["dy_bp"])
+    ev = res[frame["end"] == end]
+    if ev.empty:
+        return float("nan"), float("nan")
+    return float(ev.iloc[0]), float((res <= ev.iloc[0]).mean())
+
+
+def credit_vs_treasuries(horizons=HORIZONS):
+    frame = _credit_frame(horizons)
+    one = frame[frame.horizon == 1]
+    ev = one[one.end == EVENT].iloc[0]
+    resid, share = _residual(one, EVENT)
+    text = (f"Over the session ending {date_label(EVENT)} HYG returned {ev.ret:+.2%} while the "
+            f"10-year yield moved {ev.dy_bp:+.0f} bp; that is {resid:+.2%} against the fitted "
+            f"line, lower than {1 - share:.0%} of all one-session windows.")
+    return publish(
+        dch.credit_scatter(frame, horizons=horizons, event=EVENT), frame,
+        "ch4-hyg-vs-10y",
+        Caption(["HYG", "DGS10"], as_of=_as_of(["HYG", "DGS10"]),
+                note="Windows run between HYG sessions; FRED publishes no yield on a few of "
+                     "them, and windows ending there are left out. The dashed line is a "
+                     "least-squares fit computed in your browser over all windows shown."),
+        alt_text=text)
+
+
+def explore_credit_vs_treasuries():
+    horizon = ipw.BoundedIntText(value=1, min=1, max=60, description="Sessions")
+    yld = ipw.Dropdown(options=[(label_of(s), s) for s in ("DGS10", "TNX")], value="DGS10",
+                       description="Yield")
+    end = widgets.date(EVENT, "Window ends")
+
+    def render():
+        if end.value is None:
+            return "Pick the end date of the window to highlight."
+        frame = _credit_frame([int(horizon.value)], yld.value)
+        if frame.empty:
+            return "No windows for this length."
+        when = iso(end.value)
+        if when not in set(frame["end"]):
+            return f"No window ends on {end.value:%d %b %Y} (not an HYG session, or no yield)."
+        return dch.credit_scatter(frame, static=False, event=when)
+
+    return widgets.explorer([horizon, yld, end], render)
+
+
+def _credit_evidence() -> pd.DataFrame:
+    owl = rdata.series("OWL")
+    peak_d, peak_v = metrics.peak(owl, "2025-01-01", EVENT)
+    frame = _credit_frame([1])
+    rows = [
+        ("Blue Owl: highest close of 2025 up to the event", f"{peak_v:,.2f} USD on "
+                                                             f"{date_label(peak_d)}"),
+        (f"Blue Owl: close on {date_label(EVENT)} vs that peak",
+         _pct(metrics.drawdown_on(owl, EVENT, "2025-01-01"), 1)),
+        (f"Blue Owl: day move on {date_label(EVENT)} / {date_label(NEXT)}",
+         f"{_pct(metrics.day_change(owl, EVENT))} / {_pct(metrics.day_change(owl, NEXT))}"),
+        (f"HYG: day return on {date_label(EVENT)} (percentile among all cached days)",
+         f"{_pct(metrics.day_change(rdata.series('HYG'), EVENT))} "
+         f"({dr.day_return_percentile(rdata.series('HYG'), EVENT):.0f}th)"),
+        (f"10-year yield (FRED): change on {date_label(EVENT)}",
+         f"{dr.yield_changes(rdata.series('DGS10')).loc[EVENT]:+.0f} bp"),
+    ]
+    for end in (EVENT, NEXT):
+        resid, share = _residual(frame, end)
+        rows.append((f"HYG vs fitted line, one session ending {date_label(end)} (share of "
+                     f"windows lower)", f"{_pct(resid)} ({share:.0%})"))
+    return _table(rows)
+
+
+# ================================================================ 3. jobs data and yields
+
+YIELD_LOOKBACKS = [20, 60, 120, 9999]
+YIELD_LABELS = ["20 changes", "60 changes", "120 changes", "all cached changes"]
+
+
+def _yield_frame(symbols=("DGS2", "DGS10"), event=EVENT, lookback: int | None = None
+                 ) -> pd.DataFrame:
+    parts = []
+    for s in symbols:
+        ch = dr.yield_changes(rdata.series(s))
+        before = ch.loc[:event]
+        if event not in before.index:
+            raise ValueError(f"{label_of(s)} has no published value on {date_label(event)}")
+        k = np.arange(len(before))[::-1]
+        part = pd.DataFrame({"symbol": s, "date": before.index.strftime("%Y-%m-%d"),
+                             "change_bp": before.to_numpy(), "k": k})
+        parts.append(part if lookback is None else part[part.k <= lookback])
+    return _round(pd.concat(parts, ignore_index=True))
+
+
+def yield_moves(symbols=("DGS2", "DGS10")):
+    frame = _yield_frame(symbols)
+    st = {s: dr.move_stats(dr.yield_changes(rdata.series(s)), EVENT, 60) for s in symbols}
+    text = (f"On {date_label(EVENT)}, the day the September payrolls came out, the 2-year "
+            f"yield moved {st['DGS2']['value']:+.0f} bp (z = {st['DGS2']['z']:+.2f} against the "
+            f"previous 60 daily changes) and the 10-year {st['DGS10']['value']:+.0f} bp "
+            f"(z = {st['DGS10']['z']:+.2f}): ordinary days.")
+    return publish(
+        dch.yield_moves(frame, lookbacks=YIELD_LOOKBACKS, lookback_labels=YIELD_LABELS,
+                        event=EVENT), frame, "ch4-yield-moves",
+        Caption(symbols, as_of=_as_of(symbols),
+                note="FRED constant-maturity yields, one value per day at the close: the "
+                     "change of 20 Nov mixes the 8:30 a.m. payrolls release with everything "
+                     "else that day, including the afternoon's equity reversal. Changes are "
+                     "between consecutive published values (holidays skipped)."),
+        alt_text=text)
+
+
+def explore_yield_moves():
+    tenor = ipw.Dropdown(options=[(label_of(s), s) for s in ("DGS2", "DGS10", "TNX")],
+                         value="DGS2", description="Yield")
+    lookback = ipw.BoundedIntText(value=60, min=10, max=400, description="Lookback")
+    day = widgets.date(EVENT, "Day")
+
+    def render():
+        if day.value is None:
+            return "Pick a day."
+        when = iso(day.value)
+        ch = dr.yield_changes(rdata.series(tenor.value))
+        if when not in ch.index:
+            return f"{label_of(tenor.value)} has no published value on {day.value:%d %b %Y}."
+        frame = _yield_frame([tenor.value], when, int(lookback.value))
+        if (frame.k >= 1).sum() < 10:
+            return "Fewer than 10 earlier changes in the cache: pick a later day."
+        return dch.yield_moves(frame, static=False, event=when)
+
+    return widgets.explorer([tenor, lookback, day], render)
+
+
+def _jobs_evidence() -> pd.DataFrame:
+    rows = []
+    for s in ("DGS2", "DGS10"):
+        ch = dr.yield_changes(rdata.series(s))
+        for lb in (60, None):
+            st = dr.move_stats(ch, EVENT, lb)
+            rows.append((f"{label_of(s)}, {date_label(EVENT)} vs the previous "
+                         f"{st['n']} changes: move / z-score / share at or below",
+                         f"{st['value']:+.0f} bp / {st['z']:+.2f} / {st['pct_at_or_below']:.0%}"))
+        st = dr.move_stats(ch, NEXT, 60)
+        rows.append((f"{label_of(s)}, {date_label(NEXT)} vs the previous 60 changes",
+                     f"{st['value']:+.0f} bp / z {st['z']:+.2f}"))
+    return _table(rows)
+
+
+# ================================================================ 4. crypto led
+
+XCORR_WINDOWS = [("pre", "2025-01-02", "2025-11-19", "2025 to 19 Nov (before the fall)"),
+                 ("autumn", "2025-08-01", "2025-11-21", "1 Aug to 21 Nov 2025"),
+                 ("y2025", "2025-01-02", "2025-12-31", "all of 2025"),
+                 ("all", "2025-01-02", None, "whole cache (2025-2026)")]
+MAX_LAGS = [1, 2, 3, 5, 10]
+
+
+def _rets() -> pd.DataFrame:
+    return dr.aligned_returns(rdata.series("NDX"), rdata.series("BTC-USD"))
+
+
+def _xcorr_frame(windows=XCORR_WINDOWS, max_lag: int = max(MAX_LAGS)) -> pd.DataFrame:
+    rets = _rets()
+    parts = [dr.cross_correlation(rets, max_lag, a, b).assign(window=key, window_label=lbl)
+             for key, a, b, lbl in windows]
+    return _round(pd.concat(parts, ignore_index=True)[["window", "window_label", "lag", "corr",
+                                                       "n"]])
+
+
+def crypto_xcorr():
+    frame = _xcorr_frame()
+    pre = frame[frame.window == "pre"].set_index("lag")
+    text = (f"From January to 19 Nov 2025, the Nasdaq-100's daily return correlated "
+            f"{pre.loc[0, 'corr']:+.2f} with Bitcoin's over the same span, but only "
+            f"{pre.loc[1, 'corr']:+.2f} with Bitcoin's return one session earlier (noise band "
+            f"±{2 / np.sqrt(pre.loc[1, 'n']):.2f}): no daily lead.")
+    return publish(
+        dch.xcorr(frame, max_lags=MAX_LAGS), frame, "ch4-btc-ndx-xcorr",
+        Caption(["NDX", "BTC-USD"], as_of=_as_of(["NDX", "BTC-USD"]),
+                note="Calendar alignment: for each Nasdaq-100 session (New York date) "
+                     "Bitcoin's return runs from its close on the UTC date of the previous "
+                     "session to its close on the UTC date of this session, so weekends fall "
+                     "inside Monday's return for both. Bitcoin's daily close is taken at "
+                     "00:00 UTC, 3 hours (winter) or 4 hours (summer) after the New York "
+                     "close, so the lag-0 bar includes a few hours of Bitcoin reacting to "
+                     "stocks."),
+        alt_text=text)
+
+
+def explore_crypto_xcorr():
+    start = widgets.date("2025-01-02", "From")
+    end = widgets.date("2025-11-19", "To")
+    max_lag = ipw.BoundedIntText(value=5, min=0, max=30, description="Max lag")
+
+    def render():
+        if start.value is None or end.value is None:
+            return "Pick both dates."
+        if end.value <= start.value:
+            return "The end must come after the start."
+        cc = dr.cross_correlation(_rets(), int(max_lag.value), iso(start.value), iso(end.value))
+        if cc["n"].max() < 20:
+            return "Fewer than 20 pairs of returns in this window: widen it."
+        frame = cc.assign(window="kernel",
+                          window_label=f"{start.value:%d %b %Y} to {end.value:%d %b %Y}")
+        return dch.xcorr(frame, static=False)
+
+    return widgets.explorer([start, end, max_lag], render)
+
+
+BTC_THRESHOLDS = [100000, 95000, 90000, 85000]
+MA_WINDOWS = [20, 50, 100]
+CROSS_STARTS = ["2025-10-06", "2025-10-29", "2025-11-10"]
+CROSS_SHOW = ("2025-09-15", "2025-12-15")
+
+
+def _crossing_frame(start_ndx: str = "2025-01-01") -> pd.DataFrame:
+    btc = rdata.series("BTC-USD").loc[CROSS_SHOW[0]:CROSS_SHOW[1], ["close", "low"]]
+    ndx = rdata.series("NDX").loc[start_ndx:CROSS_SHOW[1], ["close", "low"]]
+    out = pd.concat([btc.assign(symbol="BTC-USD"), ndx.assign(symbol="NDX")])
+    out = out.rename_axis("date").reset_index()
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    return out[["date", "symbol", "close", "low"]]
+
+
+def crypto_thresholds():
+    frame = _crossing_frame()
+    btc_first = dr.first_below(rdata.series("BTC-USD")["low"], 90000, CROSS_STARTS[0])
+    ndx_first = dr.first_close_below_ma(rdata.series("NDX"), 50, CROSS_STARTS[0])
+    text = (f"Counting from Bitcoin's record close of {date_label(CROSS_STARTS[0])}: the "
+            f"Nasdaq-100 first closed below its 50-session average on {_day(ndx_first)}, and "
+            f"Bitcoin first traded below 90,000 USD on {_day(btc_first)} (UTC).")
+    return publish(
+        dch.crossings(frame, thresholds=BTC_THRESHOLDS, ma_windows=MA_WINDOWS,
+                      starts=CROSS_STARTS, show_from=CROSS_SHOW[0]), frame,
+        "ch4-btc-ndx-thresholds",
+        Caption(["BTC-USD", "NDX"], as_of=_as_of(["BTC-USD", "NDX"]),
+                note="Bitcoin is measured on UTC calendar days, the Nasdaq-100 on New York "
+                     "sessions. The moving average is computed in your browser from the "
+                     "closes in the CSV (which starts earlier than the chart for that reason)."),
+        alt_text=text)
+
+
+def _crossing_kernel(threshold: float, field: str, ma: int, start: str) -> pd.DataFrame:
+    btc = rdata.series("BTC-USD")
+    ndx = rdata.series("NDX")
+    b = pd.DataFrame({"dist": btc[field] / threshold - 1})
+    b["what"] = f"Bitcoin {'intraday low' if field == 'low' else 'close'} vs {threshold:,.0f} USD"
+    ma_s = dr.moving_average(ndx["close"], ma)
+    n = pd.DataFrame({"dist": ndx["close"] / ma_s - 1, "close": ndx["close"]})
+    n["what"] = f"Nasdaq-100 close vs its {ma}-session average"
+    firsts = {"BTC-USD": dr.first_below(btc[field], threshold, start),
+              "NDX": dr.first_close_below_ma(ndx, ma, start)}
+    parts = []
+    for sym, part in (("BTC-USD", b), ("NDX", n)):
+        part = part.dropna(subset=["dist"]).loc[CROSS_SHOW[0]:CROSS_SHOW[1]]
+        part = part.assign(symbol=sym, first=part.index == firsts[sym])
+        parts.append(part.rename_axis("date").reset_index())
+    out = pd.concat(parts, ignore_index=True)
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    return out[["date", "symbol", "dist", "first", "what"]]
+
+
+def explore_crypto_thresholds():
+    thr = ipw.FloatText(value=90000, step=1000, description="BTC level")
+    field = ipw.Dropdown(options=[("intraday low", "low"), ("close", "close")],
+                         description="BTC price")
+    ma = ipw.BoundedIntText(value=50, min=2, max=150, description="NDX avg")
+    start = widgets.date(CROSS_STARTS[0], "From")
+
+    def render():
+        if start.value is None:
+            return "Pick a start date."
+        if not thr.value or thr.value <= 0:
+            return "Type a positive Bitcoin level."
+        return dch.crossings(_crossing_kernel(float(thr.value), field.value, int(ma.value),
+                                              iso(start.value)), static=False,
+                             show_from=CROSS_SHOW[0], start=iso(start.value))
+
+    return widgets.explorer([thr, field, ma, start], render)
+
+
+def _crypto_evidence() -> pd.DataFrame:
+    btc, ndx = rdata.series("BTC-USD"), rdata.series("NDX")
+    b_pk, b_v = metrics.peak(btc, "2025-01-01", EVENT)
+    n_pk, n_v = metrics.peak(ndx, "2025-01-01", EVENT)
+    rows = [("Bitcoin: record close of 2025 (UTC date)", f"{b_v:,.0f} USD on {date_label(b_pk)}"),
+            ("Nasdaq-100: record close of 2025", f"{n_v:,.0f} on {date_label(n_pk)}")]
+    for field in ("low", "close"):
+        rows.append((f"Bitcoin: first {'intraday low' if field == 'low' else 'close'} below "
+                     f"90,000 USD after its record", _day(dr.first_below(btc[field], 90000, b_pk))))
+    for ma in (20, 50):
+        rows.append((f"Nasdaq-100: first close below its {ma}-session average after its record",
+                     _day(dr.first_close_below_ma(ndx, ma, n_pk))))
+    for lag in (1, -1):
+        z = dr.btc_lead_z(lag, "2025-01-02", "2025-11-19")
+        who = "Bitcoin one session earlier" if lag > 0 else "Bitcoin one session later"
+        rows.append((f"Correlation with {who}, Jan-19 Nov 2025, scaled to a z-score "
+                     f"(|z| > 2: more than noise)", f"{z:+.2f}"))
+    return _table(rows)
+
+
+# ================================================================ 5. CTAs: trend model
+
+def _trend_frame(symbols=("GSPC", "NDX"), end: str = "2025-12-31") -> pd.DataFrame:
+    frame = metrics.tidy(rdata.closes(symbols, end=end), "close")
+    return frame
+
+
+def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
+    frame = _trend_frame(symbols)
+    parts = []
+    for s in symbols:
+        pos = dr.trend_position(rdata.series(s)["close"], ticked, "ma")
+        first = dr.turns_short(pos, "2025-10-29", "2025-12-31")
+        turn = f"net short from {date_label(first[0])}" if first else "never net short"
+        parts.append(f"{label_of(s)} from {pos.loc['2025-10-29']:+.0f} on 29 Oct to "
+                     f"{pos.loc[EVENT]:+.0f} on 20 Nov ({turn})")
+    text = (f"A trend model averaging close-above/below its {dr.lookbacks_label(ticked)}-session "
+            f"moving averages went " + "; ".join(parts) + ".")
+    return publish(
+        dch.trend(frame, lookbacks=lookbacks, ticked=ticked), frame, "ch4-trend-model",
+        Caption(list(symbols), as_of="2025-12-31",
+                note="Each ticked lookback votes +1 (close above its reference) or -1 "
+                     "(below); the position is their average. Triangles mark the days the "
+                     "position turned net short. A lookback counts only once the cache holds "
+                     "enough sessions (the 150-session average starts in August 2025)."),
+        alt_text=text)
+
+
+def explore_trend_model():
+    lbs = ipw.Text(value="20, 50, 100", description="Lookbacks")
+    kind = ipw.Dropdown(options=[(v, k) for k, v in dr.SIGNALS.items()], description="Signal")
+    start = widgets.date("2025-09-01", "From")
+    end = widgets.date("2025-12-31", "To")
+
+    def render():
+        if start.value is None or end.value is None or end.value <= start.value:
+            return "Pick a start date before the end date."
+        try:
+            looks = dr.parse_lookbacks(lbs.value)
+        except ValueError as exc:
+            return f"{exc}, e.g. 20, 50, 100."
+        parts = []
+        for s in ("GSPC", "NDX"):
+            close = rdata.series(s)["close"]
+            pos = dr.trend_position(close, looks, kind.value)
+            flips = set(dr.turns_short(pos))
+            part = pd.DataFrame({"close": close, "pos": pos}).dropna()
+            part = part.loc[iso(start.value):iso(end.value)]
+            part = part.assign(symbol=s, turned=part.index.isin(flips))
+            parts.append(part.rename_axis("date").reset_index())
+        frame = pd.concat(parts, ignore_index=True)
+        if frame.empty:
+            return "No position in this window: the lookbacks need more history."
+        frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+        return dch.trend(frame, static=False, show_from=iso(start.value), show_to=iso(end.value))
+
+    return widgets.explorer([lbs, kind, start, end], render)
+
+
+def _trend_evidence() -> pd.DataFrame:
+    rows = []
+    for looks in ([20, 50, 100], [50, 100, 150], [10, 20, 50]):
+        for kind in ("ma", "mom"):
+            cells = []
+            for s in ("GSPC", "NDX"):
+                pos = dr.trend_position(rdata.series(s)["close"], looks, kind)
+                flips = dr.turns_short(pos, "2025-10-29", "2025-12-31")
+                turn = (f"net short from {date_label(flips[0])}" if flips else
+                        "not net short by 31 Dec")
+                cells.append(f"{label_of(s)} {pos.loc['2025-10-29']:+.2f} → "
+                             f"{pos.loc[EVENT]:+.2f}, {turn}")
+            rows.append((f"Lookbacks {dr.lookbacks_label(looks)}, {dr.SIGNALS[kind]}: "
+                         f"position 29 Oct → 20 Nov", "; ".join(cells)))
+    return _table(rows)
+
+
+# ================================================================ 6. shorts: VIX as fear proxy
+
+VIX_STARTS = ["2025-01-02", "2025-06-02", "2025-10-01"]
+
+
+def _vix_frame(end: str = "2025-12-31") -> pd.DataFrame:
+    vix = rdata.series("VIX")
+    us = rdata.series("GSPC").index
+    # Cboe also prints values on US exchange holidays; keep the stock market's sessions only.
+    v = vix[vix.index.isin(us)].loc[:end]
+    out = pd.DataFrame({"close": v["close"], "change": v["close"].diff(), "high": v["high"]})
+    out = out.iloc[1:].rename_axis("date").reset_index()
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    return _round(out)
+
+
+def vix_fear(starts=VIX_STARTS):
+    frame = _vix_frame()
+    ev = frame.set_index("date").loc[EVENT]
+    since = frame[frame.date >= starts[0]]
+    rank = int((since["change"] > ev["change"]).sum()) + 1
+    text = (f"On {date_label(EVENT)} the VIX rose {ev['change']:+.2f} points to close at "
+            f"{ev['close']:.2f} (intraday high {ev['high']:.2f}); the rise ranks {rank} of "
+            f"{len(since)} sessions in 2025, elevated but far from April's extremes.")
+    return publish(
+        dch.vix(frame, starts=starts, event=EVENT), frame, "ch4-vix",
+        Caption(["VIX"], as_of="2025-12-31",
+                note="Only US stock-market sessions are kept (Cboe also prints on some "
+                     "exchange holidays). Ranks count the days shown, from the chosen start "
+                     "to 31 Dec 2025; ties share the best rank."),
+        alt_text=text)
+
+
+def explore_vix():
+    measure = ipw.Dropdown(options=[(v[0], k) for k, v in dch.VIX_MEASURES.items()],
+                           description="Measure")
+    start = widgets.date("2025-01-02", "From")
+    day = widgets.date(EVENT, "Day")
+
+    def render():
+        if start.value is None or day.value is None:
+            return "Pick both dates."
+        frame = _vix_frame(end=rdata.info("VIX")["last"])
+        frame = frame[frame.date >= iso(start.value)].copy()
+        when = iso(day.value)
+        if when not in set(frame.date):
+            return f"{day.value:%d %b %Y} is not a US session on or after the start date."
+        frame["value"] = frame[measure.value]
+        frame = frame.dropna(subset=["value"])
+        frame["rank"] = frame["value"].rank(ascending=False, method="min").astype(int)
+        frame["n"] = len(frame)
+        frame["label"] = dch.VIX_MEASURES[measure.value][0]
+        return dch.vix(frame, static=False, event=when)
+
+    return widgets.explorer([measure, start, day], render)
+
+
+def _vix_evidence() -> pd.DataFrame:
+    frame = _vix_frame().set_index("date")
+    ev = frame.loc[EVENT]
+    rows = [(f"VIX on {date_label(EVENT)}: open / intraday high / close",
+             f"{rdata.series('VIX').loc[EVENT, 'open']:.2f} / {ev['high']:.2f} / "
+             f"{ev['close']:.2f} points"),
+            ("Its one-day change, and how many 2025 sessions rose more",
+             f"{ev['change']:+.2f} points; {int((frame['change'] > ev['change']).sum())} of "
+             f"{len(frame)}"),
+            ("Highest VIX close of 2025", f"{frame['close'].max():.2f} on "
+                                          f"{date_label(frame['close'].idxmax())}"),
+            ("Short interest, securities lending, prime-broker positioning", "not in the cache")]
+    return _table(rows)
+
+
+# ================================================================ 7. Asian tech
+
+ASIA_SESSIONS = ("2025-11-14", "2025-11-26")
+
+
+def _asia_frame(symbols=ASIA, start=ASIA_SESSIONS[0], end=ASIA_SESSIONS[1],
+                measures=tuple(dch.ASIA_MEASURES)) -> pd.DataFrame:
+    parts = []
+    for s in symbols:
+        df = rdata.series(s)
+        g = dr.gaps(df)
+        # Distance below the highest close since the series' first 2025 row.
+        g["drawdown"] = metrics.drawdown(df[["close"]], "2025-01-01")["close"]
+        g = g.loc[start:end]
+        for m in measures:
+            parts.append(pd.DataFrame({"date": g.index.strftime("%Y-%m-%d"), "symbol": s,
+                                       "measure": m, "value": g[m].to_numpy()}))
+    return _round(pd.concat(parts, ignore_index=True))
+
+
+def asian_tech(symbols=ASIA):
+    frame = _asia_frame(symbols)
+    day = frame[frame.measure == "day"].set_index(["symbol", "date"])["value"]
+    gap = frame[frame.measure == "gap"].set_index(["symbol", "date"])["value"]
+    text = (f"On their 20 Nov sessions, which close before New York opens, SK Hynix opened "
+            f"{gap['000660.KS', EVENT]:+.1%} and closed {day['000660.KS', EVENT]:+.1%}, "
+            f"SoftBank opened {gap['9984.T', EVENT]:+.1%} and closed "
+            f"{day['9984.T', EVENT]:+.1%}; on 21 Nov, after the US reversal, they fell "
+            f"{day['000660.KS', NEXT]:+.1%} and {day['9984.T', NEXT]:+.1%}.")
+    return publish(
+        dch.asia(frame, shown=symbols), frame, "ch4-asian-tech",
+        Caption(symbols, as_of=ASIA_SESSIONS[1],
+                note="Each market's own session dates: Seoul and Tokyo close at 06:30 UTC "
+                     "(01:30 in New York), before the US session of the same date opens. "
+                     "SoftBank prices are split-adjusted (returns unaffected). The PHLX "
+                     "Semiconductor index (US hours) is shown for comparison. Japan was "
+                     "closed on 24 Nov (holiday)."),
+        alt_text=text)
+
+
+def explore_asian_tech(symbols: Sequence[str] = (*ASIA, "NDX", "HSI")):
+    start = widgets.date("2025-11-14", "From")
+    end = widgets.date("2025-11-26", "To")
+    measure = ipw.Dropdown(options=[(v, k) for k, v in dch.ASIA_MEASURES.items()],
+                           description="Measure")
+    assets = widgets.assets(symbols, ASIA)
+
+    def render():
+        if start.value is None or end.value is None or end.value < start.value:
+            return "Pick a start date on or before the end date."
+        if not assets.value:
+            return "Pick at least one asset."
+        if (end.value - start.value).days > 31:
+            return "Pick at most a month: the bars get too thin to read."
+        frame = _asia_frame(assets.value, iso(start.value), iso(end.value), (measure.value,))
+        frame = frame.dropna(subset=["value"])
+        if frame.empty:
+            return "No sessions (or no opening prices) for these assets in this window."
+        return dch.asia(frame, static=False)
+
+    return widgets.explorer([start, end, measure, assets], render)
+
+
+def _asia_evidence() -> pd.DataFrame:
+    rows = []
+    for s in ASIA:
+        df = rdata.series(s)
+        g = dr.gaps(df)
+        g20 = g.loc[EVENT] if pd.Timestamp(EVENT) in g.index else None
+        rows.append((f"{label_of(s)}: 20 Nov gap / 20 Nov day / 21 Nov day",
+                     f"{_pct(g20.gap if g20 is not None else np.nan)} / "
+                     f"{_pct(metrics.day_change(df, EVENT))} / "
+                     f"{_pct(metrics.day_change(df, NEXT))}"))
+    for s in ("000660.KS", "9984.T"):
+        df = rdata.series(s)
+        pk, v = metrics.peak(df, "2025-01-01", "2025-11-19")
+        rows.append((f"{label_of(s)}: close on 19 Nov vs its 2025 peak close ({date_label(pk)})",
+                     _pct(metrics.drawdown_on(df, "2025-11-19", "2025-01-01"), 1)))
+    return _table(rows)
+
+
+# ================================================================ 8. liquidity, 9. ETF volume
+
+def _y_max(frame: pd.DataFrame, measures, windows, start="2025-09-01", end="2025-12-31"
+           ) -> float:
+    """The largest ratio to its trailing average that any choice of the chart can draw."""
+    top = 0.0
+    for _, g in frame.groupby("symbol"):
+        g = g.set_index(pd.to_datetime(g["date"]))
+        for m in measures:
+            for w in windows:
+                top = max(top, float(dr.relative_to_trailing(g[m], w).loc[start:end].max()))
+    return round(top * 1.05, 2)
+
+
+ILLIQ_MEASURES = {"amihud": ("Amihud illiquidity", "bp per billion USD", ".3f"),
+                  "range": ("High-low range", "% of the low", ".2%")}
+REL_WINDOWS = [21, 63, 126, 200]
+VOL_MEASURES = {"volume": ("Volume", "shares", ",.0f")}
+VOL_WINDOWS = [10, 21, 63, 126]
+VOL_SYMBOLS = ["SPY", "QQQ", "GSPC", "NVDA"]
+
+
+def _illiq_frame(symbols=("SPY", "QQQ"), end: str = "2025-12-31") -> pd.DataFrame:
+    parts = []
+    for s in symbols:
+        df = rdata.series(s).loc[:end]
+        part = pd.DataFrame({"amihud": dr.amihud(df), "range": dr.hl_range(df)}).iloc[1:]
+        parts.append(part.assign(symbol=s).rename_axis("date").reset_index())
+    out = pd.concat(parts, ignore_index=True)
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    return _round(out[["date", "symbol", "amihud", "range"]])
+
+
+def illiquidity(symbols=("SPY", "QQQ")):
+    frame = _illiq_frame(symbols)
+    spy = rdata.series("SPY")
+    r63 = dr.amihud_ratio(spy, EVENT, 63)
+    g63 = dr.range_ratio(spy, EVENT, 63)
+    a = dr.amihud(spy).loc[EVENT]
+    text = (f"On {date_label(EVENT)} SPY's Amihud illiquidity was {a:.3f} bp per billion "
+            f"dollars, {r63:.1f} times its average of the previous 63 sessions, while its "
+            f"high-low range was {g63:.1f} times its average: a wide day on heavy volume, "
+            f"not an unusually thin one.")
+    return publish(
+        dch.relative(frame, measures=ILLIQ_MEASURES, windows=REL_WINDOWS, shown=symbols,
+                     event=EVENT, prefix="liq",
+                     y_max=_y_max(frame, ILLIQ_MEASURES, REL_WINDOWS)),
+        frame, "ch4-illiquidity",
+        Caption(list(symbols), as_of="2025-12-31",
+                note="Amihud illiquidity = |close-to-close return| / (close × volume), in "
+                     "basis points per billion dollars traded. Each value is divided by its "
+                     "own mean over the chosen number of previous sessions (the day itself "
+                     "excluded), computed in your browser from the CSV. The 200-session "
+                     "average needs 200 earlier sessions, so that line starts in October."),
+        alt_text=text)
+
+
+def _relative_kernel(symbols, measure: str, window: int, start: str, end: str, meta: dict
+                     ) -> pd.DataFrame:
+    parts = []
+    for s in symbols:
+        df = rdata.series(s)
+        if measure == "amihud":
+            v = dr.amihud(df)
+        elif measure == "range":
+            v = dr.hl_range(df)
+        else:
+            v = df["volume"].astype(float)
+        trailing = v.shift(1).rolling(window, min_periods=window).mean()
+        part = pd.DataFrame({"value": v, "trailing": trailing,
+                             "rel": dr.relative_to_trailing(v, window)}).loc[start:end]
+        parts.append(part.assign(symbol=s).rename_axis("date").reset_index())
+    out = pd.concat(parts, ignore_index=True).dropna(subset=["rel"])
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    label, _, fmt = meta[measure]
+    return out.assign(label=label, fmt=fmt)
+
+
+def _explore_relative(symbols, shown, meta, default_window):
+    measure = ipw.Dropdown(options=[(v[0], k) for k, v in meta.items()], description="Measure")
+    window = ipw.BoundedIntText(value=default_window, min=2, max=300, description="Average of")
+    start = widgets.date("2025-09-01", "From")
+    end = widgets.date("2025-12-31", "To")
+    assets = widgets.assets(symbols, shown)
+
+    def render():
+        if start.value is None or end.value is None or end.value <= start.value:
+            return "Pick a start date before the end date."
+        if not assets.value:
+            return "Pick at least one series."
+        frame = _relative_kernel(assets.value, measure.value, int(window.value),
+                                 iso(start.value), iso(end.value), meta)
+        if frame.empty:
+            return "Nothing to draw: the window needs more earlier sessions than the cache holds."
+        return dch.relative(frame, static=False, show_from=iso(start.value),
+                            show_to=iso(end.value))
+
+    return widgets.explorer([measure, window, start, end, assets], render)
+
+
+def explore_illiquidity():
+    return _explore_relative(("SPY", "QQQ", "NVDA"), ("SPY", "QQQ"), ILLIQ_MEASURES, 63)
+
+
+def _liquidity_evidence() -> pd.DataFrame:
+    rows = []
+    for s in ("SPY", "QQQ"):
+        df = rdata.series(s)
+        rows.append((f"{label_of(s)}: Amihud on {date_label(EVENT)}, bp per billion USD",
+                     f"{dr.amihud(df).loc[EVENT]:.3f} (dollar volume "
+                     f"{df.loc[EVENT, 'close'] * df.loc[EVENT, 'volume'] / 1e9:,.1f} bn USD)"))
+        rows.append((f"{label_of(s)}: Amihud vs its average of the previous 21 / 63 / 200 "
+                     f"sessions", " / ".join(f"{dr.amihud_ratio(df, EVENT, w):.2f}x"
+                                             for w in (21, 63, 200))))
+        rows.append((f"{label_of(s)}: high-low range vs its average of the previous 21 / 63 / "
+                     f"200 sessions", " / ".join(f"{dr.range_ratio(df, EVENT, w):.2f}x"
+                                                 for w in (21, 63, 200))))
+    rows.append(("Top-of-book depth of S&P 500 futures", "not in the cache (no order-book data)"))
+    return _table(rows)
+
+
+def etf_volume(symbols=VOL_SYMBOLS, shown=("SPY", "QQQ", "GSPC")):
+    frame_parts = []
+    for s in symbols:
+        v = rdata.series(s).loc[:"2025-12-31", ["volume"]]
+        frame_parts.append(v.assign(symbol=s).rename_axis("date").reset_index())
+    frame = pd.concat(frame_parts, ignore_index=True).dropna()
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    r = {s: dr.volume_ratio(rdata.series(s), EVENT, 21) for s in symbols}
+    text = (f"On {date_label(EVENT)} SPY traded {r['SPY']:.1f} times and QQQ {r['QQQ']:.1f} "
+            f"times their average daily volume of the previous 21 sessions, while the S&P 500's "
+            f"index volume was {r['GSPC']:.1f} times its own average.")
+    return publish(
+        dch.relative(frame[["date", "symbol", "volume"]], measures=VOL_MEASURES,
+                     windows=VOL_WINDOWS, shown=shown, event=EVENT, prefix="vol",
+                     y_max=_y_max(frame, VOL_MEASURES, VOL_WINDOWS)),
+        frame, "ch4-etf-volume",
+        Caption(list(symbols), as_of="2025-12-31",
+                note="Volumes in shares as published. The S&P 500 row is the index volume "
+                     "our source publishes (a vendor total of trading in the index's "
+                     "stocks; the source does not document exactly what it counts). Each "
+                     "day is divided by its own average over the chosen number of previous "
+                     "sessions, computed in your browser."),
+        alt_text=text)
+
+
+def explore_etf_volume():
+    return _explore_relative(tuple(VOL_SYMBOLS) + ("MSFT",), ("SPY", "QQQ", "GSPC"),
+                             VOL_MEASURES, 21)
+
+
+def _passive_evidence() -> pd.DataFrame:
+    rows = []
+    for s in VOL_SYMBOLS:
+        df = rdata.series(s)
+        rows.append((f"{label_of(s)}: volume on {date_label(EVENT)} / {date_label(NEXT)} vs "
+                     f"its 21-session average", f"{dr.volume_ratio(df, EVENT, 21):.2f}x / "
+                                                f"{dr.volume_ratio(df, NEXT, 21):.2f}x"))
+    rows.append(("ETF share of total US equity volume", "not in the cache"))
+    return _table(rows)
+
+
+# ================================================================ evidence tables
+
+EVIDENCE = {"exhaustion": _gap_evidence, "credit": _credit_evidence, "jobs": _jobs_evidence,
+            "crypto": _crypto_evidence, "cta": _trend_evidence, "shorts": _vix_evidence,
+            "asia": _asia_evidence, "liquidity": _liquidity_evidence,
+            "passive": _passive_evidence}
+
+
+def evidence(key: str) -> pd.DataFrame:
+    """The numbers a section's verdict is argued from, computed from the cache."""
+    if key not in EVIDENCE:
+        raise ValueError(f"unknown driver {key!r}; known: {', '.join(EVIDENCE)}")
+    return EVIDENCE[key]()

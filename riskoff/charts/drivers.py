@@ -1,0 +1,602 @@
+"""Chapter 4 charts: one proxy per driver of the sell-off.
+
+Each builder takes a tidy frame. ``static=True``: the reader's controls are Vega-Lite
+parameters and the browser recomputes (filters, moving averages, ratios, counts).
+``static=False``: a kernel explorer already computed the same columns with pandas
+(riskoff.drivers) and the chart only draws them with the same marks.
+"""
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+import altair as alt
+import pandas as pd
+
+from . import base
+
+GREY = "#999999"
+BLACK = "#000000"
+HEIGHT = 300
+
+
+def _names_expr(symbols: Sequence[str]) -> str:
+    return f"{json.dumps({s: base.label_of(s) for s in symbols})}[datum.symbol]"
+
+
+def _utc(day: str) -> alt.DateTime:
+    d = pd.Timestamp(day)
+    return alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True)
+
+
+def _date_x(title: str = "Date", fmt: str = "%-d %b", domain: tuple[str, str] | None = None
+            ) -> alt.X:
+    # UTC scale: calendar dates must not shift with the reader's time zone. A fixed domain
+    # keeps the axis (and Vega quiet) when the reader hides every series.
+    scale = alt.Scale(type="utc", domain=[_utc(d) for d in domain]) if domain else \
+        alt.Scale(type="utc")
+    return alt.X("date:T", title=title, scale=scale,
+                 axis=alt.Axis(format=fmt, labelOverlap=True))
+
+
+DATE_TIP = alt.Tooltip("utcyearmonthdate(date):T", title="Date", format="%a %-d %b %Y")
+
+
+def _label(chart: alt.Chart, x, y, text: str, color: str = BLACK, right: bool = False,
+           dy: int = 0) -> alt.LayerChart:
+    """A bold label beside a point, with a white halo (an outlined copy underneath) so it
+    stays readable over a cloud of dots."""
+    props = dict(align="right" if right else "left", dx=-12 if right else 12, dy=dy,
+                 fontSize=12, fontWeight="bold")
+    halo = chart.mark_text(stroke="white", strokeWidth=4, strokeJoin="round", **props).encode(
+        x=x, y=y, text=alt.value(text))
+    front = chart.mark_text(color=color, **props).encode(x=x, y=y, text=alt.value(text))
+    return alt.layer(halo, front)
+
+
+def _pct_labels(values: Sequence[float], digits: int = 1) -> list[str]:
+    return [f"{v:+.{digits}%}" for v in values]
+
+
+def _headline(chart: alt.Chart, text_field: str) -> alt.Chart:
+    """A computed three-line summary written above the plot (lines split on "\n"), so it
+    changes with the controls without covering any mark. Vega anchors the first line."""
+    return chart.mark_text(align="left", baseline="bottom", fontSize=11, lineBreak="\n",
+                           lineHeight=14, color="#222", limit=alt.ExprRef("width")).encode(
+        x=alt.value(0), y=alt.value(-36), text=f"{text_field}:N")
+
+
+# ---------------------------------------------------------------- 1. gap and fade
+
+def gap_fade(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[float] = (),
+             event: str = "2025-11-20", width="container") -> alt.LayerChart:
+    """Opening gap (x) against the day's close-to-close move (y), one dot per session.
+
+    Static: ``frame`` holds (date, symbol, gap, open_to_close, day) for several symbols; the
+    reader picks the symbol and the minimum gap, the browser marks the sessions that gapped
+    up at least that much and still closed lower, and counts them. Kernel: one symbol, with
+    ``hit`` and ``threshold`` columns from riskoff.drivers.gap_and_fade.
+    """
+    symbols = list(dict.fromkeys(frame["symbol"]))
+    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
+    params = []
+    if static:
+        p_sym = base.radio("asset", symbols, [base.label_of(s) for s in symbols], label="Asset")
+        p_gap = base.select("mingap", list(thresholds), _pct_labels(thresholds),
+                            value=0.01 if 0.01 in thresholds else thresholds[0],
+                            label="Gap up of at least")
+        params = [p_sym, p_gap]
+        chart = chart.transform_filter("datum.symbol === asset").transform_calculate(
+            threshold="mingap", hit="datum.gap >= mingap && datum.day < 0")
+    chart = chart.transform_calculate(is_event=f"datum.date === '{event}'")
+    axis_pct = alt.Axis(format="+.0%")
+    tips = [alt.Tooltip("name:N", title="Asset"), alt.Tooltip("date:N", title="Session"),
+            alt.Tooltip("gap:Q", title="Open vs previous close", format="+.2%"),
+            alt.Tooltip("open_to_close:Q", title="Close vs open", format="+.2%"),
+            alt.Tooltip("day:Q", title="Close vs previous close", format="+.2%")]
+    x = alt.X("gap:Q", title="Opening gap (open vs previous close)", axis=axis_pct)
+    y = alt.Y("day:Q", title="Day move (close vs previous close)", axis=axis_pct)
+    dots = chart.mark_circle(opacity=0.75).encode(
+        x=x, y=y,
+        color=alt.condition("datum.hit", alt.value(base.FALL), alt.value(GREY)),
+        size=alt.condition("datum.hit", alt.value(70), alt.value(18)),
+        tooltip=tips)
+    ring = chart.transform_filter("datum.is_event").mark_point(
+        size=260, strokeWidth=2, color="#000000").encode(x=x, y=y, tooltip=tips)
+    label = _label(chart.transform_filter("datum.is_event"), x, y, base.date_label(event),
+                   right=True)
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y="y:Q")
+    thr = chart.transform_aggregate(threshold="max(threshold)").mark_rule(
+        strokeDash=[4, 3], color=base.FALL).encode(
+        x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", title="Minimum gap",
+                                              format="+.2%")])
+    summary = chart.transform_calculate(h="datum.hit ? 1 : 0").transform_aggregate(
+        hits="sum(h)", n="count()", threshold="max(threshold)", first="min(date)",
+        last="max(date)").transform_calculate(
+        text="datum.hits + ' of ' + datum.n + ' sessions opened at least\\n' + "
+             "format(datum.threshold, '+.1%') + ' above the previous close\\nand closed below it'")
+    return alt.layer(zero, thr, dots, ring, label, _headline(summary, "text")).add_params(
+        *params).properties(width=width, height=HEIGHT)
+
+
+# ---------------------------------------------------------------- 2. credit vs Treasuries
+
+def credit_scatter(frame: pd.DataFrame, static: bool = True, horizons: Sequence[int] = (),
+                   event: str = "2025-11-20", width="container") -> alt.LayerChart:
+    """HYG's return (y) against the 10-year yield's change (x) over windows of h sessions.
+
+    Points below the fitted line: HYG did worse than the Treasury move alone suggests, the
+    mark of a widening credit spread. ``frame``: (horizon, start, end, ret, dy_bp), all
+    horizons when static (the reader picks one), one horizon for the kernel.
+    """
+    chart = alt.Chart(frame)
+    params = []
+    if static:
+        p_h = base.select("horizon", list(horizons),
+                          [f"{h} session{'s' if h > 1 else ''}" for h in horizons],
+                          label="Window length")
+        params = [p_h]
+        chart = chart.transform_filter("datum.horizon === horizon")
+    chart = chart.transform_calculate(is_event=f"datum.end === '{event}'")
+    x = alt.X("dy_bp:Q", title="Change of the 10-year Treasury yield (bp)")
+    y = alt.Y("ret:Q", title="HYG return (dividend-adjusted)", axis=alt.Axis(format="+.1%"))
+    tips = [alt.Tooltip("start:N", title="From close of"),
+            alt.Tooltip("end:N", title="To close of"),
+            alt.Tooltip("ret:Q", title="HYG return", format="+.2%"),
+            alt.Tooltip("dy_bp:Q", title="10-year yield change (bp)", format="+.0f")]
+    dots = chart.mark_circle(size=22, opacity=0.5, color=base.PALETTE[0]).encode(
+        x=x, y=y, tooltip=tips)
+    fit = chart.transform_regression("dy_bp", "ret").mark_line(
+        color=BLACK, strokeDash=[5, 3], strokeWidth=1.5).encode(x=x, y=y)
+    ev = chart.transform_filter("datum.is_event")
+    ring = ev.mark_point(size=240, strokeWidth=2.5, color=base.FALL, filled=False).encode(
+        x=x, y=y, tooltip=tips)
+    label = _label(ev, x, y, f"ending {base.date_label(event)}", color=base.FALL, dy=16)
+    zero_x = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(x="v:Q")
+    zero_y = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
+    note = chart.transform_aggregate(n="count()").transform_calculate(
+        text="datum.n + ' windows. Below the dashed line:\\nHYG did worse than the Treasury\\n"
+             "move implies (spread widening)'")
+    return alt.layer(zero_x, zero_y, dots, fit, ring, label, _headline(note, "text")
+                     ).add_params(*params).properties(width=width, height=HEIGHT)
+
+
+# ---------------------------------------------------------------- 3. yield moves
+
+def yield_moves(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (),
+                lookback_labels: Sequence[str] = (), event: str = "2025-11-20",
+                width="container") -> alt.LayerChart:
+    # One fixed bin grid and axis for every tenor and lookback, so the pictures compare.
+    lo = 2 * (int(frame["change_bp"].min()) // 2) - 2
+    hi = 2 * (int(frame["change_bp"].max()) // 2) + 4
+    bins = alt.Bin(step=2, extent=[lo, hi])
+    """Histogram of daily yield changes before ``event`` and the event's own change.
+
+    ``frame``: (symbol, date, change_bp, k) with k = sessions before the event (0 = the
+    event). Static: both tenors, the reader picks the tenor and how many earlier changes to
+    compare with; the browser computes the z-score and percentile. Kernel: the rows already
+    cut to one tenor and one lookback.
+    """
+    symbols = list(dict.fromkeys(frame["symbol"]))
+    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
+    params = []
+    if static:
+        p_t = base.radio("tenor", symbols, [base.label_of(s).split(" (")[0] for s in symbols],
+                         label="Yield")
+        p_l = base.select("lookback", list(lookbacks), list(lookback_labels) or None,
+                          value=60 if 60 in lookbacks else lookbacks[0],
+                          label="Compare with the previous")
+        params = [p_t, p_l]
+        chart = chart.transform_filter("datum.symbol === tenor && datum.k <= lookback")
+    before = chart.transform_filter("datum.k >= 1")
+    bars = before.mark_bar(color=base.PALETTE[4], opacity=0.85).encode(
+        x=alt.X("change_bp:Q", bin=bins, title="Daily change (bp)",
+                scale=alt.Scale(domain=[lo, hi])),
+        y=alt.Y("count():Q", title="Number of earlier days"),
+        tooltip=[alt.Tooltip("change_bp:Q", bin=bins, title="Change (bp)"),
+                 alt.Tooltip("count():Q", title="Days")])
+    ev = chart.transform_filter("datum.k === 0")
+    rule = ev.mark_rule(color=base.FALL, strokeWidth=3).encode(
+        x="change_bp:Q",
+        tooltip=[alt.Tooltip("name:N", title="Yield"), alt.Tooltip("date:N", title="Date"),
+                 alt.Tooltip("change_bp:Q", title="Change (bp)", format="+.0f")])
+    stats = chart.transform_calculate(
+        prior="datum.k >= 1 ? datum.change_bp : null",
+        ev="datum.k === 0 ? datum.change_bp : null").transform_joinaggregate(
+        evv="max(ev)").transform_calculate(
+        le="datum.k >= 1 && datum.change_bp <= datum.evv ? 1 : 0").transform_aggregate(
+        mean="mean(prior)", sd="stdev(prior)", n="valid(prior)", le="sum(le)",
+        evv="max(evv)").transform_calculate(
+        text=f"'{base.date_label(event)}: ' + format(datum.evv, '+.0f') + ' bp, z = ' + "
+             "format((datum.evv - datum.mean) / datum.sd, '+.2f') + '\\nvs the previous ' + "
+             "datum.n + ' changes;\\n' + format(datum.le / datum.n, '.0%') + "
+             "' of them at or below it'")
+    return alt.layer(bars, rule, _headline(stats, "text")).add_params(
+        *params).properties(width=width, height=HEIGHT)
+
+
+# ---------------------------------------------------------------- 4a. cross-correlation
+
+def xcorr(frame: pd.DataFrame, static: bool = True, max_lags: Sequence[int] = (),
+          width="container") -> alt.LayerChart:
+    """Correlation of the Nasdaq-100's daily return with Bitcoin's, by lag.
+
+    ``frame``: (window, window_label, lag, corr, n). Static: a grid of windows and lags; the
+    reader picks the window and the largest lag shown. Kernel: one window, chosen lags.
+    """
+    chart = alt.Chart(frame)
+    params = []
+    if static:
+        keys = list(dict.fromkeys(frame["window"]))
+        labels = list(dict.fromkeys(frame["window_label"]))
+        p_w = base.select("window", keys, labels, label="Sample")
+        p_l = base.select("maxlag", list(max_lags), [str(m) for m in max_lags],
+                          value=5 if 5 in max_lags else max_lags[0],
+                          label="Largest lag (sessions)")
+        params = [p_w, p_l]
+        chart = chart.transform_filter("datum.window === window && abs(datum.lag) <= maxlag")
+    chart = chart.transform_filter("isValid(datum.corr)").transform_calculate(
+        side="datum.lag > 0 ? 'Bitcoin earlier' : datum.lag < 0 ? 'Nasdaq-100 earlier' : "
+             "'Same span'",
+        band="2 / sqrt(datum.n)")
+    x = alt.X("lag:O", title="Lag: sessions by which Bitcoin's return precedes the "
+                             "Nasdaq-100's", sort="ascending", axis=alt.Axis(labelAngle=0))
+    lo = min(-0.4, float(frame["corr"].min()) - 0.05)
+    hi = max(0.8, float(frame["corr"].max()) + 0.05)
+    bars = chart.mark_bar().encode(
+        x=x, y=alt.Y("corr:Q", title="Correlation of daily returns",
+                     scale=alt.Scale(domain=[lo, hi])),
+        color=alt.Color("side:N", title=None,
+                        scale=alt.Scale(domain=["Bitcoin earlier", "Same span",
+                                                "Nasdaq-100 earlier"],
+                                        range=[base.PALETTE[1], BLACK,
+                                               base.PALETTE[0]]),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=220,
+                                          symbolType="square")),
+        tooltip=[alt.Tooltip("lag:O", title="Lag (sessions)"),
+                 alt.Tooltip("corr:Q", title="Correlation", format="+.3f"),
+                 alt.Tooltip("n:Q", title="Pairs of returns"),
+                 alt.Tooltip("band:Q", title="Noise band ±", format=".3f")])
+    hi = chart.mark_tick(color="#333", thickness=1.5, size=18).encode(
+        x=x, y="band:Q", tooltip=[alt.Tooltip("band:Q", title="+2/√n", format=".3f")])
+    lo = chart.transform_calculate(nb="-datum.band").mark_tick(
+        color="#333", thickness=1.5, size=18).encode(
+        x=x, y="nb:Q", tooltip=[alt.Tooltip("nb:Q", title="-2/√n", format=".3f")])
+    note = chart.transform_aggregate(n="max(n)", lo="min(lag)", hi="max(lag)").transform_calculate(
+        text="'Black ticks: ±2/√n, the range\\nexpected from pure noise\\n(' + datum.n + "
+             "' pairs of returns at lag 0)'")
+    return alt.layer(bars, hi, lo, _headline(note, "text")).add_params(*params).properties(
+        width=width, height=HEIGHT)
+
+
+# ---------------------------------------------------------------- 4b. threshold crossings
+
+def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[float] = (),
+              ma_windows: Sequence[int] = (), starts: Sequence[str] = (),
+              show_from: str = "2025-09-15", start: str = "", width="container"
+              ) -> alt.LayerChart:
+    """Bitcoin's distance from a price threshold and the Nasdaq-100's distance from its
+    moving average, with the first date each went below (on or after a start date).
+
+    Static: ``frame`` holds (date, symbol, close, low) for BTC-USD and NDX with enough NDX
+    history for the longest average; the browser computes the averages, distances and first
+    crossings. Kernel: (date, symbol, dist, first, what) computed by pandas, and ``start``.
+    """
+    chart = alt.Chart(frame)
+    params = []
+    if static:
+        p_thr = base.select("btcthr", list(thresholds), [f"{t:,.0f} USD" for t in thresholds],
+                            value=90000 if 90000 in thresholds else thresholds[0],
+                            label="Bitcoin threshold")
+        p_fld = base.radio("btcfield", ["low", "close"], ["intraday low", "close"],
+                           label="Bitcoin price")
+        p_ma = base.select("mawin", list(ma_windows), [f"{w}-session" for w in ma_windows],
+                           value=50 if 50 in ma_windows else ma_windows[0],
+                           label="Nasdaq-100 average")
+        p_from = base.select("since", list(starts), [base.date_label(s) for s in starts],
+                             label="First break on or after")
+        params = [p_thr, p_fld, p_ma, p_from]
+        for w in ma_windows:
+            chart = chart.transform_window(
+                **{f"ma{w}": "mean(close)", f"c{w}": "count()"}, groupby=["symbol"],
+                sort=[{"field": "date"}], frame=[-(w - 1), 0])
+        pick = " : ".join(f"mawin === {w} && datum.c{w} >= {w} ? datum.ma{w}"
+                          for w in ma_windows) + " : null"
+        chart = chart.transform_calculate(
+            ref=f"datum.symbol === 'BTC-USD' ? btcthr : ({pick})",
+            px="datum.symbol === 'BTC-USD' ? datum[btcfield] : datum.close",
+        ).transform_filter("isValid(datum.ref)").transform_calculate(
+            dist="datum.px / datum.ref - 1",
+            cand="datum.dist < 0 && time(datum.date) >= time(toDate(since)) ? "
+                 "time(datum.date) : null",
+        ).transform_joinaggregate(firstt="min(cand)", groupby=["symbol"]).transform_calculate(
+            first="isValid(datum.firstt) && time(datum.date) === datum.firstt",
+            what="datum.symbol === 'BTC-USD' ? 'Bitcoin ' + (btcfield === 'low' ? "
+                 "'intraday low' : 'close') + ' vs ' + format(btcthr, ',') + ' USD' : "
+                 "'Nasdaq-100 close vs its ' + mawin + '-session average'")
+    chart = chart.transform_filter(
+        f"time(datum.date) >= time(toDate('{show_from}'))").transform_calculate(
+        name="datum.symbol === 'BTC-USD' ? 'Bitcoin (UTC days)' : 'Nasdaq-100 (NY sessions)'")
+    color = alt.Color("name:N", title=None,
+                      scale=alt.Scale(domain=["Bitcoin (UTC days)", "Nasdaq-100 (NY sessions)"],
+                                      range=[base.PALETTE[1], base.PALETTE[0]]),
+                      legend=alt.Legend(orient="bottom", columns=1))
+    y = alt.Y("dist:Q", title="Distance above its threshold", axis=alt.Axis(format="+.0%"))
+    tips = [alt.Tooltip("name:N", title="Series"), DATE_TIP,
+            alt.Tooltip("what:N", title="Compared"),
+            alt.Tooltip("dist:Q", title="Distance", format="+.2%")]
+    lines = chart.mark_line(strokeWidth=1.6).encode(x=_date_x(), y=y, color=color)
+    pts = chart.mark_circle(size=40, opacity=0).encode(x=_date_x(), y=y, color=color,
+                                                       tooltip=tips)
+    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
+    firsts = chart.transform_filter("datum.first")
+    rules = firsts.mark_rule(strokeDash=[4, 3], strokeWidth=1.5).encode(
+        x=_date_x(), color=color, tooltip=tips)
+    labels = []
+    for sym, align, dx in (("BTC-USD", "left", 4), ("NDX", "right", -4)):
+        labels.append(firsts.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
+            lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + timeFormat(datum.date, '%-d %b')"
+        ).mark_text(
+            align=align, dx=dx, fontSize=12, fontWeight="bold").encode(
+            x=_date_x(), y=alt.value(14), color=color, text="lbl:N"))
+    # Where the search for a first break starts (a control on the static page).
+    since_expr = "toDate(since)" if static else f"toDate('{start}')"
+    since = alt.Chart(pd.DataFrame({"v": [0]})).transform_calculate(date=since_expr)
+    since_rule = since.mark_rule(color=GREY, strokeWidth=1.5, clip=True).encode(
+        x=_date_x(), tooltip=[alt.Tooltip("utcyearmonthdate(date):T", title="Search from",
+                                          format="%-d %b %Y")])
+    since_text = since.mark_text(align="left", dx=3, fontSize=11, color="#555",
+                                 baseline="bottom", clip=True).encode(
+        x=_date_x(), y=alt.value(HEIGHT - 4), text=alt.value("search from"))
+    return alt.layer(zero, since_rule, since_text, lines, pts, rules, *labels).add_params(
+        *params).properties(width=width, height=HEIGHT)
+
+
+# ---------------------------------------------------------------- 5. trend model
+
+def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (),
+          ticked: Sequence[int] = (), show_from: str = "2025-09-01",
+          show_to: str = "2025-12-31", width="container") -> alt.LayerChart:
+    """Position of an equal-weight trend model (-1 all short, +1 all long) per index.
+
+    Static: ``frame`` holds (date, symbol, close) from the start of the cache; the reader
+    ticks lookbacks and picks the signal, the browser computes moving averages or lagged
+    closes, the signs and their average, and marks the days the position turned net short.
+    Kernel: (date, symbol, pos, turned) from riskoff.drivers.trend_position.
+    """
+    dx = _date_x(domain=(show_from, show_to))
+    symbols = list(dict.fromkeys(frame["symbol"]))
+    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
+    params = []
+    if static:
+        p_kind = base.radio("signal", ["ma", "mom"],
+                            ["close vs moving average", "close vs close L sessions ago"],
+                            label="Signal")
+        boxes = [base.checkbox(f"lb{L}", L in ticked, f"{L}") for L in lookbacks]
+        params = [p_kind, *boxes]
+        for L in lookbacks:
+            chart = chart.transform_window(
+                **{f"ma{L}": "mean(close)", f"c{L}": "count()"}, groupby=["symbol"],
+                sort=[{"field": "date"}], frame=[-(L - 1), 0])
+        chart = chart.transform_window(
+            window=[alt.WindowFieldDef(op="lag", field="close", param=L, **{"as": f"lag{L}"})
+                    for L in lookbacks], groupby=["symbol"], sort=[{"field": "date"}])
+        calc = {}
+        for L in lookbacks:
+            calc[f"r{L}"] = (f"signal === 'ma' ? (datum.c{L} >= {L} ? datum.ma{L} : null) : "
+                             f"datum.lag{L}")
+        chart = chart.transform_calculate(**calc)
+        sig = {f"s{L}": f"isValid(datum.r{L}) ? (datum.close > datum.r{L} ? 1 : "
+                        f"datum.close < datum.r{L} ? -1 : 0) : null" for L in lookbacks}
+        chart = chart.transform_calculate(**sig)
+        missing = " || ".join(f"(lb{L} && !isValid(datum.s{L}))" for L in lookbacks)
+        total = " + ".join(f"(lb{L} ? datum.s{L} : 0)" for L in lookbacks)
+        count = " + ".join(f"(lb{L} ? 1 : 0)" for L in lookbacks)
+        chart = chart.transform_calculate(
+            nsig=count,
+            pos=f"({count}) === 0 || {missing} ? null : ({total}) / ({count})",
+        ).transform_filter("isValid(datum.pos)").transform_filter(
+            f"time(datum.date) >= time(toDate('{show_from}')) && "
+            f"time(datum.date) <= time(toDate('{show_to}'))").transform_window(
+            prev="lag(pos)", groupby=["symbol"], sort=[{"field": "date"}]).transform_calculate(
+            turned="isValid(datum.prev) && datum.prev >= 0 && datum.pos < 0")
+    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=2),
+                      scale=alt.Scale(range=[base.PALETTE[0], base.PALETTE[1]]))
+    dash = alt.StrokeDash("name:N", legend=None,
+                          scale=alt.Scale(range=[[1, 0], [6, 3]]))
+    y = alt.Y("pos:Q", title="Model position (-1 short, +1 long)",
+              scale=alt.Scale(domain=[-1.05, 1.05]), axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1]))
+    tips = [alt.Tooltip("name:N", title="Index"), DATE_TIP,
+            alt.Tooltip("close:Q", title="Close", format=",.0f"),
+            alt.Tooltip("pos:Q", title="Position", format="+.2f")]
+    lines = chart.mark_line(interpolate="step-after", strokeWidth=2).encode(
+        x=dx, y=y, color=color, strokeDash=dash)
+    pts = chart.mark_circle(size=40, opacity=0).encode(x=dx, y=y, color=color,
+                                                       tooltip=tips)
+    turned = chart.transform_filter("datum.turned")
+    flips = turned.mark_point(shape="triangle-down", size=140, filled=True,
+                              opacity=0.9).encode(x=dx, y=y, color=color, tooltip=tips)
+    flip_text = [turned.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
+        lbl="timeFormat(datum.date, '%-d %b')").mark_text(
+        dy=16 + 13 * i, fontSize=11).encode(x=dx, y=y, color=color, text="lbl:N")
+        for i, sym in enumerate(symbols)]
+    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
+    return alt.layer(zero, lines, pts, flips, *flip_text).add_params(*params).properties(
+        width=width, height=HEIGHT)
+
+
+# ---------------------------------------------------------------- 6. VIX
+
+VIX_MEASURES = {"close": ("VIX close", "points"), "change": ("VIX one-day change", "points"),
+                "high": ("VIX intraday high", "points")}
+
+
+def vix(frame: pd.DataFrame, static: bool = True, starts: Sequence[str] = (),
+        event: str = "2025-11-20", width="container") -> alt.LayerChart:
+    """VIX level, one-day change or intraday high over time, with the event's rank.
+
+    Static: ``frame`` holds (date, close, change, high); the reader picks the measure and
+    the start of the comparison window. Kernel: (date, value, rank, n) from pandas.
+    """
+    chart = alt.Chart(frame)
+    params = []
+    keys = list(VIX_MEASURES)
+    if static:
+        p_m = base.radio("measure", keys, [VIX_MEASURES[k][0] for k in keys], label="Measure")
+        p_s = base.select("since", list(starts), [base.date_label(s) for s in starts],
+                          label="Compare with days since")
+        params = [p_m, p_s]
+        chart = chart.transform_filter(
+            "time(datum.date) >= time(toDate(since))").transform_calculate(
+            value="datum[measure]",
+            label="measure === 'close' ? 'VIX close' : measure === 'change' ? "
+                  "'VIX one-day change' : 'VIX intraday high'").transform_filter(
+            "isValid(datum.value)").transform_window(
+            rank="rank()", sort=[{"field": "value", "order": "descending"}]
+        ).transform_joinaggregate(n="count()")
+    chart = chart.transform_calculate(is_event=f"time(datum.date) === time(toDate('{event}'))")
+    y = alt.Y("value:Q", title="VIX points")
+    tips = [DATE_TIP, alt.Tooltip("label:N", title="Measure"),
+            alt.Tooltip("value:Q", title="Points", format="+.2f"),
+            alt.Tooltip("rank:Q", title="Rank (1 = highest)")]
+    line = chart.mark_line(strokeWidth=1.3, color=base.PALETTE[0]).encode(
+        x=_date_x(fmt="%b %Y"), y=y)
+    pts = chart.mark_circle(size=30, opacity=0).encode(x=_date_x(fmt="%b %Y"), y=y, tooltip=tips)
+    ev = chart.transform_filter("datum.is_event")
+    ring = ev.mark_point(size=220, strokeWidth=2.5, color=base.FALL).encode(
+        x=_date_x(fmt="%b %Y"), y=y, tooltip=tips)
+    text = ev.transform_calculate(
+        text=f"'{base.date_label(event)}, ' + datum.label + ':\\n' + "
+             "format(datum.value, datum.label === 'VIX one-day change' ? '+.2f' : '.2f') + "
+             "' points\\nrank ' + datum.rank + ' of ' + datum.n + "
+             "' days shown (1 = highest)'")
+    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
+    return alt.layer(zero, line, pts, ring, _headline(text, "text")).add_params(
+        *params).properties(width=width, height=HEIGHT)
+
+
+# ---------------------------------------------------------------- 7. Asian tech
+
+ASIA_MEASURES = {"day": "Close vs previous close", "gap": "Open vs previous close",
+                 "open_to_close": "Close vs open", "drawdown": "Close vs its 2025 peak close"}
+
+
+def asia(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
+         width="container") -> alt.LayerChart:
+    """Session moves of Asian tech and indices (and US chips) around the sell-off.
+
+    ``frame``: (date, symbol, measure, value) for every measure when static (the reader
+    picks the measure and the assets), one measure for the kernel. Dates are each market's
+    own session dates.
+    """
+    symbols = list(dict.fromkeys(frame["symbol"]))
+    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
+    params = []
+    if static:
+        keys = [k for k in ASIA_MEASURES if k in set(frame["measure"])]
+        p_m = base.radio("measure", keys, [ASIA_MEASURES[k] for k in keys], label="Measure")
+        toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix="asia")
+        params = [p_m, *toggles]
+        chart = chart.transform_filter("datum.measure === measure").transform_filter(keep)
+    chart = chart.transform_filter("isValid(datum.value)").transform_calculate(
+        day="timeFormat(toDate(datum.date), '%a %-d %b')",
+        mlabel=f"{json.dumps(ASIA_MEASURES)}[datum.measure]")
+    names = [base.label_of(s) for s in symbols]
+    # One fixed axis per measure (it stays put when the reader hides every asset).
+    doms = {m: [round(min(float(g.min()), 0) * 1.05, 4), round(max(float(g.max()), 0) * 1.05, 4)]
+            for m, g in frame.dropna(subset=["value"]).groupby("measure")["value"]}
+    ydom = (alt.ExprRef(f"{json.dumps(doms)}[measure]") if static
+            else next(iter(doms.values())))
+    color = alt.Color("name:N", title=None, scale=alt.Scale(domain=names,
+                                                            range=base.PALETTE[:len(names)]),
+                      legend=alt.Legend(orient="bottom", columns=3, labelLimit=220,
+                                          symbolType="square"))
+    bars = chart.mark_bar().encode(
+        x=alt.X("date:O", title="Session (each market's own date)",
+                axis=alt.Axis(labelExpr="[timeFormat(toDate(datum.value), '%a'), "
+                                        "timeFormat(toDate(datum.value), '%-d %b')]",
+                              labelAngle=0)),
+        xOffset=alt.XOffset("name:N", scale=alt.Scale(domain=names)),
+        y=alt.Y("value:Q", title="Move", axis=alt.Axis(format="+.0%"), stack=None,
+                scale=alt.Scale(domain=ydom)),
+        color=color,
+        tooltip=[alt.Tooltip("name:N", title="Asset"), alt.Tooltip("day:N", title="Session"),
+                 alt.Tooltip("mlabel:N", title="Measure"),
+                 alt.Tooltip("value:Q", title="Move", format="+.2%")])
+    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
+    return alt.layer(zero, bars).add_params(*params).properties(width=width, height=HEIGHT)
+
+
+# ---------------------------------------------------------------- 8, 9. against own average
+
+def relative(frame: pd.DataFrame, static: bool = True, measures: dict | None = None,
+             windows: Sequence[int] = (), shown: Sequence[str] = (),
+             show_from: str = "2025-09-01", show_to: str = "2025-12-31",
+             event: str = "2025-11-20", prefix: str = "rel", y_max: float | None = None,
+             width="container") -> alt.LayerChart:
+    """Each day's value of a measure over its own trailing average (1 = an ordinary day).
+
+    ``measures``: {column: (label, unit, d3 format)}. Static: ``frame`` holds (date, symbol,
+    <measure columns>) from the start of the cache; the reader picks the measure, the
+    averaging window and the series, and the browser computes the trailing means (today
+    excluded) and the ratios; ``y_max`` (the largest ratio any choice can draw) fixes the
+    axis. Kernel: (date, symbol, label, fmt, value, trailing, rel) from pandas.
+    """
+    dx = _date_x(domain=(show_from, show_to))
+    measures = measures or {}
+    symbols = list(dict.fromkeys(frame["symbol"]))
+    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
+    params = []
+    if static:
+        keys = list(measures)
+        if len(keys) > 1:
+            p_m = base.radio(f"{prefix}m", keys, [measures[k][0] for k in keys], label="Measure")
+            params.append(p_m)
+            mexpr = f"{prefix}m"
+        else:
+            mexpr = repr(keys[0])
+        p_w = base.select(f"{prefix}w", list(windows), [f"{w} sessions" for w in windows],
+                          value=windows[1] if len(windows) > 1 else windows[0],
+                          label="Average over the previous")
+        toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix=f"{prefix}s")
+        params += [p_w, *toggles]
+        chart = chart.transform_filter(keep).transform_calculate(
+            value=f"datum[{mexpr}]",
+            label=f"{json.dumps({k: v[0] for k, v in measures.items()})}[{mexpr}]",
+            fmt=f"{json.dumps({k: v[2] for k, v in measures.items()})}[{mexpr}]")
+        # Vega computes frames like [-w, -1] wrongly, so sum [-w, 0] and take today out.
+        for w in windows:
+            chart = chart.transform_window(
+                **{f"s{w}": "sum(value)", f"c{w}": "valid(value)"}, groupby=["symbol"],
+                sort=[{"field": "date"}], frame=[-w, 0])
+        pick = " : ".join(f"{prefix}w === {w} && datum.c{w} >= {w + 1} ? "
+                          f"(datum.s{w} - datum.value) / {w}" for w in windows) + " : null"
+        chart = chart.transform_calculate(trailing=pick).transform_calculate(
+            rel="datum.trailing > 0 ? datum.value / datum.trailing : null")
+    chart = chart.transform_filter("isValid(datum.rel)").transform_filter(
+        f"time(datum.date) >= time(toDate('{show_from}')) && "
+        f"time(datum.date) <= time(toDate('{show_to}'))").transform_calculate(
+        value_txt="format(datum.value, datum.fmt)",
+        trailing_txt="format(datum.trailing, datum.fmt)")
+    color = alt.Color("name:N", title=None,
+                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=260),
+                      scale=alt.Scale(domain=[base.label_of(s) for s in symbols],
+                                      range=base.PALETTE[:len(symbols)]))
+    y = alt.Y("rel:Q", title="Multiple of its own trailing average",
+              scale=alt.Scale(domain=[0, y_max]) if y_max else alt.Scale(zero=True))
+    tips = [alt.Tooltip("name:N", title="Series"), DATE_TIP,
+            alt.Tooltip("label:N", title="Measure"),
+            alt.Tooltip("value_txt:N", title="That day"),
+            alt.Tooltip("trailing_txt:N", title="Trailing average"),
+            alt.Tooltip("rel:Q", title="Multiple", format=".2f")]
+    lines = chart.mark_line(strokeWidth=1.5).encode(x=dx, y=y, color=color)
+    pts = chart.mark_circle(size=40, opacity=0).encode(x=dx, y=y, color=color,
+                                                       tooltip=tips)
+    ev_pts = chart.transform_filter(f"time(datum.date) === time(toDate('{event}'))").mark_circle(
+        size=80, opacity=1).encode(x=dx, y=y, color=color, tooltip=tips)
+    one = alt.Chart(pd.DataFrame({"v": [1]})).mark_rule(color="#555", strokeDash=[4, 3]).encode(
+        y="v:Q")
+    ev = alt.Chart(pd.DataFrame({"date": [event]})).mark_rule(color="#bbb").encode(
+        x=dx)
+    return alt.layer(one, ev, lines, pts, ev_pts).add_params(*params).properties(
+        width=width, height=HEIGHT)
