@@ -52,7 +52,7 @@ def select(name: str, options: Sequence, labels: Sequence[str] | None = None, va
     options = list(options)
     return alt.param(name=name, value=options[0] if value is None else value,
                      bind=alt.binding_select(options=options,
-                                             labels=list(labels) if labels else None,
+                                             labels=list(labels) if labels else alt.Undefined,
                                              name=(label or name) + " "))
 
 
@@ -61,7 +61,7 @@ def radio(name: str, options: Sequence, labels: Sequence[str] | None = None, val
     options = list(options)
     return alt.param(name=name, value=options[0] if value is None else value,
                      bind=alt.binding_radio(options=options,
-                                            labels=list(labels) if labels else None,
+                                            labels=list(labels) if labels else alt.Undefined,
                                             name=(label or name) + " "))
 
 

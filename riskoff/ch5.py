@@ -1,0 +1,620 @@
+"""Chapter 5, "Outlook": history's analogs, volatility after the fall, what happened next,
+the article's calls scored, and a note on the "80% of a bubble" remark.
+
+Each view loads from the cache, computes with riskoff.analogs / riskoff.volatility, draws with
+riskoff.charts.outlook and publishes the chart with its caption, text alternative and CSV.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import ipywidgets as ipw
+import pandas as pd
+
+from . import analogs, volatility, widgets
+from . import data as rdata
+from .charts import Caption, outlook, publish
+from .charts.base import date_label, label_of
+
+EVENT = "2025-11-21"
+# Last rows that PROVENANCE.md flags as probably partial days (the collector's last run):
+# their "close" is not a close, so every measure here stops one row earlier.
+PARTIAL_LAST = {"GSPC": "2026-08-21", "HYG": "2026-08-21", "BTC-USD": "2026-08-21",
+                "ETH-USD": "2026-08-21", "NDX": "2026-07-13"}
+PRICES = ["NDX", "GSPC", "SOX", "QQQ", "SPY", "NVDA", "MSFT", "ORCL", "000660.KS", "9984.T",
+          "HSI", "000001.SS", "N225", "KS11", "BTC-USD", "ETH-USD", "GC=F", "HYG", "OWL"]
+# Levels, not prices: a yield or a volatility index has no "recovery".
+NOT_PRICES = ["VIX", "TNX", "DGS2", "DGS10"]
+GROUPS = {
+    "The article's headline assets": ["NDX", "GSPC", "HSI", "000001.SS", "BTC-USD", "ETH-USD",
+                                      "GC=F"],
+    "US indices and index funds": ["NDX", "GSPC", "SOX", "QQQ", "SPY"],
+    "AI bellwethers": ["NVDA", "MSFT", "ORCL", "000660.KS", "9984.T"],
+    "Asian indices": ["HSI", "000001.SS", "N225", "KS11"],
+    "Crypto": ["BTC-USD", "ETH-USD"],
+    "Gold, high-yield credit, private credit": ["GC=F", "HYG", "OWL"],
+}
+VOL = ["NDX", "BTC-USD", "GC=F", "VIX"]
+FITS = {"all": ("1871-01-01", None, "1871 to the last month"),
+        "1950": ("1950-01-01", None, "1950 to the last month"),
+        "1980": ("1980-01-01", None, "1980 to the last month")}
+DALIO = ("https://stocktwits.com/news-articles/markets/equity/"
+         "ray-dalio-says-80-into-a-full-blown-ai-bubble-uses-nvidia-as-example/cLPAjqVREaa")
+PARTIAL_NOTE = ("Rows that the data provenance flags as probable partial days are left out: "
+                + ", ".join(f"{label_of(s)} {date_label(d)}" for s, d in PARTIAL_LAST.items())
+                + ".")
+
+
+def _pct(x, fmt="+.1%") -> str:
+    return "n.a." if pd.isna(x) else format(x, fmt)
+
+
+def _d(x) -> str:
+    return "—" if pd.isna(x) else date_label(x)
+
+
+def close(symbol: str) -> pd.Series:
+    """Closes of a daily series without a final row flagged as a partial day."""
+    c = rdata.series(symbol)["close"].dropna()
+    if symbol in PARTIAL_LAST and c.index[-1] == pd.Timestamp(PARTIAL_LAST[symbol]):
+        c = c.iloc[:-1]
+    return c
+
+
+def last_complete(symbol: str) -> pd.Timestamp:
+    return close(symbol).index[-1]
+
+
+def _md(text: str):
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+# ---------------------------------------------------------------------------- 1. analogs
+
+X_OPTIONS = (0.05, 0.075, 0.10, 0.15)
+H_OPTIONS = (3, 6, 12, 24)
+DEFAULT = ("NDX_month_end", 0.075, 6, 6)
+
+
+def _analog_note() -> str:
+    raw = rdata.series("NDX_month_end").index[-1]
+    cut = ("" if raw == analogs.monthly("NDX_month_end").index[-1] else
+           f"; the file's last row ({date_label(raw)}) is a partial month and is left out")
+    return ("S&P 500: Shiller's monthly averages of daily closes (not month-end closes), "
+            "extended with FRED's S&P 500 from October 2023; its last row may be a "
+            "partial-month average. Nasdaq-100: closes of the last trading day of each month"
+            + cut + ". Price indices: no dividends.")
+
+
+def _analog_sentence(sym, x, h, hz, first_only=False) -> str:
+    t = analogs.drawdown_table(analogs.monthly(sym))
+    sel = analogs.signals(t, x, h, first_only)
+    s = analogs.summary(sel)
+    xs = f"{x:.1%}".replace(".0%", "%")
+    return (f"{analogs.MONTHLY[sym]}: {s['months']} months stood {xs} or more below a high set "
+            f"1 to {h} months earlier, in {s['episodes']} distinct episodes. Of the "
+            f"{s[f'n{hz}']} months with {hz} months of data after them, the median return over "
+            f"those months was {_pct(s[f'median{hz}'])} and {_pct(s[f'positive{hz}'], '.0%')} "
+            f"rose. In {s['bear_episodes']} of the {s['episodes']} episodes the index went on "
+            f"to fall 20% below the high before regaining it.")
+
+
+def analog_chart():
+    grid = analogs.grid(x_min=min(X_OPTIONS), h_max=max(H_OPTIONS))
+    return publish(
+        outlook.analogs(grid, indices=analogs.MONTHLY, xs=X_OPTIONS, hs=H_OPTIONS,
+                        value=DEFAULT),
+        grid, "ch5-analogs",
+        Caption(["SP500_shiller", "NDX_month_end"],
+                as_of=max(analogs.monthly(s).index[-1] for s in analogs.MONTHLY),
+                note=_analog_note() + " Each dot is one signal month; dots of one episode overlap "
+                     "in time and are not independent."),
+        alt_text=_analog_sentence(*DEFAULT))
+
+
+def analog_table(h: int = 6, first_only: bool = False) -> pd.DataFrame:
+    """Signals for every X on offer and one H, both indices: counts and forward returns."""
+    rows = []
+    for sym in analogs.MONTHLY:
+        t = analogs.drawdown_table(analogs.monthly(sym))
+        for _, r in analogs.summary_table(t, X_OPTIONS, h, first_only).iterrows():
+            rows.append({
+                "Index": analogs.MONTHLY[sym].split(" (")[0],
+                "Fall of at least": f"{r.x:.1%}".replace(".0%", "%"),
+                "Signal months": int(r.months), "Episodes": int(r.episodes),
+                **{f"Median next {k} m": _pct(r[f"median{k}"]) for k in analogs.HORIZONS},
+                "Rose over 12 m": _pct(r["positive12"], ".0%"),
+                "Episodes that became bear markets":
+                    f"{int(r.bear_episodes)} of {int(r.episodes)}"})
+    out = pd.DataFrame(rows)
+    out.index = [""] * len(out)
+    out.columns.name = f"High set 1 to {h} months earlier"
+    return out
+
+
+def monthly_view_of_nov_2025():
+    """Where November 2025 sits in the two monthly series, and the episode that followed."""
+    from . import metrics
+
+    daily = metrics.drawdown_on(rdata.series("NDX"), "2025-11-20", since="2025-10-01")
+    parts = [f"In daily closes, the Nasdaq-100 ended 20 Nov 2025 {_below(daily)} its "
+             f"late-October record close."]
+    for sym in analogs.MONTHLY:
+        t = analogs.drawdown_table(analogs.monthly(sym))
+        nov = t.loc["2025-11"].iloc[0]
+        name = analogs.MONTHLY[sym].split(" (")[0]
+        kind = "average" if sym == "SP500_shiller" else "month-end close"
+        if nov["fall"] == 0:
+            parts.append(f"The {name}'s November 2025 {kind} was itself a record, so November "
+                         f"2025 is no signal month for any X.")
+        else:
+            parts.append(f"The {name}'s November 2025 {kind} stood {_pct(-nov['fall'], '.1%')} "
+                         f"below its high of {nov['peak_date']:%B %Y}, less than the smallest "
+                         f"X on offer ({min(X_OPTIONS):.0%}).")
+        later = t.loc["2025-12":]
+        deep = later[later["fall"] < 0]
+        if len(deep):
+            w = deep["fall"].idxmin()
+            row = t.loc[w]
+            nxt = (f"; three months later the index stood {_pct(row['ret3'])} from that level"
+                   if pd.notna(row["ret3"]) else "")
+            parts.append(f"Since then, its deepest month below a prior high was {w:%B %Y}, "
+                         f"{_pct(-row['fall'], '.1%')} below the high of "
+                         f"{row['peak_date']:%B %Y} ({row['months_since_peak']} months "
+                         f"earlier){nxt}.")
+    _md(" ".join(parts))
+
+
+def explore_analogs():
+    """Kernel controls: any X and H, either index, any horizon."""
+    index = ipw.Dropdown(options=[(v, k) for k, v in analogs.MONTHLY.items()],
+                         value=DEFAULT[0], description="Index")
+    x = ipw.BoundedFloatText(value=7.5, min=0.1, max=99, step=0.5, description="Fall X (%)")
+    h = ipw.BoundedIntText(value=6, min=1, max=240, description="Within H (m)")
+    hz = ipw.Dropdown(options=[(f"{k} months", k) for k in analogs.HORIZONS], value=6,
+                      description="Horizon")
+    first = ipw.Checkbox(value=False, description="First month of each episode only")
+
+    def render():
+        if x.value is None or not 0 < x.value < 100:
+            return "X must be a percentage between 0 and 100."
+        t = analogs.drawdown_table(analogs.monthly(index.value))
+        sel = analogs.signals(t, x.value / 100, h.value).rename_axis("date").reset_index()
+        if first.value:
+            sel = sel[sel["first"]]
+        sel["ret"], sel["hz"] = sel[f"ret{hz.value}"], hz.value
+        for col in ("date", "peak_date"):
+            sel[col] = sel[col].dt.strftime("%Y-%m-%d")
+        if sel["ret"].notna().sum() == 0:
+            return (f"No month was {x.value:g}% or more below a high set within {h.value} "
+                    f"months with {hz.value} months of data after it.")
+        return outlook.analogs(sel, static=False)
+
+    return widgets.explorer([index, x, h, hz, first], render)
+
+
+# ---------------------------------------------------------------------------- 2. volatility
+
+def _vol(symbol: str, window: int) -> pd.Series:
+    c = close(symbol)
+    if symbol == "VIX":
+        return c / 100
+    return volatility.realized(c, window, volatility.periods_per_year(symbol))
+
+
+def volatility_frame(symbols=VOL, windows=volatility.WINDOWS):
+    cols, meds = [], {}
+    for s in symbols:
+        vs = {w: _vol(s, w) for w in windows}
+        meds[s] = {w: volatility.baseline(v) for w, v in vs.items()}
+        part = pd.DataFrame({f"v{w}": v for w, v in vs.items()})
+        cols.append(part.rename_axis("date").reset_index().assign(symbol=s))
+    frame = pd.concat(cols, ignore_index=True).dropna(subset=[f"v{max(windows)}"])
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    return frame[["date", "symbol", *[f"v{w}" for w in windows]]], meds
+
+
+def _vol_sentence(window=21, multiple=1.0, symbols=VOL) -> str:
+    parts = []
+    for s in symbols:
+        v = _vol(s, window)
+        r = volatility.regime(v, multiple * volatility.baseline(v))
+        unit = "days" if s != "VIX" and volatility.periods_per_year(s) == 365 else "sessions"
+        parts.append(f"{label_of(s)} {r['first_length']} {unit} (to {_d(r['first_end'])})")
+    return (f"Right after 21 Nov 2025, {window}-observation volatility (VIX: its level) stayed "
+            f"above its own 2025 pre-fall median for: " + "; ".join(parts) + ".")
+
+
+def volatility_chart(symbols=VOL):
+    frame, meds = volatility_frame(symbols)
+    return publish(
+        outlook.volatility(frame, medians=meds, windows=volatility.WINDOWS, event=EVENT),
+        frame, "ch5-volatility",
+        Caption(symbols, as_of=max(last_complete(s) for s in symbols),
+                note="Realized volatility: rolling standard deviation of daily log returns over "
+                     "the window, annualized with √252 (exchange series) or √365 (Bitcoin, "
+                     "which trades every calendar day); the window counts each series' own "
+                     "observations. VIX: its level / 100 (it is already an annualized, implied "
+                     "volatility). The 2025 median runs from the first full window of 2025 to "
+                     "20 Nov 2025 and includes the April 2025 tariff shock. The VIX file holds "
+                     "13 Cboe values on US exchange holidays, kept. " + PARTIAL_NOTE),
+        alt_text=_vol_sentence(symbols=symbols))
+
+
+def volatility_table(window: int = 21, multiple: float = 1.0, symbols=VOL) -> pd.DataFrame:
+    rows = []
+    for s in symbols:
+        v = _vol(s, window)
+        base_ = volatility.baseline(v)
+        r = volatility.regime(v, multiple * base_)
+        before, after_ = volatility.mean_around(v, 63)
+        rows.append({
+            "Series": label_of(s),
+            "2025 median (before 21 Nov)": _pct(base_, ".1%"),
+            "On 21 Nov 2025": _pct(r["on_event"], ".1%"),
+            "Mean, 63 obs. before": _pct(before, ".1%"),
+            "Mean, 63 obs. from 21 Nov": _pct(after_, ".1%"),
+            "Share above threshold, 2025 before": _pct(r["share_before"], ".0%"),
+            "Share above threshold, after": _pct(r["share_after"], ".0%"),
+            "First high run after 21 Nov": (f"{r['first_length']} obs., "
+                                            f"{_d(r['first_start'])} to {_d(r['first_end'])}"),
+            "Longest high run after": (f"{r['longest_length']} obs., "
+                                       f"{_d(r['longest_start'])} to {_d(r['longest_end'])}"),
+            "Last observation": _d(r["last_date"])})
+    out = pd.DataFrame(rows).set_index("Series")
+    out.columns.name = f"{window}-observation window; threshold {multiple:g} × 2025 median"
+    return out.T
+
+
+def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-USD", "GC=F",
+                                                 "HSI", "NVDA", "VIX"), shown=VOL):
+    window = ipw.BoundedIntText(value=21, min=2, max=250, description="Window (obs.)")
+    mult = ipw.BoundedFloatText(value=1.0, min=0.1, max=10, step=0.05,
+                                description="Threshold ×")
+    scale = ipw.Dropdown(options=[("annualized level", "level"),
+                                  ("multiple of own 2025 median", "ratio")],
+                         description="Scale")
+    assets = widgets.assets(symbols, shown)
+
+    def render():
+        if not assets.value:
+            return "Pick at least one series."
+        if window.value is None or window.value < 2:
+            return "The window must be at least 2 observations."
+        parts = []
+        for s in assets.value:
+            v = _vol(s, window.value).dropna()
+            if v.empty:
+                return f"{label_of(s)} has too few observations for a {window.value}-day window."
+            med = volatility.baseline(v)
+            y = v if scale.value == "level" else v / med
+            thr = med * mult.value if scale.value == "level" else mult.value
+            parts.append(pd.DataFrame({"date": v.index.strftime("%Y-%m-%d"), "symbol": s,
+                                       "vol": v.to_numpy(), "y": y.to_numpy(), "thr": thr,
+                                       "ratio": (v / med).to_numpy()}))
+        return outlook.volatility(pd.concat(parts, ignore_index=True), static=False,
+                                  event=EVENT, scale=scale.value)
+
+    return widgets.explorer([window, mult, scale, assets], render)
+
+
+# ---------------------------------------------------------------------------- 3. after 21 Nov
+
+def after_frame(symbols=PRICES, ref=EVENT):
+    parts = []
+    for s in symbols:
+        c = close(s)
+        start = c.loc[:ref].index[-1]
+        parts.append(c.loc[start:].rename("close").rename_axis("date").reset_index()
+                     .assign(symbol=s))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    return frame[["date", "symbol", "close"]]
+
+
+def _after_stats(symbols=PRICES, ref=EVENT) -> dict:
+    return {s: analogs.after(close(s), ref) for s in symbols}
+
+
+def after_chart(symbols=PRICES):
+    frame = after_frame(symbols)
+    stats = _after_stats(symbols)
+    highs = {s: st["prior_high"] for s, st in stats.items()}
+    back = [s for s, st in stats.items() if pd.notna(st["new_high"])]
+    never = [s for s in symbols if s not in back]
+    text = (f"Of {len(symbols)} price series, {len(back)} closed above their highest cached "
+            f"close before 21 Nov 2025 by their last date; "
+            + (", ".join(label_of(s) for s in never) + " did not." if never else "all did."))
+    return publish(
+        outlook.after(frame, groups=GROUPS, prior_highs=highs), frame, "ch5-after",
+        Caption(symbols, as_of=max(last_complete(s) for s in symbols),
+                note="Each series from its 21 Nov 2025 close (Bitcoin and Ether: the UTC day) to "
+                     "its own last complete row; series end on different dates. The 'prior high' "
+                     "is the highest close in the cache before 21 Nov, which starts on 31 Dec "
+                     "2024 for most series but later for SoftBank (26 Jun 2025), SK Hynix (2 Jan "
+                     "2025) and the Nikkei, KOSPI and semiconductor index (8 Sep 2025). HYG is "
+                     "dividend-adjusted (its highs include paid dividends); SoftBank is "
+                     "split-adjusted; gold is the front-month future. " + PARTIAL_NOTE),
+        alt_text=text)
+
+
+def after_table(symbols=PRICES, ref=EVENT) -> pd.DataFrame:
+    rows = []
+    for s, st in _after_stats(symbols, ref).items():
+        cal = "calendar days" if volatility.periods_per_year(s) == 365 else "sessions"
+        n = st["sessions_to_recover"]
+        rec = ("not by the last date" if pd.isna(st["recovered"]) else
+               f"{n} {cal if n != 1 else cal[:-1]} ({_d(st['recovered'])})")
+        rows.append({
+            "Asset": label_of(s),
+            "Regained the 21 Nov close after": rec,
+            "Lowest close after (vs 21 Nov)": f"{_pct(st['low'])} ({_d(st['low_date'])})",
+            "Deepest fall from a running high after": _pct(st["max_drawdown"]),
+            "First close above the prior cached high": (
+                _d(st["new_high"]) if pd.notna(st["new_high"]) else "none by the last date"),
+            "Last date vs 21 Nov close": _pct(st["last_change"]),
+            "Last complete date": _d(st["last_date"]),
+            "Basis": rdata.info(s)["basis"]})
+    return pd.DataFrame(rows).set_index("Asset")
+
+
+def explore_after(symbols: Sequence[str] = PRICES, shown=("NDX", "BTC-USD", "GC=F", "NVDA"),
+                  ref: str = EVENT):
+    base = widgets.date(ref, "Reference")
+    measure = ipw.Dropdown(options=[(v, k) for k, v in outlook.MEASURE_TITLES.items()],
+                           description="Measure")
+    assets = widgets.assets(symbols, shown)
+
+    def render():
+        if not assets.value:
+            return "Pick at least one asset."
+        if base.value is None:
+            return "Pick a reference date."
+        parts = []
+        for s in assets.value:
+            c = close(s)
+            upto = c.loc[:pd.Timestamp(base.value)]
+            if upto.empty:
+                return f"{label_of(s)} has no close on or before {base.value:%d %b %Y}."
+            path = c.loc[upto.index[-1]:]
+            if measure.value == "change":
+                val = path / path.iloc[0] - 1
+            elif measure.value == "drawdown":
+                val = path / path.cummax() - 1
+            else:
+                val = path / upto.max() - 1
+            parts.append(pd.DataFrame({"date": path.index.strftime("%Y-%m-%d"), "symbol": s,
+                                       "value": val.to_numpy()}))
+        frame = pd.concat(parts, ignore_index=True)
+        if len(frame) <= len(parts):
+            return f"No data after {base.value:%d %b %Y} for these assets."
+        return outlook.after(frame, static=False)
+
+    return widgets.explorer([base, measure, assets], render)
+
+
+def rebound_gap(lead="BTC-USD", other="NDX", ref=EVENT, when="2026-02-21") -> float:
+    """Percentage points: ``lead``'s change from its ref close to its last close on or before
+    ``when``, minus ``other``'s over the same dates (claims metric)."""
+    return 100 * (analogs.change_by(close(lead), ref, when)
+                  - analogs.change_by(close(other), ref, when))
+
+
+# ---------------------------------------------------------------------------- 5. trend gauge
+
+MARKS = {"1929": ("1928-01-01", "1930-12-01"), "2000": ("1999-01-01", "2001-12-01"),
+         "2021": ("2021-01-01", "2022-12-01")}
+
+
+def trend_fits() -> dict:
+    c = analogs.monthly("SP500_shiller")
+    return {k: analogs.log_trend(c, start, end) for k, (start, end, _) in FITS.items()}
+
+
+def trend_marks(fits: dict) -> pd.DataFrame:
+    rows = []
+    for key, fit in fits.items():
+        gap = fit["gap"].loc[fit["start"]:]
+        for label, (a, b) in MARKS.items():
+            span = gap.loc[a:b]
+            if len(span):
+                rows.append({"fit": key, "label": f"{label} peak", "date": span.idxmax(),
+                             "gap": float(span.max()), "labelled": True})
+        rows.append({"fit": key, "label": "Nov 2025", "date": pd.Timestamp("2025-11-01"),
+                     "gap": float(gap.loc["2025-11-01"]), "labelled": True})
+        rows.append({"fit": key, "label": f"{gap.index[-1]:%b %Y}", "date": gap.index[-1],
+                     "gap": float(gap.iloc[-1]), "labelled": False})
+    out = pd.DataFrame(rows)
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def _share_of_2000(marks: pd.DataFrame, key: str) -> float:
+    """Nov 2025's log distance above trend as a share of the 2000 peak's (same fit)."""
+    import numpy as np
+
+    m = marks[marks.fit == key].set_index("label")["gap"]
+    return float(np.log1p(m["Nov 2025"]) / np.log1p(m["2000 peak"]))
+
+
+def trend_chart():
+    fits = trend_fits()
+    frame = pd.DataFrame({f"g_{k}": f["gap"].where(f["gap"].index >= f["start"])
+                          for k, f in fits.items()}).rename_axis("date").reset_index()
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    marks = trend_marks(fits)
+    shares = {k: _share_of_2000(marks, k) for k in fits}
+    text = ("On a log-linear trend of the monthly S&P series, November 2025's distance above "
+            "trend was " + ", ".join(f"{shares[k]:.0%} of the 2000 peak's with the trend fitted "
+                                     f"over {FITS[k][2]}" for k in fits)
+            + ": the answer depends on the fit window.")
+    return publish(
+        outlook.trend_gap(frame, marks, fits={k: v[2] for k, v in FITS.items()}),
+        frame, "ch5-trend",
+        Caption(["SP500_shiller"], as_of=analogs.monthly("SP500_shiller").index[-1],
+                note="Trend: least-squares line through the logarithm of the monthly S&P level "
+                     "(nominal, no dividends, not adjusted for inflation) against time, over the "
+                     "window you pick; the line starts where its window starts. Labelled dots: "
+                     "the highest month of 1928-30, 1999-2001 and 2021-22, November 2025 and the "
+                     "last month (June 2026, dated the 1st like every month of this series; it "
+                     "may be a partial-month average). A crude gauge of price only, not Ray "
+                     "Dalio's indicator."),
+        alt_text=text)
+
+
+def trend_table() -> pd.DataFrame:
+    fits = trend_fits()
+    marks = trend_marks(fits)
+    marks["row"] = marks["label"].where(marks["label"].str.contains("peak|Nov 2025"),
+                                        "Last month")
+    cols = {}
+    for k, f in fits.items():
+        m = marks[marks.fit == k].set_index("row")
+        col = {"Trend growth per year": _pct(f["growth"], ".2%")}
+        for row in ["1929 peak", "2000 peak", "2021 peak", "Nov 2025", "Last month"]:
+            if row in m.index:
+                when = pd.Timestamp(m.loc[row, "date"])
+                col[row] = f"{_pct(m.loc[row, 'gap'], '+.0%')} ({when:%b %Y})"
+            else:
+                col[row] = "before the fit window"
+        col["Nov 2025 as a share of the 2000 peak (log distance)"] = _pct(
+            _share_of_2000(marks, k), ".0%")
+        cols[FITS[k][2]] = col
+    out = pd.DataFrame(cols)
+    out.columns.name = "Trend fitted over"
+    return out
+
+
+# ---------------------------------------------------------------------------- 4. the calls
+
+def _fomc_dec():
+    t = rdata.published("fomc_decisions_2025")
+    return t[t["date"] == "2025-12-10"].iloc[0]
+
+
+ONE_MONTH, THREE_MONTHS = "2025-12-21", "2026-02-21"
+
+
+def _below(x) -> str:
+    """A negative fraction as 'N% below' (no double negative)."""
+    return f"{abs(x):.1%} below" if x < 0 else f"{x:.1%} above"
+
+
+def calls() -> list[dict]:
+    """The article's forward-looking statements, each argued from computed figures."""
+    ai = ("NVDA", "000660.KS", "SOX", "MSFT", "ORCL")
+    st = _after_stats(["NDX", "GSPC", "BTC-USD", "ETH-USD", *ai])
+    ndx, spx, btc = st["NDX"], st["GSPC"], st["BTC-USD"]
+    fall = {s: analogs.lowest_close_vs_peak(pd.DataFrame({"close": close(s)}), "2025-01-01",
+                                            EVENT, EVENT) / 100
+            for s in ("NDX", "GSPC", "BTC-USD", "ETH-USD")}
+    vols = {s: volatility.regime(_vol(s, 21), volatility.baseline(_vol(s, 21)))
+            for s in ("NDX", "VIX", "BTC-USD", "GC=F")}
+    vix3 = volatility.vix_share_above(pd.DataFrame({"close": close("VIX")}), EVENT,
+                                      "2026-02-20")
+    ndx3 = volatility.share_above_baseline(pd.DataFrame({"close": close("NDX")}), 21, EVENT,
+                                           "2026-02-20")
+    m1 = {s: analogs.change_by(close(s), EVENT, ONE_MONTH) for s in ("BTC-USD", "NDX")}
+    m3 = {s: analogs.change_by(close(s), EVENT, THREE_MONTHS) for s in ("BTC-USD", "NDX")}
+    fomc = _fomc_dec()
+    shiller = analogs.monthly("SP500_shiller")
+    sp_rise = shiller.iloc[-1] / shiller.loc["2025-11-01"] - 1
+
+    us_bear = min(fall["NDX"], fall["GSPC"]) <= -analogs.BEAR
+    crypto_bear = min(fall["BTC-USD"], fall["ETH-USD"]) <= -analogs.BEAR
+    stocks_high = ndx3 > 50 or vix3 > 50
+    crypto_led = m1["BTC-USD"] > m1["NDX"] and m3["BTC-USD"] > m3["NDX"]
+    chips_up = all(st[s]["last_change"] > 0 for s in ("NVDA", "000660.KS", "SOX"))
+    cut = fomc["decision"].startswith("cut")
+    return [
+        {"Statement (our paraphrase)": "The fall was a structural stampede after a crowded "
+                                       "expectation broke, not the start of a bear market.",
+         "What the data show": (
+             f"After 21 Nov the Nasdaq-100's lowest close was {_below(fall['NDX'])} its 2025 "
+             f"high close (S&P 500: {_below(fall['GSPC'])}); both later closed at new highs "
+             f"({_d(ndx['new_high'])} and {_d(spx['new_high'])}). Bitcoin's lowest close was "
+             f"{_below(fall['BTC-USD'])} its 2025 high, Ether's {_below(fall['ETH-USD'])}."),
+         "Verdict": ("Wrong for US stock indices" if us_bear else
+                     "Holds for US stock indices (no 20% fall) so far")
+                    + ("; crypto did fall into a bear market." if crypto_bear else "."),
+         "What it cannot settle": "Whether a bear market starts later; 'structural stampede' "
+                                  "is a reading of causes that prices alone cannot test.",
+         "Last data point": f"{_d(ndx['last_date'])} (Nasdaq-100), {_d(spx['last_date'])} "
+                            f"(S&P 500), {_d(btc['last_date'])} (crypto)"},
+        {"Statement (our paraphrase)": "Markets are entering a high-volatility phase.",
+         "What the data show": (
+             f"The Nasdaq-100's 21-session volatility stayed above its 2025 pre-fall median for "
+             f"{vols['NDX']['first_length']} sessions after 21 Nov (to "
+             f"{_d(vols['NDX']['first_end'])}); in the three months to 20 Feb 2026 it was "
+             f"above on {ndx3:.0f}% of sessions and the VIX on {vix3:.0f}% (about half would "
+             f"be ordinary). Gold's volatility stayed above its median for "
+             f"{vols['GC=F']['longest_length']} sessions from "
+             f"{_d(vols['GC=F']['longest_start'])}; Bitcoin's for "
+             f"{vols['BTC-USD']['longest_length']} days from "
+             f"{_d(vols['BTC-USD']['longest_start'])}."),
+         "Verdict": ("Yes for US stocks" if stocks_high else
+                     "Not for US stocks beyond a few weeks")
+                    + "; gold and Bitcoin had long high-volatility stretches in 2026.",
+         "What it cannot settle": "'High' depends on the baseline: here each series' own 2025 "
+                                  "median, which includes the April 2025 tariff shock.",
+         "Last data point": f"{_d(vols['NDX']['last_date'])} (Nasdaq-100), "
+                            f"{_d(vols['VIX']['last_date'])} (VIX)"},
+        {"Statement (our paraphrase)": "Crypto, the first to fall and the most leveraged, tends "
+                                       "to rebound first.",
+         "What the data show": (
+             f"Bitcoin regained its 21 Nov close on {_d(btc['recovered'])}, a weekend when stock "
+             f"markets were shut; the Nasdaq-100 did so on {_d(ndx['recovered'])}, its next "
+             f"session. One month on, Bitcoin stood {_pct(m1['BTC-USD'])} from its 21 Nov close "
+             f"against the Nasdaq-100's {_pct(m1['NDX'])}; three months on, "
+             f"{_pct(m3['BTC-USD'])} against {_pct(m3['NDX'])}. On {_d(btc['last_date'])} "
+             f"Bitcoin was {_pct(btc['last_change'])} from its 21 Nov close, with no new high."),
+         "Verdict": ("Borne out: crypto led the rebound." if crypto_led else
+                     "Not borne out: after the first weekend crypto lagged stocks."),
+         "What it cannot settle": "The article's 'tends to' is a general rule; one episode "
+                                  "cannot refute a tendency.",
+         "Last data point": _d(btc["last_date"])},
+        {"Statement (our paraphrase)": "The AI investment cycle will not end at once.",
+         "What the data show": (
+             "AI bellwethers from their 21 Nov close to their last date (lowest close in "
+             "between): " + "; ".join(
+                 f"{label_of(s)} {_pct(st[s]['last_change'])} ({_pct(st[s]['low'])})"
+                 for s in ai) + "."),
+         "Verdict": ("Consistent with it for chip makers, which ended well above their 21 Nov "
+                     "closes" if chips_up else "Chip makers did not all rise")
+                    + "; software and cloud names fell hard in between. Prices are only a "
+                      "proxy.",
+         "What it cannot settle": "The cycle itself (capital spending, orders, earnings) is "
+                                  "not in our data.",
+         "Last data point": f"{_d(st['NVDA']['last_date'])} (US stocks, SK Hynix), "
+                            f"{_d(st['SOX']['last_date'])} (semiconductor index)"},
+        {"Statement (our paraphrase)": "There will be no rate cut in December.",
+         "What the data show": (
+             f"Published figure, not our data: on {_d(fomc['date'])} the FOMC decided "
+             f"'{fomc['decision']}', to a target range of {fomc['target_low_pct']:.2f} to "
+             f"{fomc['target_high_pct']:.2f} percent (vote {fomc['vote'].split(' (')[0]}). "
+             f"Source: {fomc['source_url']}"),
+         "Verdict": "Wrong: the Fed cut in December." if cut else "Right: no December cut.",
+         "What it cannot settle": "—",
+         "Last data point": _d(fomc["date"])},
+        {"Statement (our paraphrase)": "Ray Dalio: markets are about 80% of the way to a "
+                                       "bubble peak and may still rise before it bursts.",
+         "What the data show": (
+             f"The S&P 500's monthly average moved {_pct(sp_rise)} from November 2025 to "
+             f"{shiller.index[-1]:%B %Y} (the last month, possibly a partial-month average). "
+             f"The '80%' is read off Dalio's own indicator (published report, not our data: "
+             f"{DALIO}), which we do not have; see the trend gauge above."),
+         "Verdict": ("'May still rise': so far, yes" if sp_rise > 0 else
+                     "'May still rise': not so far") + ". '80%': cannot be measured here.",
+         "What it cannot settle": "Whether this is a bubble, and where its peak is.",
+         "Last data point": f"{shiller.index[-1]:%B %Y} (monthly average)"},
+    ]
+
+
+def scorecard():
+    """The calls as an HTML table (wrapped text)."""
+    from IPython.display import HTML, display
+
+    df = pd.DataFrame(calls())
+    display(HTML(df.to_html(index=False, escape=True, classes="claims-table", border=0)))

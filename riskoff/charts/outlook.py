@@ -1,0 +1,292 @@
+"""Chapter 5 charts: historical analogs, volatility regimes, what happened next, trend gauge.
+
+Static mode: the reader's controls are Vega-Lite parameters that filter a small precomputed
+frame or compute in the browser. Kernel mode (static=False): pandas computed the drawn
+columns already; the same marks and encodings draw them without parameters.
+"""
+from __future__ import annotations
+
+import json
+from typing import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+from . import base
+
+OUTCOMES = ["bear", "recovered", "open"]
+OUTCOME_LABELS = {"bear": "fell 20%+ below the high first",
+                  "recovered": "regained the high first",
+                  "open": "neither yet (end of data)"}
+OUTCOME_COLOURS = [base.FALL, base.RISE, "#999999"]  # grey: not yet decided
+BIN = 0.02  # width of the return bins of the dot plot (2 percentage points)
+
+
+def _names_expr(symbols: Sequence[str]) -> str:
+    return f"{json.dumps({s: base.label_of(s) for s in symbols})}[datum.symbol]"
+
+
+def _date_x(title: str = "Date", fmt: str = "%b %Y") -> alt.X:
+    return alt.X("date:T", title=title, scale=alt.Scale(type="utc"),
+                 axis=alt.Axis(format=fmt, labelOverlap=True))
+
+
+DATE_TIP = alt.Tooltip("utcyearmonthdate(date):T", title="Date", format="%-d %b %Y")
+
+
+# ---------------------------------------------------------------------------- analogs
+
+def analogs(frame: pd.DataFrame, static: bool = True, indices: Mapping[str, str] = None,
+            xs: Sequence[float] = (0.05, 0.075, 0.10, 0.15), hs: Sequence[int] = (3, 6, 12, 24),
+            horizons: Sequence[int] = (3, 6, 12), value: tuple = ("NDX_month_end", 0.075, 6, 6),
+            width="container") -> alt.LayerChart:
+    """Dot plot: one dot per signal month at its forward return, coloured by its outcome.
+
+    Static: ``frame`` is analogs.grid() (index, date, peak_date, fall, months_since_peak,
+    ret3/ret6/ret12, outcome); the reader picks index, X, H, horizon and whether to keep only
+    the first signal month of each episode. Kernel: ``frame`` holds the chosen signal months
+    with ``ret`` (the forward return), ``hz`` (its horizon in months) and a boolean ``first``.
+    """
+    chart = alt.Chart(frame)
+    params = []
+    if static:
+        indices = indices or {k: k for k in frame["index"].unique()}
+        idx0, x0, h0, hz0 = value
+        p_idx = base.radio("idx", list(indices), list(indices.values()), value=idx0,
+                           label="Index")
+        p_x = base.select("fallx", list(xs), [f"{x:.1%}".replace(".0%", "%") for x in xs],
+                          value=x0, label="Fall of at least")
+        p_h = base.select("within", list(hs), [f"{h} months" for h in hs], value=h0,
+                          label="within ... of the high")
+        p_hz = base.radio("horizon", list(horizons), [f"{h} months" for h in horizons],
+                          value=hz0, label="Return over the next")
+        p_mode = base.radio("mode", ["all", "first"],
+                            ["every signal month", "first month of each episode"],
+                            label="Count")
+        params = [p_idx, p_x, p_h, p_hz, p_mode]
+        chart = chart.transform_filter(
+            "datum.index === idx && datum.fall <= -fallx && datum.months_since_peak <= within"
+        ).transform_window(
+            rank="row_number()", groupby=["peak_date"], sort=[{"field": "date"}]
+        ).transform_calculate(
+            first="datum.rank === 1"
+        ).transform_filter(
+            "mode === 'all' || datum.first"
+        ).transform_calculate(ret="datum['ret' + horizon]", hz="horizon")
+    chart = chart.transform_filter("isValid(datum.ret)").transform_calculate(
+        rbin=f"(floor(datum.ret / {BIN}) + 0.5) * {BIN}",
+        is_bear="datum.outcome === 'bear' ? 1 : 0",
+        first_bear="datum.first && datum.outcome === 'bear' ? 1 : 0",
+        rose="datum.ret > 0 ? 1 : 0",
+        outcome_label=f"{json.dumps(OUTCOME_LABELS)}[datum.outcome]")
+    dots = chart.transform_window(
+        stack="row_number()", groupby=["rbin"],
+        sort=[{"field": "outcome"}, {"field": "date"}]
+    ).mark_circle(size=70, opacity=0.9, stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("rbin:Q", title="Return over the chosen horizon",
+                axis=alt.Axis(format="+.0%")),
+        y=alt.Y("stack:Q", title="Months (one dot each)", axis=alt.Axis(tickMinStep=1),
+                scale=alt.Scale(domainMin=0)),
+        color=alt.Color("outcome:N", title="Then the index",
+                        scale=alt.Scale(domain=OUTCOMES, range=OUTCOME_COLOURS),
+                        legend=alt.Legend(labelExpr=f"{json.dumps(OUTCOME_LABELS)}[datum.label]",
+                                          columns=1, symbolType="circle", labelLimit=0,
+                                          titleLimit=0)),
+        tooltip=[alt.Tooltip("date:N", title="Signal month"),
+                 alt.Tooltip("fall:Q", title="Below prior high", format=".1%"),
+                 alt.Tooltip("months_since_peak:Q", title="Months since the high"),
+                 alt.Tooltip("peak_date:N", title="Prior high (month)"),
+                 alt.Tooltip("ret:Q", title="Return over horizon", format="+.1%"),
+                 alt.Tooltip("outcome_label:N", title="Then")])
+    zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(x="z:Q")
+    median = chart.mark_rule(strokeDash=[5, 3], color="black", strokeWidth=1.5).encode(
+        x=alt.X("median(ret):Q"),
+        tooltip=[alt.Tooltip("median(ret):Q", title="Median return", format="+.1%"),
+                 alt.Tooltip("count():Q", title="Months")])
+    stats = chart.transform_aggregate(
+        months="count()", episodes="distinct(peak_date)", med="median(ret)", rose="mean(rose)",
+        bear="sum(is_bear)", first_bear="sum(first_bear)", groupby=["hz"]
+    ).transform_calculate(
+        line1="datum.months + ' month' + (datum.months === 1 ? '' : 's') + ', ' + "
+              "datum.episodes + ' episode' + (datum.episodes === 1 ? '' : 's')",
+        line2="'median ' + datum.hz + '-month return ' + format(datum.med, '+.1%')",
+        line3="format(datum.rose, '.0%') + ' of these months rose'",
+        line4="'bear market ahead: ' + datum.bear + ' month' + (datum.bear === 1 ? '' : 's') + "
+              "', ' + datum.first_bear + ' episode' + (datum.first_bear === 1 ? '' : 's')")
+    # Short lines above the plot: they must fit a phone-width chart.
+    texts = [stats.mark_text(align="left", baseline="top", fontSize=11, dy=dy,
+                             limit=alt.ExprRef("max(width, 120)")).encode(
+        x=alt.value(0), y=alt.value(0), text=f"{line}:N")
+        for dy, line in ((-62, "line1"), (-48, "line2"), (-34, "line3"), (-20, "line4"))]
+    return alt.layer(zero, dots, median, *texts).add_params(*params).properties(
+        width=width, height=base.HEIGHT)
+
+
+# ---------------------------------------------------------------------------- volatility
+
+def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None = None,
+               windows: Sequence[int] = (10, 21, 63), multiples: Sequence[float] = (1, 1.25, 1.5),
+               event: str = "2025-11-21", scale: str = "level", width="container"
+               ) -> alt.LayerChart:
+    """Lines of realized volatility (VIX: level / 100) with each series' threshold.
+
+    Static: ``frame`` holds (date, symbol, v10, v21, v63); ``medians`` maps symbol -> window
+    -> the series' 2025 pre-event median. The reader picks the window, the scale (level or
+    multiple of the median), the threshold multiple and one or all series. Kernel: ``frame`` holds
+    (date, symbol, vol, y, thr, ratio) already, on the ``scale`` ("level" or "ratio").
+    """
+    symbols = list(dict.fromkeys(frame["symbol"]))
+    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
+    params = []
+    title = "Annualized volatility"
+    if static:
+        p_win = base.select("win", list(windows), [f"{w} observations" for w in windows],
+                            value=21, label="Window")
+        p_scale = base.radio("vscale", ["level", "ratio"],
+                             ["annualized level", "multiple of own 2025 median"],
+                             label="Scale")
+        p_mult = base.select("mult", list(multiples),
+                             [f"{m:g} × own 2025 median" for m in multiples],
+                             label="Threshold")
+        # One dropdown rather than a checkbox per series, so no choice leaves the chart empty;
+        # the VIX (not windowed) is shown with the Nasdaq-100, so the window always matters.
+        sets = {"all": symbols}
+        for s in symbols:
+            if s != "VIX":
+                sets[s] = [s, "VIX"] if s == "NDX" and "VIX" in symbols else [s]
+        labels = ["all"] + [" and ".join(base.label_of(x) for x in v)
+                            for k, v in sets.items() if k != "all"]
+        p_show = base.select("vshow", list(sets), labels, label="Series")
+        keep = f"indexof({json.dumps(sets)}[vshow], datum.symbol) >= 0"
+        params = [p_win, p_scale, p_mult, p_show]
+        med = json.dumps({s: {str(k): v for k, v in m.items()} for s, m in medians.items()})
+        chart = chart.transform_filter(keep).transform_calculate(
+            vol="datum['v' + win]", med=f"{med}[datum.symbol]['' + win]"
+        ).transform_calculate(
+            y="vscale === 'level' ? datum.vol : datum.vol / datum.med",
+            thr="vscale === 'level' ? datum.med * mult : mult",
+            ratio="datum.vol / datum.med")
+        title = alt.Title(text=alt.ExprRef(
+            "vscale === 'level' ? 'Annualized volatility (dashed: thresholds)' "
+            ": 'Multiple of own 2025 median (dashed: threshold)'"))
+    y_axis = alt.Axis(labelExpr="vscale === 'level' ? format(datum.value, '.0%') : "
+                                "format(datum.value, '.1f') + '×'") if static \
+        else alt.Axis(format=".0%" if scale == "level" else ".1f")
+    # A fixed domain keeps each series' colour when the reader shows fewer series.
+    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=2),
+                      scale=alt.Scale(domain=[base.label_of(s) for s in symbols],
+                                      range=base.PALETTE[:len(symbols)]))
+    lines = chart.mark_line(strokeWidth=1.4).encode(
+        x=_date_x(), y=alt.Y("y:Q", title=None, axis=y_axis), color=color)
+    thresholds = chart.mark_rule(strokeDash=[4, 3], strokeWidth=1.2).encode(
+        y="mean(thr):Q", color=color,
+        tooltip=[alt.Tooltip("name:N", title="Series"),
+                 alt.Tooltip("mean(thr):Q", title="Threshold", format=".2f")])
+    points = chart.mark_circle(size=40, opacity=0).encode(
+        x=_date_x(), y="y:Q", color=color,
+        tooltip=[alt.Tooltip("name:N", title="Series"), DATE_TIP,
+                 alt.Tooltip("vol:Q", title="Annualized volatility", format=".1%"),
+                 alt.Tooltip("ratio:Q", title="Multiple of 2025 median", format=".2f")])
+    ev = alt.Chart(pd.DataFrame({"date": [event], "label": ["21 Nov 2025"]})).encode(
+        x=_date_x())
+    rule = ev.mark_rule(color="#555", strokeDash=[2, 2]).encode(
+        tooltip=[alt.Tooltip("label:N", title="Event")])
+    label = ev.mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#555").encode(
+        y=alt.value(0), text="label:N")
+    return alt.layer(lines, thresholds, points, rule, label).add_params(*params).properties(
+        width=width, height=base.HEIGHT, title=title)
+
+
+# ---------------------------------------------------------------------------- after 21 Nov
+
+MEASURE_TITLES = {"change": "Change since the 21 Nov 2025 close",
+                  "drawdown": "Below the highest close since 21 Nov 2025",
+                  "prior": "Against the highest close before 21 Nov 2025 (0% = new high)"}
+
+
+def after(frame: pd.DataFrame, static: bool = True, groups: Mapping[str, Sequence[str]] = None,
+          prior_highs: Mapping[str, float] = None, group: str | None = None,
+          width="container") -> alt.LayerChart:
+    """Paths after 21 Nov 2025 under one of three measures (all fractions).
+
+    Static: ``frame`` holds (date, symbol, close) from the reference session on; the reader
+    picks a group of assets and the measure; ``prior_highs`` maps symbol -> highest close in
+    the cache before the reference. Kernel: ``frame`` holds (date, symbol, value).
+    """
+    symbols = list(dict.fromkeys(frame["symbol"]))
+    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
+    params = []
+    title = MEASURE_TITLES["change"]
+    if static:
+        names = list(groups)
+        p_group = base.select("group", names, names, value=group or names[0], label="Assets")
+        p_measure = base.radio("measure", list(MEASURE_TITLES),
+                               ["change since 21 Nov", "below running high since",
+                                "vs prior high"], label="Measure")
+        params = [p_group, p_measure]
+        chart = chart.transform_filter(
+            f"indexof({json.dumps({k: list(v) for k, v in groups.items()})}[group], "
+            "datum.symbol) >= 0"
+        ).transform_window(
+            first="first_value(close)", peak="max(close)", groupby=["symbol"],
+            sort=[{"field": "date"}], frame=[None, 0]
+        ).transform_calculate(
+            value="measure === 'change' ? datum.close / datum.first - 1 : "
+                  "measure === 'drawdown' ? datum.close / datum.peak - 1 : "
+                  f"datum.close / {json.dumps(dict(prior_highs))}[datum.symbol] - 1")
+        title = alt.Title(text=alt.ExprRef(f"{json.dumps(MEASURE_TITLES)}[measure]"))
+    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=2))
+    x = _date_x()
+    lines = chart.mark_line(strokeWidth=1.5).encode(
+        x=x, y=alt.Y("value:Q", title=None, axis=alt.Axis(format="+.0%")), color=color)
+    points = chart.mark_circle(size=40, opacity=0).encode(
+        x=x, y="value:Q", color=color,
+        tooltip=[alt.Tooltip("name:N", title="Asset"), DATE_TIP,
+                 alt.Tooltip("value:Q", title="Value", format="+.1%")])
+    zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(y="z:Q")
+    return alt.layer(zero, lines, points).add_params(*params).properties(
+        width=width, height=base.HEIGHT, title=title)
+
+
+# ---------------------------------------------------------------------------- trend gauge
+
+def trend_gap(frame: pd.DataFrame, marks: pd.DataFrame, static: bool = True,
+              fits: Mapping[str, str] = None, width="container") -> alt.LayerChart:
+    """Monthly S&P level against a log-linear trend (log scale), with labelled peaks.
+
+    Static: ``frame`` holds (date, g_<fit>...) one gap column per fit window (empty before the
+    window starts); ``marks`` holds (fit, label, date, gap). The reader picks the fit window.
+    Kernel: ``frame`` holds (date, gap) and ``marks`` (label, date, gap) for one fit.
+    """
+    line_c, mark_c = alt.Chart(frame), alt.Chart(marks)
+    params = []
+    if static:
+        p_fit = base.select("fit", list(fits), list(fits.values()), label="Trend fitted over")
+        params = [p_fit]
+        line_c = line_c.transform_calculate(gap="datum['g_' + fit]")
+        mark_c = mark_c.transform_filter("datum.fit === fit")
+    # A ratio on a log axis: +100% and -50% sit at the same distance from the trend.
+    line_c = line_c.transform_filter("isValid(datum.gap)").transform_calculate(
+        ratio="1 + datum.gap")
+    mark_c = mark_c.transform_calculate(ratio="1 + datum.gap")
+    x = _date_x("Month", "%Y")
+    y = alt.Y("ratio:Q", title="Distance from the trend",
+              scale=alt.Scale(type="log", nice=False, padding=8),
+              axis=alt.Axis(labelExpr="format(datum.value - 1, '+.0%')",
+                            values=[0.25, 0.5, 1, 2, 4, 8, 16]))
+    line = line_c.mark_line(strokeWidth=1.2, color=base.PALETTE[0]).encode(x=x, y=y)
+    hover = line_c.mark_circle(size=30, opacity=0).encode(
+        x=x, y="ratio:Q",
+        tooltip=[alt.Tooltip("utcyearmonth(date):T", title="Month", format="%b %Y"),
+                 alt.Tooltip("gap:Q", title="Above trend", format="+.0%")])
+    one = alt.Chart(pd.DataFrame({"z": [1]})).mark_rule(color="#777").encode(y="z:Q")
+    dots = mark_c.mark_point(size=70, filled=True, color=base.FALL).encode(
+        x=x, y="ratio:Q",
+        tooltip=[alt.Tooltip("label:N", title="Marked month"),
+                 alt.Tooltip("utcyearmonth(date):T", title="Month", format="%b %Y"),
+                 alt.Tooltip("gap:Q", title="Above trend", format="+.0%")])
+    text = mark_c.transform_filter("datum.labelled").mark_text(
+        align="right", dx=-6, dy=-8, fontSize=11).encode(
+        x=x, y="ratio:Q", text="label:N")
+    return alt.layer(one, line, hover, dots, text).add_params(*params).properties(
+        width=width, height=base.HEIGHT)
