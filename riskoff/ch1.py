@@ -140,3 +140,37 @@ def explore_drawdowns(symbols: Sequence[str] = EVENT, shown=("NDX", "NVDA", "BTC
                       start: str = "2024-12-31"):
     return _explore_paths(symbols, shown, start, "Peak from", metrics.drawdown, "drawdown",
                           market.drawdowns)
+
+
+# ---------------------------------------------------------------- the book's front page
+
+def headlines():
+    """The event in a few computed lines (shown on the front page)."""
+    from IPython.display import Markdown
+
+    def s(sym):
+        return rdata.series(sym)
+
+    ndx, nvda = s("NDX"), s("NVDA")
+    btc = s("BTC-USD")
+    peak_day, peak = btc.loc["2025-01-01":"2025-11-21", "high"].idxmax(), \
+        btc.loc["2025-01-01":"2025-11-21", "high"].max()
+    lines = [
+        f"- **Nasdaq-100**, 20 Nov: {metrics.day_change(ndx, '2025-11-20'):+.1%} at the close, "
+        f"after a {metrics.high_to_low(ndx, '2025-11-20'):+.1%} swing from high to low.",
+        f"- **Nvidia**, 20 Nov: {metrics.high_vs_prev_close(nvda, '2025-11-20'):+.1%} at its high "
+        f"the morning after its results, {metrics.day_change(nvda, '2025-11-20'):+.1%} at the close.",
+        f"- **Hang Seng** and **Shanghai Composite**, 21 Nov: "
+        f"{metrics.day_change(s('HSI'), '2025-11-21'):+.1%} and "
+        f"{metrics.day_change(s('000001.SS'), '2025-11-21'):+.1%}.",
+        f"- **Bitcoin**: from an intraday high of {peak:,.0f} dollars on {date_label(peak_day)} "
+        f"to a close of {btc.loc['2025-11-21', 'close']:,.0f} on 21 Nov "
+        f"({metrics.change_since(btc, '2025-11-21'):+.1%} for the year).",
+        f"- **Gold**, 20 Nov: {metrics.day_change(s('GC=F'), '2025-11-20'):+.1%}, at "
+        f"{s('GC=F').loc['2025-11-20', 'close']:,.0f} dollars an ounce.",
+    ]
+    fed = rdata.published("fedwatch_dec2025").set_index("as_of")["p_cut_dec2025_pct"]
+    lines.append(f"- **FedWatch odds of a December cut** (published figures): about "
+                 f"{fed['2025-10-28']:.0f}% on 28 Oct, {fed['2025-11-20']:.1f}% on 20 Nov, "
+                 f"{fed['2025-12-10']:.1f}% just before the Fed cut on 10 Dec.")
+    return Markdown("\n".join(lines))

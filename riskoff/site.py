@@ -6,6 +6,9 @@
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import subprocess
 import sys
 import time
@@ -49,7 +52,7 @@ def write_assets() -> Path:
 
 
 def notebooks() -> list[Path]:
-    return sorted(CHAPTERS.glob("*.ipynb"))
+    return [ROOT / "index.ipynb", *sorted(CHAPTERS.glob("*.ipynb"))]
 
 
 def execute(paths: list[Path] | None = None, timeout: int = 300) -> None:
@@ -67,10 +70,37 @@ def execute(paths: list[Path] | None = None, timeout: int = 300) -> None:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         nb.metadata.pop("widgets", None)
-        for cell in nb.cells:
+        for i, cell in enumerate(nb.cells):
             cell.get("metadata", {}).pop("execution", None)
+            for j, output in enumerate(cell.get("outputs", [])):
+                _stable_ids(output, f"{path.name}:{i}:{j}")
         nbformat.write(nb, path)
         print(f"executed {path.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s")
+
+
+_RANDOM_IDS = re.compile(r"altair-viz-[0-9a-f]{32}|(?<=\"model_id\": \")[0-9a-f]{32}")
+
+
+def _stable_ids(output, salt: str) -> None:
+    """Replace the random ids Altair and ipywidgets put in outputs with ids derived from the
+    cell's position, so re-executing an unchanged notebook leaves its file unchanged."""
+    data = output.get("data")
+    if not data:
+        return
+    mapping: dict[str, str] = {}
+
+    def stable(match):
+        old = match.group(0)
+        if old not in mapping:
+            digest = hashlib.sha1(f"{salt}:{len(mapping)}".encode()).hexdigest()[:32]
+            mapping[old] = old[:-32] + digest
+        return mapping[old]
+
+    for mime in ("text/html", "application/vnd.jupyter.widget-view+json", "text/plain"):
+        if mime in data:
+            text = json.dumps(data[mime]) if not isinstance(data[mime], str) else data[mime]
+            text = _RANDOM_IDS.sub(stable, text)
+            data[mime] = json.loads(text) if not isinstance(data[mime], str) else text
 
 
 def build(extra: list[str] | None = None) -> int:
