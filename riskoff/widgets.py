@@ -14,6 +14,17 @@ from . import data as rdata
 from .charts.base import label_of
 
 
+def bundle(chart) -> dict:
+    """The display bundle of a chart, without re-validating its spec against the schema.
+
+    The builders' specs are validated by the test suite; validating again on every widget
+    move would cost a kernel 50-150 ms per redraw.
+    """
+    import altair as alt
+
+    return alt.renderers.get()(chart.to_dict(validate=False))
+
+
 def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> w.VBox:
     """Lay out controls above an output area and redraw whenever any of them changes.
 
@@ -29,7 +40,12 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> w.VB
                 result = render()
             except (ValueError, rdata.DataError) as exc:
                 result = f"Cannot draw this: {exc}"
-            display(w.HTML(f"<p><em>{result}</em></p>") if isinstance(result, str) else result)
+            if isinstance(result, str):
+                display(w.HTML(f"<p><em>{result}</em></p>"))
+            elif hasattr(result, "to_dict"):
+                display(bundle(result), raw=True)
+            else:
+                display(result)
 
     for c in controls:
         c.observe(redraw, "value")

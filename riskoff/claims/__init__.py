@@ -8,6 +8,7 @@ article_value, unit, check (approx | below | above), tolerance, and measure:
 """
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,8 +66,16 @@ class Result:
 
 
 def load_rows(folder: Path = HERE) -> list[dict]:
+    """Every claim row of the YAML files in ``folder`` (parsed once per file version)."""
+    paths = sorted(Path(folder).glob("*.yaml"))
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    return [dict(row) for row in _load_rows(stamp)]
+
+
+@functools.lru_cache(maxsize=8)
+def _load_rows(stamp: tuple) -> list[dict]:
     rows, seen = [], set()
-    for path in sorted(folder.glob("*.yaml")):
+    for path in (Path(p) for p, *_ in stamp):
         try:
             items = yaml.safe_load(path.read_text()) or []
         except yaml.YAMLError as exc:
