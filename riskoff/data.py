@@ -138,9 +138,15 @@ def check_plausible(df: pd.DataFrame, name: str, allow_negative: bool = False) -
                             f"Fix: {FIX_RESTORE}.")
 
 
+def _version(path: Path) -> tuple[int, int]:
+    """Modification time and size: part of each cache key, so a changed file is re-checked."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
 @functools.lru_cache(maxsize=None)
-def _read_validated(path_str: str, kind: str, digest: str) -> pd.DataFrame:
-    # Keyed by the manifest digest, so each file is read and checked once per process.
+def _read_validated(path_str: str, kind: str, digest: str, version: tuple) -> pd.DataFrame:
+    # Read and checked once per file version and manifest digest, not on every call.
     path = Path(path_str)
     if sha256(path) != digest:
         raise DataError(f"{_rel(path)}: checksum does not match data/manifest.json (the file "
@@ -162,7 +168,7 @@ def series(symbol: str, root: Path = DATA_DIR) -> pd.DataFrame:
     path = root / entry["file"]
     if not path.exists():
         raise DataError(f"{_rel(path)} is missing. Fix: {FIX_RESTORE}.")
-    return _read_validated(str(path), entry["kind"], entry["sha256"]).copy()
+    return _read_validated(str(path), entry["kind"], entry["sha256"], _version(path)).copy()
 
 
 def load(symbols: Iterable[str] | str, start=None, end=None, root: Path = DATA_DIR
@@ -196,7 +202,13 @@ def published(name: str, root: Path = DATA_DIR) -> pd.DataFrame:
     path = root / entries[name]["file"]
     if not path.exists():
         raise DataError(f"{_rel(path)} is missing. Fix: {FIX_RESTORE}.")
-    if sha256(path) != entries[name]["sha256"]:
+    return _read_published(str(path), entries[name]["sha256"], _version(path)).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _read_published(path_str: str, digest: str, version: tuple) -> pd.DataFrame:
+    path = Path(path_str)
+    if sha256(path) != digest:
         raise DataError(f"{_rel(path)}: checksum does not match data/manifest.json. "
                         f"Fix: {FIX_RESTORE}.")
     return pd.read_csv(path)
@@ -353,6 +365,7 @@ def _stamp(ts: pd.Timestamp, kind: str) -> str:
 
 def read_series_cache_clear() -> None:
     _read_validated.cache_clear()
+    _read_published.cache_clear()
 
 
 # ---------------------------------------------------------------------------- refresh

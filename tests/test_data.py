@@ -905,3 +905,16 @@ def test_cli_import_snapshot_bad_folder(tmp_path, capsys, no_writes):
     assert data.main(["import-snapshot", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "PROVENANCE.md" in err
+
+
+def test_file_changed_after_first_load_is_caught(root):
+    """The per-process cache is keyed by file version: an edit made after a load is seen."""
+    assert len(data.series("NVDA", root)) == 353
+    assert len(data.published("fedwatch_dec2025", root)) == 9
+    for rel in ("daily/NVDA.csv", "published/fedwatch_dec2025.csv"):
+        path = root / rel
+        path.write_bytes(path.read_bytes().replace(b"1", b"2", 1))
+    with pytest.raises(DataError, match="NVDA.csv: checksum does not match"):
+        data.series("NVDA", root)
+    with pytest.raises(DataError, match="fedwatch_dec2025.csv: checksum does not match"):
+        data.published("fedwatch_dec2025", root)
