@@ -6,16 +6,21 @@ market figure: the article's own figures come from the claims file.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import ipywidgets as ipw
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from . import claims as rclaims
 from . import data as rdata
 from . import fedwatch, metrics, widgets
 from .charts import Caption, fed, publish
 from .charts.base import date_label
+
+# Kernel redraws build their chart with Altair's debug mode off: it validates every
+# object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
 
 ODDS = "fedwatch_dec2025"
 FOMC = "fomc_decisions_2025"
@@ -54,6 +59,12 @@ NVDA_SOURCE = "our cached NVDA daily prices (see chapter 1)"
 
 def odds() -> pd.DataFrame:
     """The published FedWatch readings, one row per date, ready for the charts."""
+    return _odds().copy()  # a copy: callers may change it, the cached frame must not
+
+
+@functools.lru_cache(maxsize=1)
+def _odds() -> pd.DataFrame:
+    # Read once: the explorers redraw on every control move and the table never changes.
     t = rdata.published(ODDS)
     out = pd.DataFrame({
         "date": pd.to_datetime(t["as_of"]).dt.strftime("%Y-%m-%d"),
@@ -95,6 +106,12 @@ def _nvda_text(date: str) -> str:
 
 def events() -> pd.DataFrame:
     """The events of the timeline with what happened and the addresses documenting them."""
+    return _events().copy()  # a copy: callers may change it, the cached frame must not
+
+
+@functools.lru_cache(maxsize=1)
+def _events() -> pd.DataFrame:
+    # Built once: it depends only on the published tables and cached prices.
     rows = []
     for date, label, level, detail, refs in EVENTS:
         parts = [detail] if detail else []
@@ -448,7 +465,8 @@ def explore_timeline():
         o, e = odds(), events()
         o = o[(o.date >= dates[0]) & (o.date <= dates[1])]
         e = e[(e.date >= dates[0]) & (e.date <= dates[1])]
-        return fed.timeline(o, m, e, static=False, article=_article())
+        with debug_mode(False):
+            return fed.timeline(o, m, e, static=False, article=_article())
 
     return widgets.explorer([start, end, series], render)
 
@@ -463,7 +481,8 @@ def explore_calculator():
 
     def render():
         frame = calculator_frame(price.value, prior.value, day.value, ndays.value)
-        return fed.calculator(frame, static=False)
+        with debug_mode(False):
+            return fed.calculator(frame, static=False)
 
     return widgets.explorer([price, prior, day, ndays], render)
 
@@ -508,6 +527,7 @@ def explore_cuts_priced():
                     f"{dates[1]} (our table starts with the 17 Sep 2025 decision).")
         ev = events()
         ev = ev[(ev.date >= dates[0]) & (ev.date <= dates[1])]
-        return fed.cuts_priced(cp, ev, static=False, view=view.value)
+        with debug_mode(False):
+            return fed.cuts_priced(cp, ev, static=False, view=view.value)
 
     return widgets.explorer([start, end, view], render)

@@ -11,11 +11,15 @@ from typing import Sequence
 
 import ipywidgets as ipw
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from . import data as rdata
 from . import intraday, metrics, widgets
 from .charts import Caption, nvidia, publish
 from .charts.base import date_label, label_of
+
+# Kernel redraws build their chart with Altair's debug mode off: it validates every
+# object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
 
 INTRADAY = ["NVDA_1h", "QQQ_1h", "MSFT_1h", "SPX_5m"]
 DAYS = ["2025-11-19", "2025-11-20", "2025-11-21"]
@@ -444,7 +448,8 @@ def explore_reversal(symbols: Sequence[str] = INTRADAY):
         if frame.empty:
             return f"None of these instruments has bars on {day_label(day.value)}."
         labels = {s: label_of(s) for s in chosen.value}
-        return nvidia.reversal(frame, static=False, labels=labels)
+        with debug_mode(False):
+            return nvidia.reversal(frame, static=False, labels=labels)
 
     return widgets.explorer([day, chosen], render)
 
@@ -506,6 +511,7 @@ def explore_deals():
         h = highlight.value
         shown["hl"] = (h == "(none)") | (shown["payer"] == h) | (shown["payee"] == h)
         nds = nodes.assign(hl=(h == "(none)") | (nodes["company"] == h))
-        return nvidia.deals(nds, shown, static=False)
+        with debug_mode(False):
+            return nvidia.deals(nds, shown, static=False)
 
     return widgets.explorer([smallest, highlight], render)

@@ -11,6 +11,7 @@ from typing import Sequence
 import ipywidgets as ipw
 import numpy as np
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from . import data as rdata
 from . import drivers as dr
@@ -19,6 +20,9 @@ from .charts import Caption, publish
 from .charts import drivers as dch
 from .charts import market
 from .charts.base import date_label, iso, label_of
+
+# Kernel redraws build their chart with Altair's debug mode off: it validates every
+# object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
 
 EVENT = "2025-11-20"
 NEXT = "2025-11-21"
@@ -93,7 +97,8 @@ def explore_gap_fade(symbols: Sequence[str] = ("NVDA", "QQQ", "SPY", "NDX", "GSP
         hit = dr.gap_and_fade(df, min_gap.value / 100)
         frame["hit"] = hit.to_numpy()
         frame["threshold"] = min_gap.value / 100
-        return dch.gap_fade(frame, static=False, event=EVENT)
+        with debug_mode(False):
+            return dch.gap_fade(frame, static=False, event=EVENT)
 
     return widgets.explorer([asset, min_gap], render)
 
@@ -207,7 +212,8 @@ def explore_credit_vs_treasuries():
         when = iso(end.value)
         if when not in set(frame["end"]):
             return f"No window ends on {end.value:%d %b %Y} (not an HYG session, or no yield)."
-        return dch.credit_scatter(frame, static=False, event=when)
+        with debug_mode(False):
+            return dch.credit_scatter(frame, static=False, event=when)
 
     return widgets.explorer([horizon, yld, end], render)
 
@@ -437,9 +443,10 @@ def explore_crypto_thresholds():
             return "Pick a start date."
         if not thr.value or thr.value <= 0:
             return "Type a positive Bitcoin level."
-        return dch.crossings(_crossing_kernel(float(thr.value), field.value, int(ma.value),
-                                              iso(start.value)), static=False,
-                             show_from=CROSS_SHOW[0], start=iso(start.value))
+        with debug_mode(False):
+            return dch.crossings(_crossing_kernel(float(thr.value), field.value, int(ma.value),
+                                                  iso(start.value)), static=False,
+                                 show_from=CROSS_SHOW[0], start=iso(start.value))
 
     return widgets.explorer([thr, field, ma, start], render)
 

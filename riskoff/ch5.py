@@ -10,11 +10,15 @@ from typing import Sequence
 
 import ipywidgets as ipw
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from . import analogs, volatility, widgets
 from . import data as rdata
 from .charts import Caption, outlook, publish
 from .charts.base import date_label, label_of
+
+# Kernel redraws build their chart with Altair's debug mode off: it validates every
+# object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
 
 EVENT = "2025-11-21"
 # Last rows that PROVENANCE.md flags as probably partial days (the collector's last run):
@@ -190,7 +194,8 @@ def explore_analogs():
         if sel["ret"].notna().sum() == 0:
             return (f"No month was {x.value:g}% or more below a high set within {h.value} "
                     f"months with {hz.value} months of data after it.")
-        return outlook.analogs(sel, static=False)
+        with debug_mode(False):
+            return outlook.analogs(sel, static=False)
 
     return widgets.explorer([index, x, h, hz, first], render)
 
@@ -294,8 +299,9 @@ def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-
             parts.append(pd.DataFrame({"date": v.index.strftime("%Y-%m-%d"), "symbol": s,
                                        "vol": v.to_numpy(), "y": y.to_numpy(), "thr": thr,
                                        "ratio": (v / med).to_numpy()}))
-        return outlook.volatility(pd.concat(parts, ignore_index=True), static=False,
-                                  event=EVENT, scale=scale.value)
+        with debug_mode(False):
+            return outlook.volatility(pd.concat(parts, ignore_index=True), static=False,
+                                      event=EVENT, scale=scale.value)
 
     return widgets.explorer([window, mult, scale, assets], render)
 

@@ -15,6 +15,11 @@ import pandas as pd
 
 from . import base
 
+# Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
+# strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
+# 2 ms each, on every kernel redraw. Layered charts take their size in alt.layer(...):
+# each chained .properties() deep-copies every layer again. The spec is the same.
+
 GREY = "#999999"
 BLACK = "#000000"
 HEIGHT = 300
@@ -49,8 +54,8 @@ def _label(chart: alt.Chart, x, y, text: str, color: str = BLACK, right: bool = 
     props = dict(align="right" if right else "left", dx=-12 if right else 12, dy=dy,
                  fontSize=12, fontWeight="bold")
     halo = chart.mark_text(stroke="white", strokeWidth=4, strokeJoin="round", **props).encode(
-        x=x, y=y, text=alt.value(text))
-    front = chart.mark_text(color=color, **props).encode(x=x, y=y, text=alt.value(text))
+        x=x, y=y, text=alt.TextValue(text))
+    front = chart.mark_text(color=color, **props).encode(x=x, y=y, text=alt.TextValue(text))
     return alt.layer(halo, front)
 
 
@@ -63,7 +68,7 @@ def _headline(chart: alt.Chart, text_field: str) -> alt.Chart:
     changes with the controls without covering any mark. Vega anchors the first line."""
     return chart.mark_text(align="left", baseline="bottom", fontSize=11, lineBreak="\n",
                            lineHeight=14, color="#222", limit=alt.ExprRef("width")).encode(
-        x=alt.value(0), y=alt.value(-36), text=f"{text_field}:N")
+        x=alt.XValue(0), y=alt.YValue(-36), text=alt.Text(f"{text_field}:N"))
 
 
 # ---------------------------------------------------------------- 1. gap and fade
@@ -98,25 +103,26 @@ def gap_fade(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[floa
     y = alt.Y("day:Q", title="Day move (close vs previous close)", axis=axis_pct)
     dots = chart.mark_circle(opacity=0.75).encode(
         x=x, y=y,
-        color=alt.condition("datum.hit", alt.value(base.FALL), alt.value(GREY)),
-        size=alt.condition("datum.hit", alt.value(70), alt.value(18)),
+        color=alt.ColorValue(GREY, condition={"test": "datum.hit", "value": base.FALL}),
+        size=alt.SizeValue(18, condition={"test": "datum.hit", "value": 70}),
         tooltip=tips)
     ring = chart.transform_filter("datum.is_event").mark_point(
         size=260, strokeWidth=2, color="#000000").encode(x=x, y=y, tooltip=tips)
     label = _label(chart.transform_filter("datum.is_event"), x, y, base.date_label(event),
                    right=True)
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y=alt.Y("y:Q"))
     thr = chart.transform_aggregate(threshold="max(threshold)").mark_rule(
         strokeDash=[4, 3], color=base.FALL).encode(
-        x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", title="Minimum gap",
+        x=alt.X("threshold:Q"), tooltip=[alt.Tooltip("threshold:Q", title="Minimum gap",
                                               format="+.2%")])
     summary = chart.transform_calculate(h="datum.hit ? 1 : 0").transform_aggregate(
         hits="sum(h)", n="count()", threshold="max(threshold)", first="min(date)",
         last="max(date)").transform_calculate(
         text="datum.hits + ' of ' + datum.n + ' sessions opened at least\\n' + "
              "format(datum.threshold, '+.1%') + ' above the previous close\\nand closed below it'")
-    return alt.layer(zero, thr, dots, ring, label, _headline(summary, "text")).add_params(
-        *params).properties(width=width, height=HEIGHT)
+    layer = alt.layer if static else base.kernel_layer  # kernel: skip Altair's layer copies
+    return layer(zero, thr, dots, ring, label, _headline(summary, "text"),
+                 width=width, height=HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------- 2. credit vs Treasuries
@@ -152,13 +158,13 @@ def credit_scatter(frame: pd.DataFrame, static: bool = True, horizons: Sequence[
     ring = ev.mark_point(size=240, strokeWidth=2.5, color=base.FALL, filled=False).encode(
         x=x, y=y, tooltip=tips)
     label = _label(ev, x, y, f"ending {base.date_label(event)}", color=base.FALL, dy=16)
-    zero_x = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(x="v:Q")
-    zero_y = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
+    zero_x = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(x=alt.X("v:Q"))
+    zero_y = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
     note = chart.transform_aggregate(n="count()").transform_calculate(
         text="datum.n + ' windows. Below the dashed line:\\nHYG did worse than the Treasury\\n"
              "move implies (spread widening)'")
-    return alt.layer(zero_x, zero_y, dots, fit, ring, label, _headline(note, "text")
-                     ).add_params(*params).properties(width=width, height=HEIGHT)
+    return alt.layer(zero_x, zero_y, dots, fit, ring, label, _headline(note, "text"),
+                     width=width, height=HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------- 3. yield moves
@@ -197,7 +203,7 @@ def yield_moves(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[in
                  alt.Tooltip("count():Q", title="Days")])
     ev = chart.transform_filter("datum.k === 0")
     rule = ev.mark_rule(color=base.FALL, strokeWidth=3).encode(
-        x="change_bp:Q",
+        x=alt.X("change_bp:Q"),
         tooltip=[alt.Tooltip("name:N", title="Yield"), alt.Tooltip("date:N", title="Date"),
                  alt.Tooltip("change_bp:Q", title="Change (bp)", format="+.0f")])
     stats = chart.transform_calculate(
@@ -211,8 +217,8 @@ def yield_moves(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[in
              "format((datum.evv - datum.mean) / datum.sd, '+.2f') + '\\nvs the previous ' + "
              "datum.n + ' changes;\\n' + format(datum.le / datum.n, '.0%') + "
              "' of them at or below it'")
-    return alt.layer(bars, rule, _headline(stats, "text")).add_params(
-        *params).properties(width=width, height=HEIGHT)
+    return alt.layer(bars, rule, _headline(stats, "text"),
+                     width=width, height=HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------- 4a. cross-correlation
@@ -258,15 +264,15 @@ def xcorr(frame: pd.DataFrame, static: bool = True, max_lags: Sequence[int] = ()
                  alt.Tooltip("n:Q", title="Pairs of returns"),
                  alt.Tooltip("band:Q", title="Noise band ±", format=".3f")])
     hi = chart.mark_tick(color="#333", thickness=1.5, size=18).encode(
-        x=x, y="band:Q", tooltip=[alt.Tooltip("band:Q", title="+2/√n", format=".3f")])
+        x=x, y=alt.Y("band:Q"), tooltip=[alt.Tooltip("band:Q", title="+2/√n", format=".3f")])
     lo = chart.transform_calculate(nb="-datum.band").mark_tick(
         color="#333", thickness=1.5, size=18).encode(
-        x=x, y="nb:Q", tooltip=[alt.Tooltip("nb:Q", title="-2/√n", format=".3f")])
+        x=x, y=alt.Y("nb:Q"), tooltip=[alt.Tooltip("nb:Q", title="-2/√n", format=".3f")])
     note = chart.transform_aggregate(n="max(n)", lo="min(lag)", hi="max(lag)").transform_calculate(
         text="'Black ticks: ±2/√n, the range\\nexpected from pure noise\\n(' + datum.n + "
              "' pairs of returns at lag 0)'")
-    return alt.layer(bars, hi, lo, _headline(note, "text")).add_params(*params).properties(
-        width=width, height=HEIGHT)
+    return alt.layer(bars, hi, lo, _headline(note, "text"),
+                     width=width, height=HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------- 4b. threshold crossings
@@ -328,7 +334,7 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     lines = chart.mark_line(strokeWidth=1.6).encode(x=_date_x(), y=y, color=color)
     pts = chart.mark_circle(size=40, opacity=0).encode(x=_date_x(), y=y, color=color,
                                                        tooltip=tips)
-    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
+    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
     firsts = chart.transform_filter("datum.first")
     rules = firsts.mark_rule(strokeDash=[4, 3], strokeWidth=1.5).encode(
         x=_date_x(), color=color, tooltip=tips)
@@ -338,7 +344,7 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
             lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + timeFormat(datum.date, '%-d %b')"
         ).mark_text(
             align=align, dx=dx, fontSize=12, fontWeight="bold").encode(
-            x=_date_x(), y=alt.value(14), color=color, text="lbl:N"))
+            x=_date_x(), y=alt.YValue(14), color=color, text=alt.Text("lbl:N")))
     # Where the search for a first break starts (a control on the static page).
     since_expr = "toDate(since)" if static else f"toDate('{start}')"
     since = alt.Chart(pd.DataFrame({"v": [0]})).transform_calculate(date=since_expr)
@@ -347,9 +353,9 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
                                           format="%-d %b %Y")])
     since_text = since.mark_text(align="left", dx=3, fontSize=11, color="#555",
                                  baseline="bottom", clip=True).encode(
-        x=_date_x(), y=alt.value(HEIGHT - 4), text=alt.value("search from"))
-    return alt.layer(zero, since_rule, since_text, lines, pts, rules, *labels).add_params(
-        *params).properties(width=width, height=HEIGHT)
+        x=_date_x(), y=alt.YValue(HEIGHT - 4), text=alt.TextValue("search from"))
+    return alt.layer(zero, since_rule, since_text, lines, pts, rules, *labels,
+                     width=width, height=HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------- 5. trend model
@@ -418,11 +424,11 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
                               opacity=0.9).encode(x=dx, y=y, color=color, tooltip=tips)
     flip_text = [turned.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
         lbl="timeFormat(datum.date, '%-d %b')").mark_text(
-        dy=16 + 13 * i, fontSize=11).encode(x=dx, y=y, color=color, text="lbl:N")
+        dy=16 + 13 * i, fontSize=11).encode(x=dx, y=y, color=color, text=alt.Text("lbl:N"))
         for i, sym in enumerate(symbols)]
-    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
-    return alt.layer(zero, lines, pts, flips, *flip_text).add_params(*params).properties(
-        width=width, height=HEIGHT)
+    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
+    return alt.layer(zero, lines, pts, flips, *flip_text,
+                     width=width, height=HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------- 6. VIX
@@ -470,9 +476,9 @@ def vix(frame: pd.DataFrame, static: bool = True, starts: Sequence[str] = (),
              "format(datum.value, datum.label === 'VIX one-day change' ? '+.2f' : '.2f') + "
              "' points\\nrank ' + datum.rank + ' of ' + datum.n + "
              "' days shown (1 = highest)'")
-    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
-    return alt.layer(zero, line, pts, ring, _headline(text, "text")).add_params(
-        *params).properties(width=width, height=HEIGHT)
+    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
+    return alt.layer(zero, line, pts, ring, _headline(text, "text"),
+                     width=width, height=HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------- 7. Asian tech
@@ -523,8 +529,8 @@ def asia(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
         tooltip=[alt.Tooltip("name:N", title="Asset"), alt.Tooltip("day:N", title="Session"),
                  alt.Tooltip("mlabel:N", title="Measure"),
                  alt.Tooltip("value:Q", title="Move", format="+.2%")])
-    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y="v:Q")
-    return alt.layer(zero, bars).add_params(*params).properties(width=width, height=HEIGHT)
+    zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
+    return alt.layer(zero, bars, width=width, height=HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------- 8, 9. against own average
@@ -595,8 +601,7 @@ def relative(frame: pd.DataFrame, static: bool = True, measures: dict | None = N
     ev_pts = chart.transform_filter(f"time(datum.date) === time(toDate('{event}'))").mark_circle(
         size=80, opacity=1).encode(x=dx, y=y, color=color, tooltip=tips)
     one = alt.Chart(pd.DataFrame({"v": [1]})).mark_rule(color="#555", strokeDash=[4, 3]).encode(
-        y="v:Q")
+        y=alt.Y("v:Q"))
     ev = alt.Chart(pd.DataFrame({"date": [event]})).mark_rule(color="#bbb").encode(
         x=dx)
-    return alt.layer(one, ev, lines, pts, ev_pts).add_params(*params).properties(
-        width=width, height=HEIGHT)
+    return alt.layer(one, ev, lines, pts, ev_pts, width=width, height=HEIGHT).add_params(*params)

@@ -12,8 +12,14 @@ from typing import Sequence
 
 import altair as alt
 import pandas as pd
+from altair.utils.data import to_values
 
 from . import base
+
+# Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
+# strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
+# 2 ms each, on every kernel redraw. Layered charts take their size in alt.layer(...):
+# each chained .properties() deep-copies every layer again. The spec is the same.
 
 # Short names with units, and a fixed colour per series so a series keeps its colour when
 # the reader switches between them.
@@ -48,6 +54,11 @@ def _window_filter(param: str) -> str:
             f"time(datum.date) <= time(toDate(split({param}, '/')[1]))")
 
 
+def _independent(*channels: str) -> alt.Resolve:
+    """What .resolve_scale(channel="independent", ...) sets, for the LayerChart constructor."""
+    return alt.Resolve(scale=alt.ScaleResolveMap(**{c: "independent" for c in channels}))
+
+
 def _series_color(symbols: Sequence[str]) -> alt.Scale:
     names = [name_of(s) for s in symbols]
     return alt.Scale(domain=names, range=[SERIES.get(s, ("", BLACK))[1]
@@ -65,14 +76,15 @@ T_HEIGHT = 420
 
 def _panel_title(text, y: int) -> alt.Chart:
     """A panel heading drawn as a text mark, clipped to the chart width."""
-    data = alt.Chart(pd.DataFrame({"t": [0]}))
+    # Inline values: nothing for Altair to convert, and the same dataset as a one-row frame.
+    data = alt.Chart({"values": [{"t": 0}]})
     if isinstance(text, str):
         data = data.transform_calculate(txt=repr(text))
     else:  # an expression
         data = data.transform_calculate(txt=text.expr)
     return data.mark_text(align="left", baseline="bottom", fontSize=12, fontWeight="bold",
                           limit=alt.expr("width")).encode(
-        x=alt.value(0), y=alt.value(y), text="txt:N")
+        x=alt.XValue(0), y=alt.YValue(y), text=alt.Text("txt:N"))
 
 
 def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
@@ -105,16 +117,27 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
     ev_tip = [DATE_TIP, alt.Tooltip("label:N", title="Event"),
               alt.Tooltip("detail:N", title="What happened"),
               alt.Tooltip("source:N", title="Source")]
-    ev = alt.Chart(events).transform_filter(win_filter)
+
+    # Kernel: each frame sits once, converted, on the (sub)layer chart that draws it and the
+    # layers inherit it; Altair would convert a frame again for every layer holding it.
+    def own(frame):
+        return frame if static else alt.Undefined
+
+    def shared(frame):
+        return alt.Undefined if static else to_values(frame)
+
+    layer = alt.layer if static else base.kernel_layer
+
+    ev = alt.Chart(own(events)).transform_filter(win_filter)
     rules = ev.mark_rule(color=EVENT_COLOR, strokeDash=[4, 3], strokeWidth=1.2).encode(
         x=_x(), tooltip=ev_tip)
     # One text layer per stagger level, so same-week labels sit on different lines.
     labels = [ev.transform_filter(f"datum.level === {lvl}").mark_text(
         align="left", baseline="top", dx=3, fontSize=11).encode(
-        x=_x(), y=alt.value(2 + T_LABELS * lvl), text="label:N", tooltip=ev_tip)
+        x=_x(), y=alt.YValue(2 + T_LABELS * lvl), text=alt.Text("label:N"), tooltip=ev_tip)
         for lvl in sorted(events["level"].unique())] if len(events) else []
 
-    od = alt.Chart(odds).transform_filter(win_filter)
+    od = alt.Chart(own(odds)).transform_filter(win_filter)
     p_axis = alt.Y("p_cut:Q", title="Odds of a Dec cut (%)",
                    scale=alt.Scale(domain=[0, 100], range=[T_ODDS[1], T_ODDS[0]]),
                    axis=alt.Axis(tickCount=5))
@@ -139,19 +162,20 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
         txt="(datum.reading === 'approximate' ? '≈' : '') + format(datum.p_cut, '.3~f')")
     values = [txt.transform_filter(f"{'' if below else '!'}datum.below").mark_text(
         dy=14 if below else -11, fontSize=10, color="#333").encode(
-        x=_x(), y=alt.Y("p_cut:Q"), text="txt:N", tooltip=odds_tip) for below in (False, True)]
+        x=_x(), y=alt.Y("p_cut:Q"), text=alt.Text("txt:N"), tooltip=odds_tip)
+        for below in (False, True)]
     odds_layers = [line, points, *values]
     if article is not None and len(article):
-        art = alt.Chart(article)
+        art = alt.Chart(to_values(article))  # converted once for its two layers
         odds_layers += [
             art.mark_rule(color=BLACK, strokeDash=[1, 3], strokeWidth=1.2).encode(
                 y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="Article")]),
             art.mark_text(align="left", dx=2, dy=-5, fontSize=10, color="#333").encode(
-                x=alt.value(0), y=alt.Y("value:Q"), text="short:N",
+                x=alt.XValue(0), y=alt.Y("value:Q"), text=alt.Text("short:N"),
                 tooltip=[alt.Tooltip("label:N", title="Article")])]
-    odds_panel = alt.layer(*odds_layers)
+    odds_panel = layer(*odds_layers, data=shared(odds))
 
-    mk = alt.Chart(market).transform_filter(win_filter).transform_filter(series_filter
+    mk = alt.Chart(own(market)).transform_filter(win_filter).transform_filter(series_filter
         ).transform_calculate(name=f"{json.dumps(names)}[datum.symbol]")
     m_y = alt.Y("value:Q", title=None, axis=alt.Axis(orient="right", tickCount=5),
                 scale=alt.Scale(zero=False, range=[T_MARKET[1], T_MARKET[0]]))
@@ -162,13 +186,15 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
         x=_x(), y=alt.Y("value:Q"),
         tooltip=[alt.Tooltip("name:N", title="Series"), DATE_TIP,
                  alt.Tooltip("value:Q", title="Close (% or points)", format=",.2f")])
-    market_panel = alt.layer(m_line, m_points)
+    market_panel = layer(m_line, m_points, data=shared(market))
 
     heads = [_panel_title("FedWatch odds of a December cut (published figures)",
                           T_ODDS[0] - 12), _panel_title(m_title, T_MARKET[0] - 10)]
-    return alt.layer(rules, *labels, *heads, odds_panel, market_panel).resolve_scale(
-        y="independent", color="independent", shape="independent").add_params(
-        *params).properties(width=width, height=T_HEIGHT)
+    # Resolve and size go to the constructor: each chained call on a LayerChart deep-copies
+    # every layer again, which a kernel redraw pays for.
+    return layer(rules, *labels, *heads, odds_panel, market_panel, data=shared(events),
+                 resolve=_independent("y", "color", "shape"), width=width,
+                 height=T_HEIGHT).add_params(*params)
 
 
 # ----------------------------------------------------------------------------- 2. calculator
@@ -226,8 +252,10 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
         summary = base_chart(1, "k").transform_filter("datum.valid")
         invalid = base_chart(1, "k").transform_filter("!datum.valid")
     else:
+        # The frame sits once on the layer chart and the layers inherit it: Altair
+        # converts a frame again for every layer holding it.
         params = []
-        data = alt.Chart(frame)
+        data = alt.Chart()
         path = data.transform_filter(f"datum.part === '{_PATH}'")
         outcome = data.transform_filter(f"datum.part === '{_OUTCOME}'")
         summary = data.transform_filter("datum.part === 'summary'")
@@ -247,16 +275,16 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
     steps = path.mark_line(interpolate="step-after", strokeWidth=2, color=base.PALETTE[0]
                            ).encode(x=day_x, y=rate_y)
     dots = path.mark_circle(size=30, color=base.PALETTE[0]).encode(
-        x="day:Q", y="rate:Q", tooltip=rate_tip)
+        x=alt.X("day:Q"), y=alt.Y("rate:Q"), tooltip=rate_tip)
     first = path.transform_filter("datum.day === 1")
     avg_rule = first.mark_rule(color=base.PALETTE[1], strokeDash=[5, 3], strokeWidth=1.5
-                               ).encode(y="avg:Q", tooltip=[alt.Tooltip(
+                               ).encode(y=alt.Y("avg:Q"), tooltip=[alt.Tooltip(
                                    "avg:Q", title="Average implied by the futures (%)",
                                    format=".4f")])
     avg_text = first.transform_calculate(
         txt="'futures-implied average ' + format(datum.avg, '.4f') + '%'").mark_text(
         align="left", dx=2, dy=-7, fontSize=10, color="#8a5a00").encode(
-        x=alt.value(4), y="avg:Q", text="txt:N")
+        x=alt.XValue(4), y=alt.Y("avg:Q"), text=alt.Text("txt:N"))
     path_panel = alt.layer(steps, dots, avg_rule, avg_text)
 
     # Outcome: one bar per outcome, the probability written next to it.
@@ -266,13 +294,13 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
                                                  paddingInner=0.25)))
     bar_x = alt.X("prob:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
     bars = out.mark_bar(opacity=0.45).encode(
-        x=bar_x, color=alt.condition("datum.n === 0", alt.value(GREY),
-                                     alt.value(base.PALETTE[0])),
+        x=bar_x, color=alt.ColorValue(base.PALETTE[0], condition={"test": "datum.n === 0",
+                                                          "value": GREY}),
         tooltip=[alt.Tooltip("label:N", title="Outcome"),
                  alt.Tooltip("prob:Q", title="Probability", format=".1%")])
     bar_text = out.transform_calculate(
         txt="datum.label + ': ' + format(datum.prob, '.1%')").mark_text(
-        align="left", dx=4, fontSize=12).encode(x=alt.value(0), text="txt:N")
+        align="left", dx=4, fontSize=12).encode(x=alt.XValue(0), text=alt.Text("txt:N"))
     outcome_panel = alt.layer(bars, bar_text)
 
     lines = summary.transform_calculate(
@@ -282,7 +310,7 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
             "format(datum.moves, '+.4f')]"
     ).mark_text(align="left", baseline="top", fontSize=12, lineHeight=16,
                 limit=alt.expr("width")).encode(
-        x=alt.value(0), y=alt.value(C_TEXT), text="txt:N",
+        x=alt.XValue(0), y=alt.YValue(C_TEXT), text=alt.Text("txt:N"),
         tooltip=[alt.Tooltip("pre:Q", title="Pre-meeting rate (%)", format=".4f"),
                  alt.Tooltip("avg:Q", title="Average implied by the futures (%)", format=".4f"),
                  alt.Tooltip("post:Q", title="Post-meeting rate (%)", format=".5f"),
@@ -292,14 +320,14 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
         top.append(invalid.transform_calculate(
             txt="'The decision day must fall inside the month (2 to ' + ndays + ').'"
         ).mark_text(align="left", baseline="top", fontSize=12, color=base.FALL,
-                    limit=alt.expr("width")).encode(x=alt.value(0), y=alt.value(C_TEXT),
-                                                    text="txt:N"))
+                    limit=alt.expr("width")).encode(x=alt.XValue(0), y=alt.YValue(C_TEXT),
+                                                    text=alt.Text("txt:N")))
     heads = [_panel_title("Outcome implied by the prices", C_BARS[0] - 6),
              _panel_title("Rate through the month (before / after the decision)",
                           C_PATH[0] - 8)]
-    return alt.layer(*top, *heads, outcome_panel, path_panel).resolve_scale(
-        x="independent", y="independent").add_params(*params).properties(
-        width=width, height=C_HEIGHT)
+    return alt.layer(*top, *heads, outcome_panel, path_panel,
+                     data=alt.Undefined if static else frame, resolve=_independent("x", "y"),
+                     width=width, height=C_HEIGHT).add_params(*params)
 
 
 # ----------------------------------------------------------------------------- 3. yields
@@ -343,9 +371,8 @@ def yield_moves(frame: pd.DataFrame, static: bool = True,
         tooltip=[alt.Tooltip("name:N", title="Series"),
                  alt.Tooltip("date:N", title="Date"),
                  alt.Tooltip("value:Q", title="Change (bp)", format="+.1f")])
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y="y:Q")
-    return alt.layer(bars, zero).add_params(*params).properties(
-        width=width, height=280, title=title)
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y=alt.Y("y:Q"))
+    return alt.layer(bars, zero, width=width, height=280, title=title).add_params(*params)
 
 
 # ----------------------------------------------------------------------------- 4. cuts priced
@@ -398,7 +425,7 @@ def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
     # One text layer per stagger level: same-week labels sit on different lines.
     ev_text = [alt.Chart(events).transform_filter(f"datum.level === {lvl}").mark_text(
         align="left", dx=3, fontSize=10, color="#333", baseline="top").encode(
-        x=x, y=alt.value(2 + 13 * lvl), text="label:N")
+        x=x, y=alt.YValue(2 + 13 * lvl), text=alt.Text("label:N"))
         for lvl in sorted(events["level"].unique())]
-    return alt.layer(lines, hover, ev, *ev_text).add_params(*params).properties(
-        width=width, height=300, title=title)
+    return alt.layer(lines, hover, ev, *ev_text,
+                     width=width, height=300, title=title).add_params(*params)

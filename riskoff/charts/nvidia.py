@@ -7,8 +7,14 @@ from typing import Sequence
 
 import altair as alt
 import pandas as pd
+from altair.utils.data import to_values
 
 from . import base
+
+# Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
+# strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
+# 2 ms each, on every kernel redraw. Layered charts take their size in alt.layer(...):
+# each chained .properties() deep-copies every layer again. The spec is the same.
 
 # Minutes after midnight, shown as a New York clock time (09:30 = 570).
 CLOCK_LABEL = "utcFormat(datum.value * 60000, '%H:%M')"
@@ -72,7 +78,11 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
     """
     symbols = list(dict.fromkeys(frame["symbol"]))
     labels = labels or {s: base.label_of(s) for s in symbols}
-    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols, labels))
+    # Kernel: the frame sits once on the layer chart and the layers inherit it; Altair
+    # converts a frame again for every layer holding it. Static output is unchanged.
+    shared = alt.Undefined if static else frame
+    chart = alt.Chart(frame if static else alt.Undefined).transform_calculate(
+        name=_names_expr(symbols, labels))
     params = []
     if static:
         p_day = base.select("day", days, day_labels or days, value=day, label="Session")
@@ -90,7 +100,7 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
               axis=alt.Axis(format=".1~%", minExtent=44), scale=y_scale)
     paths = chart.transform_filter("datum.kind === 'path'")
     zero = alt.Chart(pd.DataFrame({"change": [0.0]})).mark_rule(
-        color="#777", strokeDash=[4, 3]).encode(y="change:Q")
+        color="#777", strokeDash=[4, 3]).encode(y=alt.Y("change:Q"))
     lines = paths.mark_line(strokeWidth=1.8).encode(x=x, y=y, color=colour)
     tips = paths.mark_circle(size=60, opacity=0).encode(
         x=x, y=y, color=colour,
@@ -102,7 +112,7 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
                  alt.Tooltip("change:Q", title="Change from previous close", format="+.2%")])
     highs = chart.transform_filter("datum.kind === 'high'").mark_rule(
         strokeWidth=5, strokeCap="round").encode(
-        x=x, x2="minute_end:Q", y=y, color=colour,
+        x=x, x2=alt.X2("minute_end:Q"), y=y, color=colour,
         tooltip=[alt.Tooltip("name:N", title="Instrument"),
                  alt.Tooltip("day:N", title="Session"),
                  alt.Tooltip("time:N", title="High within the bar from"),
@@ -114,15 +124,15 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
     # Right of the close: one bracket per instrument from its high down to its close.
     falls = chart.transform_filter("datum.kind === 'high'").mark_rule(
         strokeWidth=3).encode(
-        x=alt.X("fall_x:Q"), y=alt.Y("change:Q"), y2="close_change:Q", color=colour,
+        x=alt.X("fall_x:Q"), y=alt.Y("change:Q"), y2=alt.Y2("close_change:Q"), color=colour,
         tooltip=[alt.Tooltip("name:N", title="Instrument"),
                  alt.Tooltip("day:N", title="Session"),
                  alt.Tooltip("change:Q", title="High vs previous close", format="+.2%"),
                  alt.Tooltip("close_change:Q", title="Close vs previous close",
                              format="+.2%"),
                  alt.Tooltip("high_to_close:Q", title="High to close", format="+.2%")])
-    return alt.layer(zero, lines, tips, highs, falls).add_params(*params).properties(
-        width=width, height=base.HEIGHT)
+    return alt.layer(zero, lines, tips, highs, falls, data=shared,
+                     width=width, height=base.HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------------------- earnings
@@ -160,8 +170,7 @@ def earnings(frame: pd.DataFrame, static: bool = True, width="container") -> alt
                  alt.Tooltip("session:N", title="Session after it"),
                  alt.Tooltip("measure_label:N", title="Measure"),
                  alt.Tooltip("value:Q", title="Value", format="+.2%")])
-    return alt.layer(bars, *_value_labels(chart)).add_params(*params).properties(
-        width=width, height=260)
+    return alt.layer(bars, *_value_labels(chart), width=width, height=260).add_params(*params)
 
 
 # ---------------------------------------------------------------------------- peers
@@ -190,15 +199,14 @@ def peers(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
     bars = chart.mark_bar(height={"band": 0.7}).encode(
         x=alt.X("value:Q", title="Change over the window", stack=None,
                 axis=alt.Axis(format="%"), scale=x_scale),
-        color=alt.condition("datum.value < 0", alt.value(base.FALL), alt.value(base.RISE)),
+        color=alt.ColorValue(base.RISE, condition={"test": "datum.value < 0", "value": base.FALL}),
         tooltip=[alt.Tooltip("name:N", title="Stock or fund"),
                  alt.Tooltip("window_label:N", title="Window"),
                  alt.Tooltip("start:N", title="From close of"),
                  alt.Tooltip("end:N", title="To close of"),
                  alt.Tooltip("value:Q", title="Change", format="+.2%"),
                  alt.Tooltip("detail:N", title="Note")])
-    return alt.layer(bars, *_value_labels(chart)).add_params(*params).properties(
-        width=width, height=260)
+    return alt.layer(bars, *_value_labels(chart), width=width, height=260).add_params(*params)
 
 
 # ---------------------------------------------------------------------------- deals network
@@ -262,8 +270,10 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
                 "y": alt.Y(f"{yf}:Q", scale=ysc, axis=None)}
 
     params = []
-    edge = alt.Chart(edges)
-    node = alt.Chart(nodes)
+    # Kernel: each frame is converted once here, not again for each of its layers (same
+    # spec: the values end up in "datasets" either way).
+    edge = alt.Chart(edges if static else to_values(edges))
+    node = alt.Chart(nodes if static else to_values(nodes))
     if static:
         p_min = alt.param(name="minbn", value=0,
                           bind=alt.binding_range(min=0, max=max_amount, step=10,
@@ -280,7 +290,7 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
         edge = edge.transform_calculate(lit="datum.hl")
         node = node.transform_calculate(lit="datum.hl")
     edge = _edge_geometry(edge)
-    opacity = alt.condition("datum.lit", alt.value(0.9), alt.value(0.12))
+    opacity = alt.OpacityValue(0.12, condition={"test": "datum.lit", "value": 0.9})
     colour = alt.Color("flow:N", title="Announced flow",
                        scale=alt.Scale(domain=list(FLOW_COLOURS),
                                        range=list(FLOW_COLOURS.values())),
@@ -292,10 +302,10 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
             alt.Tooltip("what:N", title="What was announced"),
             alt.Tooltip("source_url:N", title="Source")]
     lines = edge.mark_rule().encode(
-        **pos("xs", "ys"), x2="xe:Q", y2="ye:Q", color=colour, opacity=opacity,
+        **pos("xs", "ys"), x2=alt.X2("xe:Q"), y2=alt.Y2("ye:Q"), color=colour, opacity=opacity,
         strokeWidth=alt.StrokeWidth("stroke:Q", scale=None),
-        strokeDash=alt.condition("isValid(datum.amount_bn_usd)", alt.value([1, 0]),
-                                 alt.value([5, 4])),
+        strokeDash=alt.StrokeDashValue([5, 4], condition={"test": "isValid(datum.amount_bn_usd)",
+                                                           "value": [1, 0]}),
         tooltip=tips)
     heads = edge.mark_point(shape="triangle-up", filled=True, size=150).encode(
         **pos("xe", "ye"), angle=alt.Angle("angle:Q", scale=None), color=colour,
@@ -304,15 +314,16 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
     font = {"expr": f"{NARROW} ? 8 : 10"}
     labels = [edge.transform_filter(f"datum.lalign === '{a}'").mark_text(
         fontSize=font, fontWeight="bold", align=a).encode(
-        **pos("lx", "ly"), text="label:N", opacity=opacity, tooltip=tips)
+        **pos("lx", "ly"), text=alt.Text("label:N"), opacity=opacity, tooltip=tips)
         for a in ("left", "center", "right")]
-    node_opacity = alt.condition("datum.lit", alt.value(1), alt.value(0.35))
+    node_opacity = alt.OpacityValue(0.35, condition={"test": "datum.lit", "value": 1})
     dots = node.mark_circle(size={"expr": f"{NARROW} ? 1050 : 1900"}, color="#f4f4f4", stroke="#333",
                             strokeWidth=1.2).encode(
         **pos("x", "y"), opacity=node_opacity,
         tooltip=[alt.Tooltip("company:N", title="Company"),
                  alt.Tooltip("deals:Q", title="Deals in this table")])
     names = node.mark_text(fontSize=font, fontWeight="bold").encode(
-        **pos("x", "y"), text="company:N", opacity=node_opacity)
-    return alt.layer(lines, heads, *labels, dots, names).add_params(*params).properties(
-        width=width, height=380)
+        **pos("x", "y"), text=alt.Text("company:N"), opacity=node_opacity)
+    layer = alt.layer if static else base.kernel_layer  # kernel: skip Altair's layer copies
+    return layer(lines, heads, *labels, dots, names,
+                 width=width, height=380).add_params(*params)

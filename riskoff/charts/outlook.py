@@ -14,6 +14,11 @@ import pandas as pd
 
 from . import base
 
+# Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
+# strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
+# 2 ms each, on every kernel redraw. Layered charts take their size in alt.layer(...):
+# each chained .properties() deep-copies every layer again. The spec is the same.
+
 OUTCOMES = ["bear", "recovered", "open"]
 OUTCOME_LABELS = {"bear": "fell 20%+ below the high first",
                   "recovered": "regained the high first",
@@ -98,7 +103,7 @@ def analogs(frame: pd.DataFrame, static: bool = True, indices: Mapping[str, str]
                  alt.Tooltip("peak_date:N", title="Prior high (month)"),
                  alt.Tooltip("ret:Q", title="Return over horizon", format="+.1%"),
                  alt.Tooltip("outcome_label:N", title="Then")])
-    zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(x="z:Q")
+    zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(x=alt.X("z:Q"))
     median = chart.mark_rule(strokeDash=[5, 3], color="black", strokeWidth=1.5).encode(
         x=alt.X("median(ret):Q"),
         tooltip=[alt.Tooltip("median(ret):Q", title="Median return", format="+.1%"),
@@ -116,10 +121,10 @@ def analogs(frame: pd.DataFrame, static: bool = True, indices: Mapping[str, str]
     # Short lines above the plot: they must fit a phone-width chart.
     texts = [stats.mark_text(align="left", baseline="top", fontSize=11, dy=dy,
                              limit=alt.ExprRef("max(width, 120)")).encode(
-        x=alt.value(0), y=alt.value(0), text=f"{line}:N")
+        x=alt.XValue(0), y=alt.YValue(0), text=alt.Text(f"{line}:N"))
         for dy, line in ((-62, "line1"), (-48, "line2"), (-34, "line3"), (-20, "line4"))]
-    return alt.layer(zero, dots, median, *texts).add_params(*params).properties(
-        width=width, height=base.HEIGHT)
+    return alt.layer(zero, dots, median, *texts,
+                     width=width, height=base.HEIGHT).add_params(*params)
 
 
 # ---------------------------------------------------------------------------- volatility
@@ -136,7 +141,11 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
     (date, symbol, vol, y, thr, ratio) already, on the ``scale`` ("level" or "ratio").
     """
     symbols = list(dict.fromkeys(frame["symbol"]))
-    chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
+    # Kernel: the frame sits once on the layer chart and the layers inherit it; Altair
+    # converts a frame again for every layer holding it. Static output is unchanged.
+    shared = alt.Undefined if static else frame
+    chart = alt.Chart(frame if static else alt.Undefined).transform_calculate(
+        name=_names_expr(symbols))
     params = []
     title = "Annualized volatility"
     if static:
@@ -179,11 +188,11 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
     lines = chart.mark_line(strokeWidth=1.4).encode(
         x=_date_x(), y=alt.Y("y:Q", title=None, axis=y_axis), color=color)
     thresholds = chart.mark_rule(strokeDash=[4, 3], strokeWidth=1.2).encode(
-        y="mean(thr):Q", color=color,
+        y=alt.Y("mean(thr):Q"), color=color,
         tooltip=[alt.Tooltip("name:N", title="Series"),
                  alt.Tooltip("mean(thr):Q", title="Threshold", format=".2f")])
     points = chart.mark_circle(size=40, opacity=0).encode(
-        x=_date_x(), y="y:Q", color=color,
+        x=_date_x(), y=alt.Y("y:Q"), color=color,
         tooltip=[alt.Tooltip("name:N", title="Series"), DATE_TIP,
                  alt.Tooltip("vol:Q", title="Annualized volatility", format=".1%"),
                  alt.Tooltip("ratio:Q", title="Multiple of 2025 median", format=".2f")])
@@ -192,9 +201,9 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
     rule = ev.mark_rule(color="#555", strokeDash=[2, 2]).encode(
         tooltip=[alt.Tooltip("label:N", title="Event")])
     label = ev.mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#555").encode(
-        y=alt.value(0), text="label:N")
-    return alt.layer(lines, thresholds, points, rule, label).add_params(*params).properties(
-        width=width, height=base.HEIGHT, title=title)
+        y=alt.YValue(0), text=alt.Text("label:N"))
+    return alt.layer(lines, thresholds, points, rule, label, data=shared,
+                     width=width, height=base.HEIGHT, title=title).add_params(*params)
 
 
 # ---------------------------------------------------------------------------- after 21 Nov
@@ -240,12 +249,12 @@ def after(frame: pd.DataFrame, static: bool = True, groups: Mapping[str, Sequenc
     lines = chart.mark_line(strokeWidth=1.5).encode(
         x=x, y=alt.Y("value:Q", title=None, axis=alt.Axis(format="+.0%")), color=color)
     points = chart.mark_circle(size=40, opacity=0).encode(
-        x=x, y="value:Q", color=color,
+        x=x, y=alt.Y("value:Q"), color=color,
         tooltip=[alt.Tooltip("name:N", title="Asset"), DATE_TIP,
                  alt.Tooltip("value:Q", title="Value", format="+.1%")])
-    zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(y="z:Q")
-    return alt.layer(zero, lines, points).add_params(*params).properties(
-        width=width, height=base.HEIGHT, title=title)
+    zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(y=alt.Y("z:Q"))
+    return alt.layer(zero, lines, points,
+                     width=width, height=base.HEIGHT, title=title).add_params(*params)
 
 
 # ---------------------------------------------------------------------------- trend gauge
@@ -276,17 +285,17 @@ def trend_gap(frame: pd.DataFrame, marks: pd.DataFrame, static: bool = True,
                             values=[0.25, 0.5, 1, 2, 4, 8, 16]))
     line = line_c.mark_line(strokeWidth=1.2, color=base.PALETTE[0]).encode(x=x, y=y)
     hover = line_c.mark_circle(size=30, opacity=0).encode(
-        x=x, y="ratio:Q",
+        x=x, y=alt.Y("ratio:Q"),
         tooltip=[alt.Tooltip("utcyearmonth(date):T", title="Month", format="%b %Y"),
                  alt.Tooltip("gap:Q", title="Above trend", format="+.0%")])
-    one = alt.Chart(pd.DataFrame({"z": [1]})).mark_rule(color="#777").encode(y="z:Q")
+    one = alt.Chart(pd.DataFrame({"z": [1]})).mark_rule(color="#777").encode(y=alt.Y("z:Q"))
     dots = mark_c.mark_point(size=70, filled=True, color=base.FALL).encode(
-        x=x, y="ratio:Q",
+        x=x, y=alt.Y("ratio:Q"),
         tooltip=[alt.Tooltip("label:N", title="Marked month"),
                  alt.Tooltip("utcyearmonth(date):T", title="Month", format="%b %Y"),
                  alt.Tooltip("gap:Q", title="Above trend", format="+.0%")])
     text = mark_c.transform_filter("datum.labelled").mark_text(
         align="right", dx=-6, dy=-8, fontSize=11).encode(
-        x=x, y="ratio:Q", text="label:N")
-    return alt.layer(one, line, hover, dots, text).add_params(*params).properties(
-        width=width, height=base.HEIGHT)
+        x=x, y=alt.Y("ratio:Q"), text=alt.Text("label:N"))
+    return alt.layer(one, line, hover, dots, text,
+                     width=width, height=base.HEIGHT).add_params(*params)
