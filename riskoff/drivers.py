@@ -292,28 +292,25 @@ def btc_lead_z(lag, start, end) -> float:
     return float(row["corr"] * np.sqrt(row["n"]))
 
 
-def trend_position_on(df: pd.DataFrame, date, lookbacks, kind: str = "ma") -> float:
-    pos = trend_position(df["close"], parse_lookbacks(lookbacks), kind)
+def _value_on(series: pd.Series, date) -> float:
     date = _ts(date)
-    return float(pos.loc[date]) if date in pos.index else float("nan")
+    return float(series.loc[date]) if date in series.index else float("nan")
+
+
+def trend_position_on(df: pd.DataFrame, date, lookbacks, kind: str = "ma") -> float:
+    return _value_on(trend_position(df["close"], parse_lookbacks(lookbacks), kind), date)
 
 
 def amihud_ratio(df: pd.DataFrame, date, window) -> float:
-    rel = relative_to_trailing(amihud(df), int(window))
-    date = _ts(date)
-    return float(rel.loc[date]) if date in rel.index else float("nan")
+    return _value_on(relative_to_trailing(amihud(df), int(window)), date)
 
 
 def volume_ratio(df: pd.DataFrame, date, window) -> float:
-    rel = relative_to_trailing(df["volume"].astype(float), int(window))
-    date = _ts(date)
-    return float(rel.loc[date]) if date in rel.index else float("nan")
+    return _value_on(relative_to_trailing(df["volume"].astype(float), int(window)), date)
 
 
 def range_ratio(df: pd.DataFrame, date, window) -> float:
-    rel = relative_to_trailing(hl_range(df), int(window))
-    date = _ts(date)
-    return float(rel.loc[date]) if date in rel.index else float("nan")
+    return _value_on(relative_to_trailing(hl_range(df), int(window)), date)
 
 
 def lookbacks_label(lookbacks: Sequence[int]) -> str:

@@ -14,6 +14,24 @@ ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 
 
+def capture_published(module, *views) -> dict:
+    """Run a chapter's views with publish() replaced; return what each one handed to it
+    (chart, frame, caption, alt text), keyed by the chart's CSV name."""
+    calls = {}
+
+    def fake_publish(chart, frame, name, caption, alt_text):
+        calls[name] = dict(chart=chart, frame=frame, caption=caption, alt_text=alt_text)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(module, "publish", fake_publish)
+    try:
+        for view in views:
+            view()
+    finally:
+        mp.undo()
+    return calls
+
+
 def toc_pages() -> list[str]:
     """The HTML page of every entry of _toc.yml."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import capture_published
+
 import riskoff.charts.base as cbase
 from riskoff import ch1, metrics
 from riskoff import data as rdata
@@ -90,20 +92,7 @@ def control(box, kind, description=None):
 @pytest.fixture(scope="module")
 def views():
     """What each ch1 view hands to publish(): chart, frame, name, caption, alt text."""
-    calls = {}
-
-    def fake_publish(chart, frame, name, caption, alt_text):
-        calls[name] = dict(chart=chart, frame=frame, caption=caption, alt_text=alt_text)
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(ch1, "publish", fake_publish)
-    try:
-        ch1.who_fell()
-        ch1.rebased()
-        ch1.drawdowns()
-    finally:
-        mp.undo()
-    return calls
+    return capture_published(ch1, ch1.who_fell, ch1.rebased, ch1.drawdowns)
 
 
 # ---------------------------------------------------------------------------- (a) params

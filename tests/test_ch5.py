@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import capture_published
+
 from riskoff import analogs, ch5, claims, volatility
 from riskoff.charts import outlook
 
@@ -129,21 +131,8 @@ def test_partial_last_rows_are_left_out():
 
 @pytest.fixture(scope="module")
 def views():
-    calls = {}
-
-    def fake_publish(chart, frame, name, caption, alt_text):
-        calls[name] = dict(chart=chart, frame=frame, caption=caption, alt_text=alt_text)
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(ch5, "publish", fake_publish)
-    try:
-        ch5.analog_chart()
-        ch5.volatility_chart()
-        ch5.after_chart()
-        ch5.trend_chart()
-    finally:
-        mp.undo()
-    return calls
+    return capture_published(ch5, ch5.analog_chart, ch5.volatility_chart, ch5.after_chart,
+                             ch5.trend_chart)
 
 
 def test_views_publish_unique_small_csvs(views):

@@ -46,23 +46,24 @@ alt.renderers.set_embed_options(renderer="svg", actions={"export": True, "source
 
 # ---------------------------------------------------------------------------- controls
 
+def _bound(binding, name: str, options: Sequence, labels, value, label) -> alt.Parameter:
+    options = list(options)
+    return alt.param(name=name, value=options[0] if value is None else value,
+                     bind=binding(options=options,
+                                  labels=list(labels) if labels else alt.Undefined,
+                                  name=(label or name) + " "))
+
+
 def select(name: str, options: Sequence, labels: Sequence[str] | None = None, value=None,
            label: str | None = None) -> alt.Parameter:
     """A dropdown bound to a Vega-Lite parameter (runs in the browser, no kernel)."""
-    options = list(options)
-    return alt.param(name=name, value=options[0] if value is None else value,
-                     bind=alt.binding_select(options=options,
-                                             labels=list(labels) if labels else alt.Undefined,
-                                             name=(label or name) + " "))
+    return _bound(alt.binding_select, name, options, labels, value, label)
 
 
 def radio(name: str, options: Sequence, labels: Sequence[str] | None = None, value=None,
           label: str | None = None) -> alt.Parameter:
-    options = list(options)
-    return alt.param(name=name, value=options[0] if value is None else value,
-                     bind=alt.binding_radio(options=options,
-                                            labels=list(labels) if labels else alt.Undefined,
-                                            name=(label or name) + " "))
+    """Radio buttons bound to a Vega-Lite parameter."""
+    return _bound(alt.binding_radio, name, options, labels, value, label)
 
 
 def checkbox(name: str, value: bool, label: str) -> alt.Parameter:
