@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import io
 import itertools
-import json
 from pathlib import Path
 
 import altair as alt

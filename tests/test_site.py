@@ -6,6 +6,8 @@ request off the host, every chart drew marks (not an error text), every static c
 changes its chart, and the page fits a 390 px phone screen. Screenshots of every chart, before
 and after its controls move, go to _build/screenshots/ (look at them).
 
+Also runs axe-core's WCAG 2 A/AA audit on every page (no serious or critical finding).
+
 Set RISKOFF_REUSE_BUILD=1 to test an existing _build/html without rebuilding.
 """
 from __future__ import annotations
@@ -20,13 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT, toc_pages
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-
-
-from conftest import HTML, ROOT, toc_pages  # noqa: E402
-
 SHOTS = ROOT / "_build" / "screenshots"
 
 
