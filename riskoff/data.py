@@ -7,15 +7,24 @@ Command line (run from the repository root):
     python -m riskoff.data refresh [SYMBOL ...]                    # yfinance, when online
 
 Every cached file is listed in data/manifest.json with its provenance and a SHA-256
-checksum. Loading checks the checksum, the schema, the dates and the plausibility of the
-prices, and raises DataError with one line naming the file and the fix.
+checksum. Loading checks the manifest's structure, the checksum, the schema, the dates, the
+row count and date range against the manifest, and the plausibility of every row, and raises
+DataError with one line naming the file and the fix.
+
+A refresh changes two files (the series' CSV and the manifest). It writes both to temporary
+files, then a journal naming them (the commit point), then renames them into place: after a
+crash at any point the next load finishes the commit (journal present) or discards the
+temporary files (no journal), so every series reads fully old or fully new.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
+import io
 import json
+import math
 import os
 import re
 import shutil
@@ -24,6 +33,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from .catalog import PUBLISHED, SERIES
@@ -50,32 +60,67 @@ def sha256(path: Path) -> str:
 
 def read_manifest(root: Path = DATA_DIR) -> dict:
     path = root / MANIFEST
+    recover(root)  # finish or discard a commit a crash interrupted
     if not path.exists():
         raise DataError(f"{_rel(path)} is missing. Fix: {FIX_RESTORE}.")
     try:
-        return json.loads(path.read_text())
+        manifest = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise DataError(f"{_rel(path)} is not valid JSON ({exc.msg}, line {exc.lineno}). "
                         f"Fix: {FIX_RESTORE}.") from None
+    problem = manifest_problem(manifest)
+    if problem:
+        raise DataError(f"{_rel(path)}: {problem}. Fix: {FIX_RESTORE}.")
+    return manifest
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write next to the target, then rename: a crash never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# Keys every manifest entry must carry, with their types (checked before any file is read).
+SERIES_KEYS = {"file": str, "kind": str, "sha256": str, "rows": int, "first": str,
+               "last": str, "name": str, "unit": str, "basis": str, "calendar": str}
+PUBLISHED_KEYS = {"file": str, "sha256": str, "rows": int, "description": str,
+                  "sources": list}
+
+
+def manifest_problem(manifest) -> str | None:
+    """The first structural fault of a parsed manifest, as a phrase, or None."""
+    if not isinstance(manifest, dict):
+        return f"is a JSON {type(manifest).__name__}, expected an object with a 'series' key"
+    if not isinstance(manifest.get("series"), dict) or not manifest["series"]:
+        return "lacks a non-empty 'series' object"
+    if not isinstance(manifest.get("published", {}), dict):
+        return "'published' is not an object"
+    groups = [("series", manifest["series"], SERIES_KEYS),
+              ("published", manifest.get("published", {}), PUBLISHED_KEYS)]
+    for group, entries, keys in groups:
+        for name, entry in entries.items():
+            where = f"{group} entry {name!r}"
+            if not isinstance(entry, dict):
+                return f"{where} is a JSON {type(entry).__name__}, expected an object"
+            for key, typ in keys.items():
+                if key not in entry:
+                    return f"{where} lacks the key {key!r}"
+                value = entry[key]
+                if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+                    return (f"{where} has {key} = {value!r} ({type(value).__name__}), "
+                            f"expected {typ.__name__}")
+            if not re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]):
+                return f"{where} has sha256 {entry['sha256']!r}, not 64 hex digits"
+            if entry["rows"] < 1:
+                return f"{where} has rows = {entry['rows']}, expected at least 1"
+            f = entry["file"]
+            if Path(f).is_absolute() or ".." in Path(f).parts or not f.endswith(".csv"):
+                return f"{where} has file {f!r}, expected a .csv path inside data/"
+            if group == "series" and entry["kind"] not in COLUMNS:
+                return f"{where} has kind {entry['kind']!r}, expected one of {sorted(COLUMNS)}"
+    return None
+
+
+def manifest_text(manifest: dict) -> str:
+    return json.dumps(manifest, indent=1, sort_keys=True) + "\n"
 
 
 def write_manifest(manifest: dict, root: Path = DATA_DIR) -> None:
-    _write_atomic(root / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    commit({MANIFEST: manifest_text(manifest)}, root)
 
 
 def _rel(path: Path) -> str:
@@ -85,7 +130,137 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+# ---------------------------------------------------------------------------- crash-proof commit
+
+TMP_SUFFIX = ".tmp"  # every temporary file is ".<target name>.<random>.tmp" next to its target
+JOURNAL = ".commit-journal.json"  # exists only between a commit's commit point and its end
+
+
+def _crash_point(step: str) -> None:
+    """Called between the steps of a commit; tests replace it to simulate a kill there."""
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "posix":  # a rename is durable once its directory entry is synced
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _temp_files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    dirs = [root, *(d for d in root.iterdir() if d.is_dir())]
+    return [f for d in dirs for f in d.iterdir()
+            if f.name.startswith(".") and f.name.endswith(TMP_SUFFIX)]
+
+
+@contextlib.contextmanager
+def _lock(root: Path):
+    """One writer or recoverer at a time per cache (POSIX; elsewhere a no-op)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    key = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"riskoff-data-{key}.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def recover(root: Path = DATA_DIR) -> list[str]:
+    """Finish a commit a crash interrupted after its commit point, or discard its temporary
+    files if it stopped before; return what was done (nothing, normally)."""
+    if not (root / JOURNAL).exists() and not _temp_files(root):
+        return []
+    with _lock(root):
+        return _recover_locked(root)
+
+
+def _recover_locked(root: Path) -> list[str]:
+    done = []
+    journal = root / JOURNAL
+    if journal.exists():
+        try:  # complete by construction: it was renamed into place after being synced
+            plan = json.loads(journal.read_text())["replace"]
+        except (ValueError, KeyError, TypeError):
+            raise DataError(f"{_rel(journal)}: unreadable commit journal. Fix: delete it, "
+                            f"then {FIX_RESTORE}.") from None
+        for tmp, target in plan:
+            if (root / tmp).exists():
+                os.replace(root / tmp, root / target)
+                done.append(f"finished an interrupted commit of {target}")
+        for folder in {(root / target).parent for _, target in plan}:
+            _fsync_dir(folder)
+        journal.unlink(missing_ok=True)
+    for tmp in _temp_files(root):
+        tmp.unlink(missing_ok=True)
+        done.append(f"removed {tmp.name} (left by an interrupted write)")
+    if done:
+        read_series_cache_clear()
+    return done
+
+
+def _write_temp(target: Path, text: str) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
+    raw = text.encode()
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(raw[: len(raw) // 2])
+        fh.flush()
+        _crash_point(f"half-written {target.name}")
+        fh.write(raw[len(raw) // 2:])
+        fh.flush()
+        os.fsync(fh.fileno())
+    _crash_point(f"written {target.name}")
+    return Path(tmp)
+
+
+def commit(files: dict[str, str], root: Path = DATA_DIR) -> None:
+    """Replace several cache files (relative name -> new text) as one crash-safe change.
+
+    Steps: write each new file to a temporary file; write the journal naming them to its own
+    temporary file and rename it into place (the commit point); rename each temporary file
+    over its target; delete the journal. recover() finishes or undoes an interrupted run.
+    """
+    with _lock(root):
+        _recover_locked(root)
+        try:
+            plan = [[_write_temp(root / rel, text).relative_to(root).as_posix(), rel]
+                    for rel, text in files.items()]
+            journal_tmp = _write_temp(root / JOURNAL, json.dumps({"replace": plan}) + "\n")
+            os.replace(journal_tmp, root / JOURNAL)
+            _fsync_dir(root)
+            _crash_point("journal committed")
+            for tmp, rel in plan:
+                os.replace(root / tmp, root / rel)
+                _crash_point(f"replaced {rel}")
+            for folder in {(root / rel).parent for rel in files}:
+                _fsync_dir(folder)
+            (root / JOURNAL).unlink()
+            _crash_point("journal removed")
+        except Exception:
+            with contextlib.suppress(Exception):
+                _recover_locked(root)  # before the commit point: discard; after: finish
+            raise
+        finally:
+            read_series_cache_clear()
+
+
 # ---------------------------------------------------------------------------- validation
+
+RANGE_TOL = 5e-4  # relative slack of open/close against the day's high-low (adjustment rounding)
+HALF_CENT = 0.005  # half the last digit of a price written with 2 decimals
+
+
+def _when(ts: pd.Timestamp) -> str:
+    return ts.isoformat() if ts.tzinfo is not None or ts != ts.normalize() else f"{ts:%Y-%m-%d}"
+
 
 def parse_frame(text_or_path, kind: str, name: str) -> pd.DataFrame:
     """Parse a cached CSV into a frame indexed by date/timestamp, checking everything."""
@@ -111,31 +286,49 @@ def parse_frame(text_or_path, kind: str, name: str) -> pd.DataFrame:
         raise DataError(f"{name}: {key}s are not sorted and unique. Fix: {FIX_RESTORE}.")
     out = pd.DataFrame(index=pd.DatetimeIndex(idx, name=key))
     for col in expected[1:]:
-        raw = df[col].str.strip()
+        raw = df[col].fillna("").str.strip()  # a row cut short has no field at all
         num = pd.to_numeric(raw.where(raw != ""), errors="coerce")
-        bad = (num.isna() & (raw != "")) | num.isin([float("inf"), float("-inf")])
+        bad = num.isna() & (raw != "")
         if bad.any():
             raise DataError(f"{name}: non-numeric {col} {raw[bad].iloc[0]!r} on "
                             f"{df.loc[bad, key].iloc[0]}. Fix: {FIX_RESTORE}.")
-        out[col] = num.to_numpy()
+        out[col] = num.to_numpy(dtype=float)
     check_plausible(out, name)
     return out
 
 
 def check_plausible(df: pd.DataFrame, name: str, allow_negative: bool = False) -> None:
+    """Row by row: finite, prices above zero, high >= low, open and close inside the range."""
+    fix = f" Fix: {FIX_RESTORE}."
+    for col in [c for c in [*PRICE_COLUMNS, "volume"] if c in df]:
+        inf = np.isinf(df[col].to_numpy(dtype=float))
+        if inf.any():
+            i = int(inf.argmax())
+            raise DataError(f"{name}: non-finite {col} {df[col].iloc[i]} on "
+                            f"{_when(df.index[i])}.{fix}")
     prices = [c for c in PRICE_COLUMNS if c in df]
     if not allow_negative:
-        neg = (df[prices] < 0).any(axis=1)
-        if neg.any():
-            raise DataError(f"{name}: negative price on {df.index[neg][0]:%Y-%m-%d}. "
-                            f"Fix: {FIX_RESTORE}.")
+        bad = (df[prices] <= 0).to_numpy()
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise DataError(f"{name}: non-positive price ({prices[j]} {df[prices[j]].iloc[i]}) "
+                            f"on {_when(df.index[i])}.{fix}")
     if "volume" in df and (df["volume"] < 0).any():
-        raise DataError(f"{name}: negative volume. Fix: {FIX_RESTORE}.")
+        i = int((df["volume"] < 0).to_numpy().argmax())
+        raise DataError(f"{name}: negative volume on {_when(df.index[i])}.{fix}")
     if "high" in df and "low" in df:
         bad = df["high"] < df["low"]
         if bad.any():
-            raise DataError(f"{name}: high below low on {df.index[bad][0]:%Y-%m-%d}. "
-                            f"Fix: {FIX_RESTORE}.")
+            raise DataError(f"{name}: high below low on {_when(df.index[bad][0])}.{fix}")
+        tol = RANGE_TOL * df["high"].abs() + HALF_CENT
+        for col in ("open", "close"):
+            for side, off in (("above the high", df[col] > df["high"] + tol),
+                              ("below the low", df[col] < df["low"] - tol)):
+                if off.any():
+                    i = int(off.to_numpy().argmax())
+                    edge = df["high" if side.endswith("high") else "low"].iloc[i]
+                    raise DataError(f"{name}: {col} {df[col].iloc[i]} {side} {edge} on "
+                                    f"{_when(df.index[i])}.{fix}")
 
 
 def _version(path: Path) -> tuple[int, int]:
@@ -145,13 +338,27 @@ def _version(path: Path) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=None)
-def _read_validated(path_str: str, kind: str, digest: str, version: tuple) -> pd.DataFrame:
-    # Read and checked once per file version and manifest digest, not on every call.
+def _read_validated(path_str: str, kind: str, digest: str, rows: int, first: str, last: str,
+                    version: tuple) -> pd.DataFrame:
+    # Read and checked once per file version and manifest entry, not on every call.
     path = Path(path_str)
-    if sha256(path) != digest:
-        raise DataError(f"{_rel(path)}: checksum does not match data/manifest.json (the file "
+    raw = path.read_bytes()
+    name = _rel(path)
+    if hashlib.sha256(raw).hexdigest() != digest:
+        raise DataError(f"{name}: checksum does not match data/manifest.json (the file "
                         f"changed since it was imported or refreshed). Fix: {FIX_RESTORE}.")
-    return parse_frame(path, kind, _rel(path))
+    if not raw.endswith(b"\n"):
+        raise DataError(f"{name}: does not end with a line break (a file cut short). "
+                        f"Fix: {FIX_RESTORE}.")
+    df = parse_frame(io.BytesIO(raw), kind, name)
+    if len(df) != rows:
+        raise DataError(f"{name}: {len(df)} rows, but data/manifest.json lists {rows} (a file "
+                        f"cut short or edited). Fix: {FIX_RESTORE}.")
+    span = (_stamp(df.index[0], kind), _stamp(df.index[-1], kind))
+    if span != (first, last):
+        raise DataError(f"{name}: runs {span[0]} to {span[1]}, but data/manifest.json lists "
+                        f"{first} to {last}. Fix: {FIX_RESTORE}.")
+    return df
 
 
 def _entry(symbol: str, root: Path) -> dict:
@@ -164,11 +371,13 @@ def _entry(symbol: str, root: Path) -> dict:
 
 def series(symbol: str, root: Path = DATA_DIR) -> pd.DataFrame:
     """One validated series, indexed by date (or timestamp for intraday bars)."""
-    entry = _entry(symbol, root)
-    path = root / entry["file"]
+    e = _entry(symbol, root)
+    path = root / e["file"]
     if not path.exists():
-        raise DataError(f"{_rel(path)} is missing. Fix: {FIX_RESTORE}.")
-    return _read_validated(str(path), entry["kind"], entry["sha256"], _version(path)).copy()
+        raise DataError(f"{_rel(path)} is missing (listed in data/manifest.json). "
+                        f"Fix: {FIX_RESTORE}.")
+    return _read_validated(str(path), e["kind"], e["sha256"], e["rows"], e["first"], e["last"],
+                           _version(path)).copy()
 
 
 def load(symbols: Iterable[str] | str, start=None, end=None, root: Path = DATA_DIR
@@ -199,19 +408,26 @@ def published(name: str, root: Path = DATA_DIR) -> pd.DataFrame:
     entries = read_manifest(root).get("published", {})
     if name not in entries:
         raise ValueError(f"unknown published table {name!r}; known: {', '.join(sorted(entries))}")
-    path = root / entries[name]["file"]
+    e = entries[name]
+    path = root / e["file"]
     if not path.exists():
-        raise DataError(f"{_rel(path)} is missing. Fix: {FIX_RESTORE}.")
-    return _read_published(str(path), entries[name]["sha256"], _version(path)).copy()
+        raise DataError(f"{_rel(path)} is missing (listed in data/manifest.json). "
+                        f"Fix: {FIX_RESTORE}.")
+    return _read_published(str(path), e["sha256"], e["rows"], _version(path)).copy()
 
 
 @functools.lru_cache(maxsize=None)
-def _read_published(path_str: str, digest: str, version: tuple) -> pd.DataFrame:
+def _read_published(path_str: str, digest: str, rows: int, version: tuple) -> pd.DataFrame:
     path = Path(path_str)
-    if sha256(path) != digest:
+    raw = path.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != digest:
         raise DataError(f"{_rel(path)}: checksum does not match data/manifest.json. "
                         f"Fix: {FIX_RESTORE}.")
-    return pd.read_csv(path)
+    df = pd.read_csv(io.BytesIO(raw))
+    if len(df) != rows:
+        raise DataError(f"{_rel(path)}: {len(df)} rows, but data/manifest.json lists {rows}. "
+                        f"Fix: {FIX_RESTORE}.")
+    return df
 
 
 def info(symbol: str, root: Path = DATA_DIR) -> dict:
@@ -219,15 +435,55 @@ def info(symbol: str, root: Path = DATA_DIR) -> dict:
     return dict(_entry(symbol, root))
 
 
-def verify(root: Path = DATA_DIR) -> list[str]:
-    """Validate every file in the manifest; return one line per file."""
-    manifest = read_manifest(root)
-    lines = []
+FIX_UNLISTED = ("delete it, or list it: `python -m riskoff.data register-published NAME` for a "
+                "published table, a re-import for a series")
+
+
+def verify_report(root: Path = DATA_DIR) -> tuple[list[str], int]:
+    """Check every file the manifest lists, every catalog series, and every file in the cache
+    folder; return one line per item and the number that failed."""
+    manifest = read_manifest(root)  # a structural fault stops here, with one line
+    lines, failed = [], 0
+
+    def fail(what: str, msg: str) -> None:
+        nonlocal failed
+        failed += 1
+        lines.append(f"FAIL  {what:14} {msg}")
+
     for sym in sorted(manifest["series"]):
-        df = series(sym, root)
-        lines.append(f"ok  {sym:14} {len(df):5d} rows  {df.index[0]:%Y-%m-%d}..{df.index[-1]:%Y-%m-%d}")
+        try:
+            df = series(sym, root)
+        except DataError as exc:
+            fail(sym, str(exc))
+            continue
+        lines.append(f"ok  {sym:14} {len(df):5d} rows  "
+                     f"{df.index[0]:%Y-%m-%d}..{df.index[-1]:%Y-%m-%d}")
     for name in sorted(manifest.get("published", {})):
-        lines.append(f"ok  {name} ({len(published(name, root))} rows, published figures)")
+        try:
+            lines.append(f"ok  {name} ({len(published(name, root))} rows, published figures)")
+        except DataError as exc:
+            fail(name, str(exc))
+    for sym in SERIES:
+        if sym not in manifest["series"]:
+            fail(sym, f"{_rel(root / MANIFEST)} has no entry for this catalog series. "
+                      f"Fix: {FIX_RESTORE}.")
+    listed = {MANIFEST, manifest.get("provenance_doc", "PROVENANCE.md")}
+    listed |= {e["file"] for group in ("series", "published")
+               for e in manifest.get(group, {}).values()}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        if rel not in listed:
+            fail(rel, f"{_rel(path)} is not listed in data/manifest.json. Fix: {FIX_UNLISTED}.")
+    return lines, failed
+
+
+def verify(root: Path = DATA_DIR) -> list[str]:
+    """Validate the whole cache; return one line per file, or raise DataError on a fault."""
+    lines, failed = verify_report(root)
+    if failed:
+        first = next(line for line in lines if line.startswith("FAIL"))
+        raise DataError(f"{failed} problem(s) in the cache; first: {first[6:].strip()} "
+                        f"(`python -m riskoff.data verify` lists them all)")
     return lines
 
 
@@ -370,27 +626,51 @@ def read_series_cache_clear() -> None:
 
 # ---------------------------------------------------------------------------- refresh
 
+YF_CACHE = Path(tempfile.gettempdir()) / "riskoff-yfinance-cache"
+
+
 def _yf_download(ticker: str, start: str, auto_adjust: bool) -> pd.DataFrame:
     """The only place that talks to yfinance (tests replace it to inject faults)."""
+    import warnings
+
     import yfinance as yf  # imported here: the book itself never needs the network
 
-    return yf.Ticker(ticker).history(start=start, auto_adjust=auto_adjust, actions=False,
-                                     raise_errors=True)
+    yf.set_tz_cache_location(str(YF_CACHE))  # its caches: a temporary folder, not ~/.cache
+    hide = yf.config.debug.hide_exceptions
+    yf.config.debug.hide_exceptions = False  # raise errors (replaces raise_errors=True)
+    try:
+        with warnings.catch_warnings():
+            # yfinance's own deprecation notices about its internals, not about the data.
+            for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+                warnings.simplefilter("ignore", category)
+            return yf.Ticker(ticker).history(start=start, auto_adjust=auto_adjust,
+                                             actions=False)
+    finally:
+        yf.config.debug.hide_exceptions = hide
 
 
 def _normalise(raw: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     if raw is None or len(raw) == 0:
         raise RefreshError("empty frame (no data returned; delisted, wrong ticker or offline)")
+    if not isinstance(raw, pd.DataFrame):
+        raise RefreshError(f"download returned a {type(raw).__name__}, not a data frame")
     if isinstance(raw.columns, pd.MultiIndex):
         raw = raw.droplevel(-1, axis=1)
-    df = raw.rename(columns=str.lower)
+    df = raw.rename(columns=lambda c: str(c).lower())
     missing = [c for c in ["open", "high", "low", "close", "volume"] if c not in df]
     if missing:
         raise RefreshError(f"downloaded frame lacks columns {missing}")
-    idx = pd.DatetimeIndex(df.index)
+    try:
+        idx = pd.DatetimeIndex(df.index)
+    except (TypeError, ValueError):
+        raise RefreshError("downloaded frame is not indexed by dates") from None
     if idx.tz is not None:
         idx = idx.tz_localize(None)  # exchange-local (or UTC for crypto) calendar date
     df = df[["open", "high", "low", "close", "volume"]].set_axis(idx.normalize().rename("date"))
+    try:
+        df = df.astype(float)
+    except (TypeError, ValueError):
+        raise RefreshError("downloaded frame holds non-numeric prices") from None
     df = df.loc[~df[PRICE_COLUMNS].isna().all(axis=1)]  # rows with no prices: non-trading days
     df = df.loc[df.index < today]  # today's bar may still be moving (or lack its close)
     if df.empty:
@@ -407,11 +687,41 @@ def _max_gap_days(meta) -> int:
     return 3 if "7 days a week" in meta.calendar else 14
 
 
+# Largest plausible one-session move from the previous close (of the close, high or low), per
+# asset class: log-return for prices, percentage points for yields. A series whose own cached
+# history holds larger moves gets MOVE_HISTORY_FACTOR times its largest one instead. Real
+# moves in the cache: ORCL +35.9%, ETH -24.7%, gold -11.4%, KOSPI -12.1%, VIX +64%.
+CLASS_MOVE = {"equity index": 0.15, "stock": 0.40, "ETF": 0.15, "crypto": 0.45,
+              "commodity": 0.15, "volatility index": 0.90, "rates": 0.40}
+MOVE_HISTORY_FACTOR = 1.5
+REVISION_TOL = 1e-4  # relative, beyond half the last written digit: a tight tolerance
+MIN_ADJUSTMENT = 0.5  # a dividend back-adjustment lowers past prices, by less than half
+
+
+def _decimals(symbol: str) -> int:
+    return 3 if symbol == "TNX" else 2  # ^TNX is quoted to 3 decimals
+
+
+def _moves(df: pd.DataFrame, rates: bool) -> pd.DataFrame:
+    """Per row, the move of close, high and low from the previous close."""
+    prev = df["close"].ffill().shift()
+    cols = [c for c in ("close", "high", "low") if c in df]
+    if rates:
+        return df[cols].sub(prev, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(df[cols].div(prev, axis=0))
+
+
+def move_bound(old: pd.DataFrame, meta) -> float:
+    history = _moves(old, meta.asset_class == "rates").abs().max().max()
+    return max(CLASS_MOVE[meta.asset_class], MOVE_HISTORY_FACTOR * float(np.nan_to_num(history)))
+
+
 def _check_new(new: pd.DataFrame, old: pd.DataFrame, meta) -> None:
     try:
         check_plausible(new, "downloaded frame", allow_negative=meta.asset_class == "rates")
     except DataError as exc:
-        raise RefreshError(str(exc).split(". Fix:")[0]) from None
+        raise RefreshError(str(exc).split(" Fix:")[0].rstrip(".")) from None
     gaps = new.index.to_series().diff().dt.days
     if (gaps > _max_gap_days(meta)).any():
         at = gaps.idxmax()
@@ -421,8 +731,8 @@ def _check_new(new: pd.DataFrame, old: pd.DataFrame, meta) -> None:
     if len(both) == 0 and new.index[0] > old.index[-1] + pd.Timedelta(days=_max_gap_days(meta)):
         raise RefreshError("downloaded frame does not overlap the cache (cannot check continuity)")
     if meta.auto_adjust:
-        # A dividend-adjusted download rescales all history, so closes legitimately differ
-        # from the cache; it must instead cover every cached date (one basis, no mixing).
+        # A dividend-adjusted download rescales all history; it must cover every cached date
+        # so that old and new rows never mix adjustment bases.
         if new.index[0] > old.index[0]:
             raise RefreshError("adjusted series must be re-downloaded from its first cached "
                                "date, or old and new rows would mix adjustment bases")
@@ -430,18 +740,107 @@ def _check_new(new: pd.DataFrame, old: pd.DataFrame, meta) -> None:
         if len(absent):
             raise RefreshError(f"adjusted download lacks cached date {absent[0]:%Y-%m-%d}; "
                                f"refusing to mix adjustment bases")
+
+
+def _largest(diff: pd.DataFrame) -> tuple[pd.Timestamp, str]:
+    stacked = diff.abs().stack()
+    return stacked.idxmax()
+
+
+def _check_revisions(new: pd.DataFrame, old: pd.DataFrame, symbol: str,
+                     accept: bool) -> str:
+    """Compare the download with the cache on their common dates (traded prices).
+
+    Returns a report phrase (empty when nothing changed); raises when a price moved by more
+    than rounding plus REVISION_TOL, unless accept.
+    """
+    both = old.index.intersection(new.index)
+    if len(both) == 0:
+        return ""
+    o, n = old.loc[both], new.loc[both]
+    dec = _decimals(symbol)
+    cols = PRICE_COLUMNS
+    gone = o[cols].notna() & n[cols].isna()
+    diff = (n[cols] - o[cols]).where(~gone, np.inf)
+    rel = (diff / o[cols].abs()).fillna(0.0)
+    beyond = diff.abs() > 0.5 * 10 ** -dec + REVISION_TOL * o[cols].abs()
+    written = n[cols].round(dec).fillna(-1e300).ne(o[cols].fillna(-1e300))
+    vol = n["volume"].round().fillna(-1).ne(o["volume"].fillna(-1))
+    changed = written.any(axis=1) | vol
+    if beyond.any(axis=None) and not accept:
+        day, col = _largest(rel.where(beyond, 0.0))
+        raise RefreshError(
+            f"download revises {int(beyond.any(axis=1).sum())} cached row(s) beyond the "
+            f"tolerance (largest: {col} on {day:%Y-%m-%d} is {o.loc[day, col]} in the cache, "
+            f"{n.loc[day, col]} in the download, {rel.loc[day, col]:+.2%}); a split, a change "
+            f"of price basis or a data revision? Inspect it, then pass --accept-revisions to "
+            f"take the downloaded values")
+    if not changed.any():
+        return ""
+    if written.any(axis=None):
+        day, col = _largest(rel.where(written, 0.0))
+        return (f"revised {int(changed.sum())} overlapping row(s), largest {col} on "
+                f"{day:%Y-%m-%d} {o.loc[day, col]} -> {n.loc[day, col]:.{dec}f} "
+                f"({rel.loc[day, col]:+.3%})")
+    day = (n["volume"] / o["volume"] - 1).abs().where(vol, 0.0).idxmax()
+    return (f"revised the volume of {int(vol.sum())} overlapping row(s), largest on "
+            f"{day:%Y-%m-%d} {o.loc[day, 'volume']:.0f} -> {n.loc[day, 'volume']:.0f}")
+
+
+def _check_adjusted(new: pd.DataFrame, old: pd.DataFrame, accept: bool) -> str:
+    """An adjusted download may rescale the cached history uniformly (a dividend adjustment)
+    but must leave every cached return unchanged."""
+    both = old.index
+    o, n = old.loc[both], new.loc[both]
+    factor = float((n["close"] / o["close"]).median())
+    if not MIN_ADJUSTMENT <= factor <= 1 + REVISION_TOL and not accept:
+        raise RefreshError(
+            f"adjusted download is {factor:.4f} times the cache on the cached dates; a "
+            f"dividend adjustment only lowers past prices, by less than half. Inspect it, "
+            f"then pass --accept-revisions to take the downloaded values")
+    scaled = n[PRICE_COLUMNS] / factor
+    diff = scaled - o[PRICE_COLUMNS]
+    beyond = diff.abs() > HALF_CENT + REVISION_TOL * o[PRICE_COLUMNS].abs()
+    if beyond.any(axis=None) and not accept:
+        rel = (diff / o[PRICE_COLUMNS]).where(beyond, 0.0)
+        day, col = _largest(rel)
+        raise RefreshError(
+            f"adjusted download changes the cached returns on {int(beyond.any(axis=1).sum())} "
+            f"date(s) (largest: {col} on {day:%Y-%m-%d} {rel.loc[day, col]:+.2%} off the "
+            f"cache after rescaling by {factor:.4f}); not a dividend adjustment. Inspect it, "
+            f"then pass --accept-revisions to take the downloaded values")
+    note = f"history rescaled x{factor:.4f} (dividend adjustment)" if abs(factor - 1) > 1e-6 else ""
+    if beyond.any(axis=None):
+        note += f"{'; ' if note else ''}returns revised on {int(beyond.any(axis=1).sum())} date(s)"
+    return note
+
+
+def _check_moves(merged: pd.DataFrame, old: pd.DataFrame, dates: pd.DatetimeIndex, meta,
+                 accept: bool) -> None:
+    """Refuse a move from the previous close beyond what the asset class and the series'
+    own history make plausible (100x bars, split joins, 1e12 rows), unless accept."""
+    if accept:
         return
-    ratio = (new.loc[both, "close"] / old.loc[both, "close"]).dropna()
-    off = ratio[(ratio - 1).abs() > 0.02]
-    if len(off):
-        d = off.index[0]
-        raise RefreshError(f"close on {d:%Y-%m-%d} is {new.loc[d, 'close']} in the download but "
-                           f"{old.loc[d, 'close']} in the cache (split or price-basis change?); "
-                           f"inspect before merging")
+    rates = meta.asset_class == "rates"
+    bound = move_bound(old, meta)
+    moves = _moves(merged, rates).loc[dates].abs()
+    bad = moves > bound
+    if not bad.any(axis=None):
+        return
+    day, col = _largest(moves.where(bad, 0.0))
+    pos = merged.index.get_loc(day)
+    prev = merged["close"].iloc[:pos].dropna().iloc[-1]
+    value = merged.loc[day, col]
+    size = f"{value - prev:+.3f} points" if rates else f"{value / prev - 1:+.1%}"
+    limit = f"{bound:.2f} points" if rates else f"{math.expm1(bound):+.0%}/{math.expm1(-bound):+.0%}"
+    raise RefreshError(
+        f"{col} {value:g} on {day:%Y-%m-%d} is {size} from the previous close {prev:g}, beyond "
+        f"the {limit} a {meta.asset_class} series (or its own history) makes plausible; inspect "
+        f"it, then pass --accept-moves if the move is real")
 
 
 def _format_csv(df: pd.DataFrame, symbol: str) -> str:
-    decimals = 3 if symbol == "TNX" else 2
+    decimals = _decimals(symbol)
     out = pd.DataFrame(index=df.index.strftime("%Y-%m-%d"))
     for col in PRICE_COLUMNS:
         out[col] = [f"{v:.{decimals}f}" if pd.notna(v) else "" for v in df[col]]
@@ -451,7 +850,8 @@ def _format_csv(df: pd.DataFrame, symbol: str) -> str:
 
 def refresh_one(symbol: str, root: Path = DATA_DIR,
                 download: Callable[[str, str, bool], pd.DataFrame] | None = None,
-                today: dt.date | None = None) -> str:
+                today: dt.date | None = None, accept_revisions: bool = False,
+                accept_moves: bool = False) -> str:
     """Refresh one daily series; raise RefreshError and leave the file alone on any problem."""
     download = download or _yf_download
     meta = SERIES.get(symbol)
@@ -469,47 +869,63 @@ def refresh_one(symbol: str, root: Path = DATA_DIR,
         raise RefreshError(f"download failed: {type(exc).__name__}: {exc}") from None
     new = _normalise(raw, pd.Timestamp(today or dt.datetime.now(dt.timezone.utc).date()))
     _check_new(new, old, meta)
+    if meta.auto_adjust:
+        note = _check_adjusted(new, old, accept_revisions)
+    else:
+        note = _check_revisions(new, old, symbol, accept_revisions)
+    # Downloaded rows replace cached ones on the overlap: they are the newer word.
     merged = pd.concat([old.loc[~old.index.isin(new.index)], new]).sort_index()
     lost = old.index.difference(merged.index)
     assert lost.empty, f"refresh would lose rows {list(lost)}"
+    _check_moves(merged, old, new.index, meta, accept_moves)
     text = _format_csv(merged, symbol)
     # Round-trip before writing: what lands on disk must itself pass validation.
-    from io import StringIO
-    parse_frame(StringIO(text), "daily", f"refreshed {symbol}")
-    path = root / meta.kind / f"{symbol}.csv"
-    _write_atomic(path, text)
+    parse_frame(io.StringIO(text), "daily", f"refreshed {symbol}")
     manifest = read_manifest(root)
     entry = manifest["series"][symbol]
     added = len(merged) - len(old)
     stamp = dt.date.today().isoformat()
-    entry.update(sha256=sha256(path), rows=len(merged), first=f"{merged.index[0]:%Y-%m-%d}",
-                 last=f"{merged.index[-1]:%Y-%m-%d}")
+    entry.update(sha256=hashlib.sha256(text.encode()).hexdigest(), rows=len(merged),
+                 first=f"{merged.index[0]:%Y-%m-%d}", last=f"{merged.index[-1]:%Y-%m-%d}")
     entry.setdefault("history", []).append(
         f"{stamp} refreshed from yfinance {meta.yf_ticker} (Ticker.history, auto_adjust="
-        f"{meta.auto_adjust}): {added:+d} rows, {len(new)} downloaded rows merged")
-    write_manifest(manifest, root)
-    read_series_cache_clear()
-    return f"{added:+d} rows, now {len(merged)} rows to {merged.index[-1]:%Y-%m-%d}"
+        f"{meta.auto_adjust}): {added:+d} rows, {len(new)} downloaded rows merged"
+        + (f"; {note}" if note else ""))
+    commit({entry["file"]: text, MANIFEST: manifest_text(manifest)}, root)
+    return (f"{added:+d} rows, now {len(merged)} rows to {merged.index[-1]:%Y-%m-%d}"
+            + (f"; {note}" if note else ""))
 
 
 def refresh(symbols: Iterable[str] | None = None, root: Path = DATA_DIR, download=None,
-            today=None) -> tuple[list[str], bool]:
-    """Refresh several series; return report lines and whether every one succeeded."""
+            today=None, accept_revisions: bool = False, accept_moves: bool = False
+            ) -> tuple[list[str], int]:
+    """Refresh several series; return one report line each and how many failed.
+
+    A failure of any kind in one series is reported and the run goes on to the next.
+    """
     if not symbols:
         symbols = [s for s, m in SERIES.items() if m.kind == "daily" and m.yf_ticker]
-    lines, ok = [], True
+    lines, failed = [], 0
     for sym in symbols:
         try:
-            lines.append(f"ok    {sym:10} {refresh_one(sym, root, download, today)}")
-        except (RefreshError, DataError, ValueError) as exc:
-            ok = False
-            lines.append(f"FAIL  {sym:10} {exc} (cached file kept unchanged)")
-    return lines, ok
+            msg = refresh_one(sym, root, download, today, accept_revisions, accept_moves)
+            lines.append(f"ok    {sym:10} {msg}")
+        except Exception as exc:  # noqa: BLE001 -- one line per series, whatever went wrong
+            failed += 1
+            reason = (str(exc) if isinstance(exc, (RefreshError, DataError, ValueError))
+                      else f"{type(exc).__name__}: {exc}")
+            lines.append(f"FAIL  {sym:10} {reason} (cached file kept unchanged)")
+    return lines, failed
 
 
 # ---------------------------------------------------------------------------- CLI
 
+FATAL = 100  # exit status when the command could not run at all; else the number that failed
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit status: 0 when all is well; for verify and refresh, the number of files or series
+    that failed (at most 99); 100 when the command could not run (one line says why)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m riskoff.data", description=__doc__.split("\n\n")[0])
@@ -523,21 +939,28 @@ def main(argv: list[str] | None = None) -> int:
     p_pub.add_argument("name")
     p_ref = sub.add_parser("refresh", help="update daily series with yfinance (needs network)")
     p_ref.add_argument("symbols", nargs="*")
+    p_ref.add_argument("--accept-revisions", action="store_true",
+                       help="take downloaded prices that differ from cached ones (after inspecting)")
+    p_ref.add_argument("--accept-moves", action="store_true",
+                       help="take day moves beyond the plausibility bound (after inspecting)")
     args = parser.parse_args(argv)
     try:
         if args.cmd == "import-snapshot":
-            lines, ok = import_snapshot(args.path, force=args.force), True
+            lines, failed = import_snapshot(args.path, force=args.force), 0
         elif args.cmd == "verify":
-            lines, ok = verify(), True
+            lines, failed = verify_report()
         elif args.cmd == "register-published":
-            lines, ok = [register_published(args.name)], True
+            lines, failed = [register_published(args.name)], 0
         else:
-            lines, ok = refresh(args.symbols)
-    except (DataError, ValueError) as exc:
+            lines, failed = refresh(args.symbols, accept_revisions=args.accept_revisions,
+                                    accept_moves=args.accept_moves)
+    except (DataError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return FATAL
     print("\n".join(lines))
-    return 0 if ok else 1
+    if failed:
+        print(f"{failed} of {len(lines)} failed", file=sys.stderr)
+    return min(failed, 99)
 
 
 if __name__ == "__main__":

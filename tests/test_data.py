@@ -68,13 +68,19 @@ def all_bytes(root: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def rewrite(root: Path, sym: str, text: str, update_sha: bool = True) -> Path:
-    """Replace a cached file in the copy; optionally re-sign it in the copy's manifest."""
+def rewrite(root: Path, sym: str, text: str, update_sha: bool = True,
+            update_counts: bool = True) -> Path:
+    """Replace a cached file in the copy; optionally re-sign it in the copy's manifest (and
+    update its row count and date range, so that the check under test is what fires)."""
     path = csv_path(root, sym)
     path.write_bytes(text.encode())
     if update_sha:
         manifest = json.loads((root / data.MANIFEST).read_text())
-        manifest["series"][sym]["sha256"] = sha(path)
+        entry = manifest["series"][sym]
+        entry["sha256"] = sha(path)
+        rows = [ln for ln in text.splitlines()[1:] if ln]
+        if update_counts and rows and SERIES[sym].kind == "daily":
+            entry.update(rows=len(rows), first=rows[0][:10], last=rows[-1][:10])
         (root / data.MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     data.read_series_cache_clear()
     return path
@@ -368,7 +374,7 @@ def test_bad_manifest_json(root):
     ("2025-11-20,", "2025-11-20,25131.49,25222.95,24021.44,nan,",
      r"non-numeric close 'nan' on 2025-11-20"),
     ("2025-11-20,", "2025-11-20,25131.49,25222.95,24021.44,-24054.38,",
-     r"negative price on 2025-11-20"),
+     r"non-positive price \(close -24054\.38\) on 2025-11-20"),
     ("2025-11-20,", "2025-11-20,25131.49,24021.44,25222.95,24054.38,",
      r"high below low on 2025-11-20"),
     ("2025-11-20,", "2025-11-20,25131.49,25222.95,24021.44,24054.38,-5",
@@ -414,7 +420,7 @@ def test_binary_garbage_is_not_a_readable_csv(root):
     ("2025-11-21,1,2,1,2,10\n2025-11-20,1,2,1,2,10\n", "not sorted and unique"),
     ("2025-11-20,1,2,1,2,10\n2025-11-20,1,2,1,2,10\n", "not sorted and unique"),
     ("2025-11-20,1,2,1,abc,10\n", "non-numeric close 'abc' on 2025-11-20"),
-    ("2025-11-20,1,2,-1,2,10\n", "negative price on 2025-11-20"),
+    ("2025-11-20,1,2,-1,2,10\n", r"non-positive price \(low -1\.0\) on 2025-11-20"),
     ("2025-11-20,1,1,2,2,10\n", "high below low on 2025-11-20"),
 ], ids=["unsorted", "duplicate", "non-numeric", "negative", "high-below-low"])
 def test_parse_frame_direct(body, pattern):
@@ -569,8 +575,8 @@ def _assert_refresh_fails(root, sym, download, pattern, today=TODAY):
     assert all_bytes(root) == everything  # no other file, no temp file left behind
     # refresh() reports the same failure as a FAIL line and ok=False, still touching nothing.
     data.read_series_cache_clear()
-    lines, ok = data.refresh([sym], root=root, download=download, today=today)
-    assert ok is False and len(lines) == 1
+    lines, failed = data.refresh([sym], root=root, download=download, today=today)
+    assert failed == 1 and len(lines) == 1
     assert lines[0].startswith(f"FAIL  {sym}") and "cached file kept unchanged" in lines[0]
     assert all_bytes(root) == everything
     return err.value
@@ -650,7 +656,7 @@ def test_refresh_negative_price(root):
     old, dl = nvda_download(root, NEW_DATES)
     dl.loc["2026-06-02", "low"] = -dl.loc["2026-06-02", "low"]
     _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
-                          "negative price on 2026-06-02")
+                          r"non-positive price \(low -.*\) on 2026-06-02")
 
 
 def test_refresh_high_below_low(root):
@@ -675,7 +681,8 @@ def test_refresh_split_disagrees_with_cache(root):
     dl["volume"] *= 4
     last = old.index[-5]
     _assert_refresh_fails(root, "NVDA", FakeDownload(yf_frame(dl, "America/New_York")),
-                          fr"close on {last:%Y-%m-%d} is .* in the download but .* \(split")
+                          fr"revises 5 cached row\(s\) beyond the tolerance \(largest: \w+ on "
+                          fr"{last:%Y-%m-%d} .* -75\.00%\); a split.*--accept-revisions")
 
 
 def test_refresh_small_disagreement_above_two_percent(root):
@@ -709,8 +716,8 @@ def test_refresh_not_refreshable(root, sym, pattern):
     before = all_bytes(root)
     with pytest.raises(RefreshError, match=pattern):
         data.refresh_one(sym, root=root, download=fake, today=TODAY)
-    lines, ok = data.refresh([sym], root=root, download=fake, today=TODAY)
-    assert not ok and lines[0].startswith(f"FAIL  {sym}")
+    lines, failed = data.refresh([sym], root=root, download=fake, today=TODAY)
+    assert failed == 1 and lines[0].startswith(f"FAIL  {sym}")
     assert fake.calls == [] and all_bytes(root) == before
 
 
@@ -721,8 +728,8 @@ def test_refresh_tampered_cache_is_not_downloaded(root):
     before = all_bytes(root)
     with pytest.raises(DataError, match="checksum"):
         data.refresh_one("NVDA", root=root, download=fake, today=TODAY)
-    lines, ok = data.refresh(["NVDA"], root=root, download=fake, today=TODAY)
-    assert not ok and "checksum" in lines[0] and lines[0].startswith("FAIL")
+    lines, failed = data.refresh(["NVDA"], root=root, download=fake, today=TODAY)
+    assert failed == 1 and "checksum" in lines[0] and lines[0].startswith("FAIL")
     assert fake.calls == [] and all_bytes(root) == before
 
 
@@ -772,14 +779,14 @@ def test_refresh_success_appends_new_rows(root):
 def test_refresh_report_and_idempotence(root):
     old, dl = nvda_download(root, NEW_DATES, today_row="2026-06-04")
     fake = FakeDownload(yf_frame(dl, "America/New_York"))
-    lines, ok = data.refresh(["NVDA", "DGS2"], root=root, download=fake, today=TODAY)
-    assert not ok  # DGS2 cannot be refreshed through yfinance
+    lines, failed = data.refresh(["NVDA", "DGS2"], root=root, download=fake, today=TODAY)
+    assert failed == 1  # DGS2 cannot be refreshed through yfinance
     assert lines[0].startswith("ok    NVDA") and "+3 rows" in lines[0]
     assert lines[1].startswith("FAIL  DGS2")
     text = csv_path(root, "NVDA").read_bytes()
     # Same download again: nothing new, file bytes unchanged, still ok.
-    lines, ok = data.refresh(["NVDA"], root=root, download=fake, today=TODAY)
-    assert ok and "+0 rows, now 356 rows" in lines[0]
+    lines, failed = data.refresh(["NVDA"], root=root, download=fake, today=TODAY)
+    assert failed == 0 and "+0 rows, now 356 rows" in lines[0]
     assert csv_path(root, "NVDA").read_bytes() == text
 
 
@@ -859,7 +866,7 @@ def no_writes(monkeypatch):
     """CLI tests use the real cache: make any write fail loudly instead of happening."""
     def refuse(*args, **kwargs):
         raise AssertionError(f"test tried to write the real cache: {args!r}")
-    monkeypatch.setattr(data, "_write_atomic", refuse)
+    monkeypatch.setattr(data, "commit", refuse)
     monkeypatch.setattr(data.shutil, "copyfile", refuse)
     before = all_bytes(data.DATA_DIR)
     yield
@@ -884,7 +891,7 @@ def test_cli_refresh_fred_fails(capsys, monkeypatch, no_writes):
 def test_cli_refresh_offline_fails_cleanly(capsys, monkeypatch, no_writes):
     fake = FakeDownload(exc=ConnectionError("offline"))
     monkeypatch.setattr(data, "_yf_download", fake)
-    assert data.main(["refresh", "NVDA", "BTC-USD"]) == 1
+    assert data.main(["refresh", "NVDA", "BTC-USD"]) == 2  # exit status: how many failed
     out = capsys.readouterr().out.splitlines()
     assert [ln.split()[:2] for ln in out] == [["FAIL", "NVDA"], ["FAIL", "BTC-USD"]]
     assert all("ConnectionError: offline" in ln for ln in out)
@@ -894,14 +901,15 @@ def test_cli_refresh_offline_fails_cleanly(capsys, monkeypatch, no_writes):
 def test_cli_refresh_all_by_default(capsys, monkeypatch, no_writes):
     fake = FakeDownload(exc=ConnectionError("offline"))
     monkeypatch.setattr(data, "_yf_download", fake)
-    assert data.main(["refresh"]) == 1
+    assert data.main(["refresh"]) == len(
+        [s for s, m in SERIES.items() if m.kind == "daily" and m.yf_ticker])
     expected = [s for s, m in SERIES.items() if m.kind == "daily" and m.yf_ticker]
     assert [c[0] for c in fake.calls] == [SERIES[s].yf_ticker for s in expected]
     assert capsys.readouterr().out.count("FAIL") == len(expected)
 
 
 def test_cli_import_snapshot_bad_folder(tmp_path, capsys, no_writes):
-    assert data.main(["import-snapshot", str(tmp_path)]) == 2
+    assert data.main(["import-snapshot", str(tmp_path)]) == data.FATAL
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "PROVENANCE.md" in err
 
