@@ -11,6 +11,7 @@ that returns frames shaped like yfinance ``Ticker.history`` output, built from t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -925,3 +926,154 @@ def test_file_changed_after_first_load_is_caught(root):
         data.series("NVDA", root)
     with pytest.raises(DataError, match="fedwatch_dec2025.csv: checksum does not match"):
         data.published("fedwatch_dec2025", root)
+
+
+# ---------------------------------------------------------------------------- load: row-level faults
+
+def test_file_cut_short_with_checksum_updated(root):
+    """Half the rows gone, checksum re-signed: the row count against the manifest catches it."""
+    path = csv_path(root, "NDX")
+    lines = path.read_text().splitlines(keepends=True)
+    rewrite(root, "NDX", "".join(lines[:192]), update_counts=False)
+    with pytest.raises(DataError, match=r"191 rows, but data/manifest\.json lists 382") as err:
+        data.series("NDX", root)
+    _assert_names_file_and_fix(err.value, str(path))
+    with pytest.raises(DataError, match="1 problem"):
+        data.verify(root)
+
+
+def test_file_cut_mid_row(root):
+    path = csv_path(root, "NDX")
+    text = path.read_text()
+    last = text.splitlines()[-1]  # e.g. 2026-08-21,o,h,l,c,  -> cut inside the close
+    cut = text[: len(text) - len(last) - 1 + last.rindex(",", 0, len(last) - 1) + 2]
+    rewrite(root, "NDX", cut, update_counts=False)
+    with pytest.raises(DataError, match="does not end with a line break"):
+        data.series("NDX", root)
+    rewrite(root, "NDX", cut + "\n", update_counts=False)  # even with its line break restored
+    with pytest.raises(DataError, match=r"close \d\.0 below the low"):
+        data.series("NDX", root)
+
+
+def test_date_range_checked_against_manifest(root):
+    manifest = json.loads((root / data.MANIFEST).read_text())
+    manifest["series"]["NDX"]["last"] = "2026-12-31"
+    (root / data.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(DataError, match=r"runs 2024-12-31 to 2026-\d\d-\d\d, but data/manifest"
+                                         r"\.json lists 2024-12-31 to 2026-12-31"):
+        data.series("NDX", root)
+
+
+@pytest.mark.parametrize("new_line, pattern", [
+    ("2025-11-20,25131.49,25222.95,24021.44,25300.00,", r"close 25300\.0 above the high 25222\.95"),
+    ("2025-11-20,25131.49,25222.95,24021.44,24000.00,", r"close 24000\.0 below the low 24021\.44"),
+    ("2025-11-20,25300.00,25222.95,24021.44,24054.38,", r"open 25300\.0 above the high 25222\.95"),
+    ("2025-11-20,0,25222.95,24021.44,24054.38,", r"non-positive price \(open 0\.0\)"),
+    ("2025-11-20,25131.49,25222.95,24021.44,0.00,", r"non-positive price \(close 0\.0\)"),
+    ("2025-11-20,inf,25222.95,24021.44,24054.38,", r"non-finite open inf"),
+    ("2025-11-20,25131.49,inf,24021.44,24054.38,", r"non-finite high inf"),
+    ("2025-11-20,25131.49,Infinity,24021.44,24054.38,", r"non-finite high inf"),
+    ("2025-11-20,25131.49,25222.95,-inf,24054.38,", r"non-finite low -inf"),
+    ("2025-11-20,25131.49,25222.95,24021.44,inf,", r"non-finite close inf"),
+    ("2025-11-20,25131.49,25222.95,24021.44,24054.38,inf", r"non-finite volume inf"),
+], ids=["close-above-high", "close-below-low", "open-above-high", "open-zero", "close-zero",
+        "inf-open", "inf-high", "Infinity-high", "minus-inf-low", "inf-close", "inf-volume"])
+def test_row_faults_caught_on_load(root, new_line, pattern):
+    path = edit_line(root, "NDX", "2025-11-20,", new_line)
+    with pytest.raises(DataError, match=pattern + " on 2025-11-20") as err:
+        data.series("NDX", root)
+    _assert_names_file_and_fix(err.value, str(path))
+    assert "\n" not in str(err.value)
+
+
+def test_inf_in_each_kind_of_file():
+    for kind, text in [("intraday", "timestamp,open,high,low,close,volume\n"
+                                    "2025-11-19T09:30:00-05:00,1,2,1,2,inf\n"),
+                       ("monthly", "date,close\n2025-11-01,inf\n")]:
+        with pytest.raises(DataError, match="non-finite"):
+            data.parse_frame(io.StringIO(text), kind, "x")
+
+
+def test_close_within_rounding_of_the_range_loads():
+    # HYG's real 2026-08-21 row has open 79.66 above its high 79.65 (adjustment rounding).
+    assert data.series("HYG").loc["2026-08-21", "open"] == 79.66
+    body = HEADER + "\n2025-11-20,10.005,10.00,9.00,9.5,1\n"
+    assert len(data.parse_frame(io.StringIO(body), "daily", "x")) == 1
+
+
+def _break_manifest(root: Path, change) -> None:
+    manifest = json.loads((root / data.MANIFEST).read_text())
+    changed = change(manifest)
+    manifest = manifest if changed is None else changed
+    (root / data.MANIFEST).write_text(json.dumps(manifest))
+
+
+def _drop(d, key):
+    d.pop(key)
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (lambda m: [], r"is a JSON list, expected an object with a 'series' key"),
+    (lambda m: {"about": "x"}, r"lacks a non-empty 'series' object"),
+    (lambda m: _drop(m["series"]["NDX"], "sha256"), r"series entry 'NDX' lacks the key 'sha256'"),
+    (lambda m: _drop(m["series"]["NVDA"], "file"), r"series entry 'NVDA' lacks the key 'file'"),
+    (lambda m: m["series"]["NDX"].update(rows="382"),
+     r"series entry 'NDX' has rows = '382' \(str\), expected int"),
+    (lambda m: m["series"]["NDX"].update(rows=True), r"has rows = True \(bool\), expected int"),
+    (lambda m: m["series"]["NDX"].update(sha256="abc"), r"sha256 'abc', not 64 hex digits"),
+    (lambda m: m["series"]["NDX"].update(file="../../etc/passwd.csv"),
+     r"expected a \.csv path inside data/"),
+    (lambda m: m["series"]["NDX"].update(kind="weekly"), r"kind 'weekly', expected one of"),
+    (lambda m: m["series"].update(NDX=[]), r"series entry 'NDX' is a JSON list"),
+    (lambda m: m.update(published=[]), r"'published' is not an object"),
+    (lambda m: _drop(m["published"]["ai_deals"], "rows"),
+     r"published entry 'ai_deals' lacks the key 'rows'"),
+], ids=["list", "no-series", "no-sha256", "no-file", "rows-str", "rows-bool", "bad-sha",
+        "file-outside", "bad-kind", "entry-list", "published-list", "published-no-rows"])
+def test_manifest_structure_one_line(root, change, pattern):
+    _break_manifest(root, change)
+    for call in (lambda: data.series("MSFT", root), lambda: data.verify(root),
+                 lambda: data.published("fedwatch_dec2025", root),
+                 lambda: data.refresh_one("NVDA", root=root, download=FakeDownload(
+                     exc=AssertionError("must not download")), today=TODAY)):
+        with pytest.raises(DataError, match=pattern) as err:
+            call()
+        _assert_names_file_and_fix(err.value, str(root / data.MANIFEST))
+        assert "\n" not in str(err.value)
+
+
+def test_verify_reports_unlisted_files_and_entries_without_file(root):
+    manifest = json.loads((root / data.MANIFEST).read_text())
+    del manifest["series"]["NVDA"]  # its CSV is now unlisted, and a catalog series lacks an entry
+    (root / data.MANIFEST).write_text(json.dumps(manifest))
+    (root / "daily" / "FOO.csv").write_text(HEADER + "\n")
+    (root / "published" / "fomc_decisions_2025.csv").unlink()
+    lines, failed = data.verify_report(root)
+    fails = [ln for ln in lines if ln.startswith("FAIL")]
+    assert failed == len(fails) == 4, fails
+    assert any("daily/NVDA.csv is not listed in data/manifest.json" in ln for ln in fails)
+    assert any("daily/FOO.csv is not listed" in ln and "Fix: delete it" in ln for ln in fails)
+    assert any(ln.split()[1] == "NVDA" and "has no entry" in ln for ln in fails)
+    assert any("fomc_decisions_2025.csv is missing" in ln for ln in fails)
+    assert sum(ln.startswith("ok") for ln in lines) == len(SERIES) - 1 + len(PUBLISHED) - 1
+    with pytest.raises(DataError, match=r"^4 problem\(s\) in the cache; first: "):
+        data.verify(root)
+
+
+def test_published_row_count_checked(root):
+    path = root / "published/fedwatch_dec2025.csv"
+    path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:-1]))
+    manifest = json.loads((root / data.MANIFEST).read_text())
+    manifest["published"]["fedwatch_dec2025"]["sha256"] = sha(path)
+    (root / data.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(DataError, match=r"8 rows, but data/manifest\.json lists 9"):
+        data.published("fedwatch_dec2025", root)
+
+
+def test_cli_verify_exit_status_counts_failures(root, monkeypatch, capsys):
+    (root / "daily" / "FOO.csv").write_text(HEADER + "\n")
+    (root / "daily" / "BAR.csv").write_text(HEADER + "\n")
+    monkeypatch.setattr(data, "verify_report", functools.partial(data.verify_report, root))
+    assert data.main(["verify"]) == 2
+    out = capsys.readouterr()
+    assert out.out.count("FAIL") == 2 and "2 of" in out.err
