@@ -10,6 +10,7 @@ from typing import Sequence
 import ipywidgets as ipw
 import pandas as pd
 
+from . import args
 from . import data as rdata
 from . import metrics, widgets
 from .charts import Caption, market, publish
@@ -26,6 +27,8 @@ BASES = ["2024-12-31", "2025-04-08", "2025-10-06", "2025-10-29", "2025-11-19", "
 
 def scoreboard_table(date="2025-11-20", symbols=EVENT) -> pd.DataFrame:
     """The scoreboard of one session as a readable table (percentages, 2 decimals)."""
+    symbols = args.symbols(symbols, "symbols")
+    date = args.session(date, "date", args.sessions_of(symbols), "these markets")
     grid = metrics.scoreboard(symbols, [date])
     table = grid.pivot(index="symbol", columns="measure_label", values="value")
     table = table.reindex(index=symbols, columns=[m[0] for m in metrics.MEASURES.values()])
@@ -44,6 +47,10 @@ def _biggest_fall(grid: pd.DataFrame, date: str, measure: str = "day") -> str:
 
 
 def who_fell(symbols=EVENT, sessions=SESSIONS):
+    symbols = args.symbols(symbols, "symbols")
+    traded = args.sessions_of(symbols)
+    sessions = [args.session(d, f"sessions[{i}]", traded, "these markets")
+                for i, d in enumerate(args.sequence(sessions, "sessions"))]
     grid = metrics.scoreboard(symbols, sessions)
     return publish(
         market.who_fell(grid), grid, "who-fell-most",
@@ -51,7 +58,7 @@ def who_fell(symbols=EVENT, sessions=SESSIONS):
                 note="Sessions are each market's own trading days: Asian markets trade ahead "
                      "of New York, crypto on UTC calendar days. The Hang Seng's source "
                      "publishes no intraday high, so it has no high-to-close bar."),
-        alt_text=_biggest_fall(grid, "2025-11-20"))
+        alt_text=_biggest_fall(grid, "2025-11-20" if "2025-11-20" in sessions else sessions[-1]))
 
 
 def _closes(symbols, start) -> pd.DataFrame:
@@ -59,6 +66,7 @@ def _closes(symbols, start) -> pd.DataFrame:
 
 
 def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
+    symbols, bases, shown = _paths_args(symbols, bases, shown, "bases")
     frame = _closes(symbols, bases[0])
     # Each series' own last close: the markets' caches end on different dates.
     reb = metrics.rebase(rdata.closes(symbols), bases[0]).apply(lambda s: s.dropna().iloc[-1])
@@ -70,7 +78,18 @@ def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")
                    "rebased", Caption(symbols), alt_text=text)
 
 
+def _paths_args(symbols, dates, shown, dates_name):
+    symbols = args.symbols(symbols, "symbols")
+    # The text measures to 21 Nov 2025: the first date must come before it.
+    dates = args.dates(dates, dates_name, symbols)
+    if dates[0] > "2025-11-21":
+        args.fail(f"{dates_name}[0]", dates[0], "must be on or before 2025-11-21 (the view "
+                                                "measures from it to the sell-off)")
+    return symbols, dates, args.subset(shown, "shown", symbols, "symbols")
+
+
 def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
+    symbols, starts, shown = _paths_args(symbols, starts, shown, "starts")
     frame = _closes(symbols, starts[0])
     dd = metrics.drawdown(rdata.closes(symbols), starts[0]).loc[:"2025-11-21"].min()
     # A falling volatility index is calm returning, not a market falling: leave it out here.
@@ -86,6 +105,7 @@ def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=
 
 def explore_who_fell(symbols: Sequence[str] = EVENT):
     """Kernel controls: any date, any measure, any assets (pandas recomputes)."""
+    symbols = args.symbols(symbols, "symbols")
     date = widgets.date("2025-11-20", "Session")
     measure = ipw.Dropdown(options=[(lbl, key) for key, (lbl, _) in metrics.MEASURES.items()],
                            description="Measure")
@@ -111,6 +131,9 @@ def explore_who_fell(symbols: Sequence[str] = EVENT):
 
 
 def _explore_paths(symbols, shown, start, label, compute, column, builder):
+    symbols = args.symbols(symbols, "symbols")
+    shown = args.subset(shown, "shown", symbols, "symbols")
+    start = args.date(start, "start", symbols)
     base = widgets.date(start, label)
     assets = widgets.assets(symbols, shown)
 

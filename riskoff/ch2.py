@@ -13,6 +13,7 @@ import ipywidgets as ipw
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
+from . import args
 from . import claims as rclaims
 from . import data as rdata
 from . import fedwatch, metrics, widgets
@@ -149,7 +150,11 @@ def _html(df: pd.DataFrame):
     """A table with its source addresses in full, as links (pandas would cut them short)."""
     from IPython.display import HTML
 
-    return HTML(df.to_html(escape=True, render_links=True, border=0, classes="ch2-table"))
+    # One link per address: pandas' render_links makes a cell holding two addresses a single
+    # link whose href is both of them.
+    text = df.to_html(escape=True, border=0, classes="ch2-table")
+    return HTML(re.sub(r"https?://[^\s<]+", lambda m: f'<a href="{m.group()}" target="_blank">'
+                                               f'{m.group()}</a>', text))
 
 
 def odds_table():
@@ -215,6 +220,7 @@ def cme_example() -> pd.DataFrame:
 
 def yield_table(start="2025-11-13", end="2025-11-21") -> pd.DataFrame:
     """Each yield's daily change (bp) in a window, and the total over it."""
+    start, end = args.window(start, end, YIELDS)
     wide = rdata.closes(YIELDS)
     ch = fedwatch.changes_bp(wide).loc[start:end]
     closes = wide.loc[start:end]
@@ -234,6 +240,9 @@ def yield_table(start="2025-11-13", end="2025-11-21") -> pd.DataFrame:
 def cuts_table(dates=("2025-10-28", "2025-10-29", "2025-11-13", "2025-11-20", "2025-11-21",
                       "2025-12-09", "2025-12-10")) -> pd.DataFrame:
     cp = _cuts_frame()
+    known = pd.DatetimeIndex(cp["date"])
+    dates = [args.session(d, f"dates[{i}]", known, "the 2-year yield with a known policy range")
+             for i, d in enumerate(args.sequence(dates, "dates"))]
     cp = cp.set_index("date").loc[list(dates)]
     return pd.DataFrame({
         "Date": [date_label(d) for d in cp.index],
@@ -340,6 +349,14 @@ def timeline():
 
 def calculator_frame(price, prior_price, meeting_day, days_in_month) -> pd.DataFrame:
     """Rows the kernel calculator draws, computed with riskoff.fedwatch."""
+    price = args.number(price, "price", 0, 100)
+    prior_price = args.number(prior_price, "prior_price", 0, 100)
+    days_in_month = args.integer(days_in_month, "days_in_month", 28, 31)
+    if not isinstance(meeting_day, bool) and isinstance(meeting_day, int) \
+            and not 2 <= meeting_day <= days_in_month:
+        args.fail("meeting_day", meeting_day, f"must be between 2 and {days_in_month} for a "
+                                              f"month of {days_in_month} days")
+    meeting_day = args.integer(meeting_day, "meeting_day", 2, days_in_month)
     m = fedwatch.days_before(meeting_day, days_in_month)
     o = fedwatch.meeting_odds(price, prior_price, days_before_meeting=m,
                               days_in_month=days_in_month)
@@ -435,6 +452,8 @@ def cuts_priced():
 def odds_days_above_to_below(above, below) -> float:
     """Days from the last published reading at or above ``above`` to the first below
     ``below`` (the claims table calls this)."""
+    above = args.number(above, "above", 0, 100)
+    below = args.number(below, "below", 0, 100)
     o = odds().rename(columns={"date": "as_of", "p_cut": "value"})
     return float(fedwatch.days_above_to_below(o, float(above), float(below))[2])
 

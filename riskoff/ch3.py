@@ -13,6 +13,7 @@ import ipywidgets as ipw
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
+from . import args
 from . import data as rdata
 from . import intraday, metrics, widgets
 from .charts import Caption, nvidia, publish
@@ -33,7 +34,8 @@ REACTIONS = {"gap": "Gap at the open", "day": "Close to close", "high_close": "H
 # ============================================================================ computations
 
 def day_label(d) -> str:
-    return f"{pd.Timestamp(d):%a %-d %b %Y}"
+    ts = args.timestamp(d, "d")
+    return f"{ts:%a} {ts.day} {ts:%b %Y}"  # no %-d: a glibc extension (Windows, Pyodide)
 
 
 def reversal_frame(sessions: dict, prev_closes: dict) -> pd.DataFrame:
@@ -109,7 +111,7 @@ def reactions_long(table: pd.DataFrame, focus_session: str = EVENT_DAY) -> pd.Da
     """earnings_reactions output as rows (event, session, measure, measure_label, value, focus)."""
     rows = []
     for r in table.itertuples():
-        event = f"{pd.Timestamp(r.session):%-d %b %Y} ({r.fiscal_quarter.replace('FY20', 'FY')})"
+        event = f"{date_label(r.session)} ({r.fiscal_quarter.replace('FY20', 'FY')})"
         focus = nvidia.FOCUS[0] if r.session == focus_session else nvidia.FOCUS[1]
         for key, lbl in REACTIONS.items():
             rows.append({"event": event, "session": r.session, "measure": key,
@@ -211,6 +213,23 @@ def deal_layout(deals: pd.DataFrame, layout: dict = LAYOUT) -> tuple[pd.DataFram
 
 # ============================================================================ loading helpers
 
+def _intraday_days(symbols, every: bool = False) -> pd.DatetimeIndex:
+    """New York dates with regular-session bars in any (or ``every``) of ``symbols``."""
+    sets = []
+    for s in symbols:
+        ny = intraday.to_new_york(rdata.series(s).index)
+        keep = (ny.time >= intraday.OPEN) & (ny.time <= intraday.CLOSE)
+        sets.append(set(pd.DatetimeIndex(ny[keep].date)))
+    days = set.intersection(*sets) if every else set.union(*sets)
+    return pd.DatetimeIndex(sorted(days))
+
+
+def _day_arg(day, name, symbols) -> str:
+    what = symbols[0] if len(symbols) == 1 else " and ".join([", ".join(symbols[:-1]),
+                                                               symbols[-1]])
+    return args.session(day, name, _intraday_days(symbols, every=True), f"{what} (intraday)")
+
+
 def _session(symbol: str, day) -> pd.DataFrame:
     return intraday.session_bars(rdata.series(symbol), day, intraday.interval_of(symbol))
 
@@ -262,6 +281,13 @@ def _ordinal(rank: int) -> str:
 
 def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
     """The three sessions hour by hour, against each instrument's previous close."""
+    symbols = args.symbols(symbols, "symbols", allowed=INTRADAY)
+    traded = _intraday_days(symbols)
+    days = [args.session(d, f"days[{i}]", traded, "these instruments (intraday)")
+            for i, d in enumerate(args.sequence(days, "days"))]
+    # The text measures Nvidia and the S&P 500 on ``day``.
+    day = _day_arg(day, "day", ["NVDA_1h", "SPX_5m"])
+    args.subset([day], "day", days, "days")
     frame = _reversal_data(symbols, days)
     nv = intraday.summary(_session("NVDA_1h", day), _prev_close("NVDA_1h", day))
     sp = _session("SPX_5m", day)
@@ -290,6 +316,8 @@ def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
 def session_table(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
     """What each instrument did in one session, measured from its intraday bars."""
     rows = {}
+    symbols = args.symbols(symbols, "symbols", allowed=INTRADAY)
+    day = _day_arg(day, "day", symbols)
     for s in symbols:
         sm = intraday.summary(_session(s, day), _prev_close(s, day))
         rows[label_of(s)] = {
@@ -308,6 +336,8 @@ def session_table(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
 def daily_check(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
     """Open, high, low and close rebuilt from the bars against the daily bar of that date."""
     parts = []
+    symbols = args.symbols(symbols, "symbols", allowed=INTRADAY)
+    day = _day_arg(day, "day", symbols)
     for s in symbols:
         daily = rdata.series(intraday.DAILY_OF[s])
         cmp = intraday.compare_daily(_session(s, day), daily.loc[pd.Timestamp(day)])
@@ -323,6 +353,7 @@ def daily_check(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
 
 def reactions_table(symbol: str = "NVDA") -> pd.DataFrame:
     t = _reactions(symbol)
+    symbol = args.symbol(symbol, "symbol")
     out = pd.DataFrame({
         "Release (after the close)": t["release_date"].map(date_label),
         "Session after it": t["session"].map(date_label),
@@ -338,7 +369,11 @@ def reactions_table(symbol: str = "NVDA") -> pd.DataFrame:
 
 def reactions(symbol: str = "NVDA"):
     table = _reactions(symbol)
+    symbol = args.symbol(symbol, "symbol")
     frame = reactions_long(table)
+    if EVENT_DAY not in set(table.get("session", ())):
+        args.fail("symbol", symbol, f"has no session on {EVENT_DAY}, the day after the release "
+                                    f"this view is about")
     rank, n = rank_of(table, EVENT_DAY, "high_close")
     worst = table.loc[table["high_close"].idxmin()]
     ev = table.set_index("session").loc[EVENT_DAY]
@@ -358,6 +393,8 @@ def reactions(symbol: str = "NVDA"):
 
 def who_fell(symbols=PEERS, window="two"):
     frames = {s: rdata.series(s) for s in symbols}
+    symbols = args.symbols(symbols, "symbols")
+    window = args.choice(window, "window", PEER_WINDOWS)
     frame = window_changes(frames, PEER_WINDOWS)
     sel = frame[frame["window"] == window].dropna(subset=["value"])
     worst = sel.loc[sel["value"].idxmin()]
@@ -412,22 +449,31 @@ def deals_table() -> pd.DataFrame:
 
 def claim_gap(series: str, date: str) -> float:
     """Percent: the first intraday bar's open against the previous daily close."""
+    series = args.symbol(series, "series", allowed=INTRADAY)
+    date = _day_arg(date, "date", [series])
     return 100 * intraday.summary(_session(series, date), _prev_close(series, date))["gap"]
 
 
 def claim_last_bar_change(series: str, date: str) -> float:
     """Percent: the session's last intraday close against the previous daily close."""
+    series = args.symbol(series, "series", allowed=INTRADAY)
+    date = _day_arg(date, "date", [series])
     return 100 * intraday.summary(_session(series, date), _prev_close(series, date))["day"]
 
 
 def claim_minutes_to_high(series: str, date: str) -> float:
     """Minutes from the 09:30 open to the start of the bar holding the session high."""
     return float(intraday.minutes_to_high(_session(series, date)))
+    series = args.symbol(series, "series", allowed=INTRADAY)
+    date = _day_arg(date, "date", [series])
 
 
 def claim_high_lead(leader: str, follower: str, date: str) -> float:
     """Least minutes by which the leader's session high came before the follower's."""
     return float(intraday.high_lead(_session(leader, date), _session(follower, date)))
+    leader = args.symbol(leader, "leader", allowed=INTRADAY)
+    follower = args.symbol(follower, "follower", allowed=INTRADAY)
+    date = _day_arg(date, "date", [leader, follower])
 
 
 # ============================================================================ kernel explorers
@@ -435,6 +481,7 @@ def claim_high_lead(leader: str, follower: str, date: str) -> float:
 def explore_reversal(symbols: Sequence[str] = INTRADAY):
     """Kernel controls: any session in the intraday data, any instruments."""
     days = sorted({f"{t:%Y-%m-%d}" for s in symbols
+    symbols = args.symbols(symbols, "symbols", allowed=INTRADAY)
                    for t in intraday.to_new_york(rdata.series(s).index)})
     day = ipw.Dropdown(options=[(day_label(d), d) for d in days], value=EVENT_DAY,
                        description="Session")
@@ -456,7 +503,9 @@ def explore_reversal(symbols: Sequence[str] = INTRADAY):
 
 def explore_reactions(symbols: Sequence[str] = ("NVDA", "QQQ", "MSFT", "ORCL", "SOX")):
     """Kernel controls: how a stock or index moved on the sessions after Nvidia's results."""
-    who = ipw.Dropdown(options=[(label_of(s), s) for s in symbols], value="NVDA",
+    symbols = args.symbols(symbols, "symbols")
+    who = ipw.Dropdown(options=[(label_of(s), s) for s in symbols],
+                       value="NVDA" if "NVDA" in symbols else symbols[0],
                        description="Series")
     measure = ipw.Dropdown(options=[(v, k) for k, v in REACTIONS.items()], value="high_close",
                            description="Measure")
@@ -474,6 +523,7 @@ def explore_reactions(symbols: Sequence[str] = ("NVDA", "QQQ", "MSFT", "ORCL", "
 def explore_who_fell(symbols: Sequence[str] = PEERS):
     """Kernel controls: change between any two dates, each on its own market's sessions."""
     start = widgets.date("2025-11-19", "From close")
+    symbols = args.symbols(symbols, "symbols")
     end = widgets.date("2025-11-21", "To close")
     assets = widgets.assets(symbols, symbols)
 

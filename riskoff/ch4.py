@@ -13,12 +13,14 @@ import numpy as np
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
+from . import args
 from . import data as rdata
 from . import drivers as dr
 from . import metrics, widgets
 from .charts import Caption, publish
 from .charts import drivers as dch
 from .charts import market
+from .catalog import SERIES
 from .charts.base import date_label, iso, label_of
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
@@ -31,6 +33,10 @@ GAP_THRESHOLDS = [0.0025, 0.005, 0.01, 0.015, 0.02, 0.03]
 ASIA = ["000660.KS", "9984.T", "N225", "KS11", "SOX"]
 LOOKBACKS = [5, 10, 20, 50, 100, 150]
 TICKED = [20, 50, 100]
+# Series traded on an exchange, with opening prices and volumes: crypto trades around the
+# clock (no opening gap) and FRED's yields have no opens.
+EXCHANGE = [s for s, m in SERIES.items() if m.kind == "daily"
+            and m.asset_class not in ("crypto", "rates")]
 
 
 def _as_of(symbols) -> str:
@@ -67,6 +73,8 @@ def _gap_frame(symbols) -> pd.DataFrame:
 
 
 def gap_fade(symbols=US_TRIO, thresholds=GAP_THRESHOLDS):
+    symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE, required=["QQQ"])
+    thresholds = args.numbers_(thresholds, "thresholds", positive=True, high=1)
     frame = _gap_frame(symbols)
     q = frame[frame.symbol == "QQQ"]
     ev = q[q.date == EVENT].iloc[0]
@@ -85,7 +93,9 @@ def gap_fade(symbols=US_TRIO, thresholds=GAP_THRESHOLDS):
 
 def explore_gap_fade(symbols: Sequence[str] = ("NVDA", "QQQ", "SPY", "NDX", "GSPC", "MSFT",
                                                "ORCL")):
-    asset = ipw.Dropdown(options=[(label_of(s), s) for s in symbols], value="QQQ",
+    symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE)
+    asset = ipw.Dropdown(options=[(label_of(s), s) for s in symbols],
+                         value="QQQ" if "QQQ" in symbols else symbols[0],
                          description="Asset")
     min_gap = ipw.FloatText(value=1.0, step=0.25, description="Gap ≥ (%)")
 
@@ -125,6 +135,8 @@ HORIZONS = [1, 2, 5, 10]
 
 
 def credit_drawdowns(symbols=("GSPC", "OWL", "HYG"), starts=CREDIT_STARTS):
+    symbols = args.symbols(symbols, "symbols", required=["GSPC", "OWL", "HYG"])
+    starts = args.dates(starts, "starts", symbols, last=EVENT)
     frame = metrics.tidy(rdata.closes(symbols, start=starts[0]), "close")
     dd = metrics.drawdown(rdata.closes(symbols), starts[0]).loc[:EVENT].iloc[-1]
     text = (f"On {date_label(EVENT)}, measured from {date_label(starts[0])}: Blue Owl stood "
@@ -141,6 +153,8 @@ def credit_drawdowns(symbols=("GSPC", "OWL", "HYG"), starts=CREDIT_STARTS):
 
 
 def explore_credit_drawdowns(symbols=("OWL", "HYG", "GSPC", "NDX"), shown=("OWL", "HYG")):
+    symbols = args.symbols(symbols, "symbols")
+    shown = args.subset(shown, "shown", symbols, "symbols")
     start = widgets.date("2024-12-31", "Peak from")
     assets = widgets.assets(symbols, shown)
 
@@ -180,6 +194,11 @@ def _residual(frame: pd.DataFrame, end: str) -> tuple[float, float]:
 
 
 def credit_vs_treasuries(horizons=HORIZONS):
+    # The text reads the window ending on the event: it needs that many earlier sessions.
+    most = len(rdata.series("HYG")["close"].dropna().loc[:EVENT]) - 1
+    horizons = args.integers(horizons, "horizons", 1, most)
+    if 1 not in horizons:
+        args.fail("horizons", horizons, "must include 1 (the text is about one session)")
     frame = _credit_frame(horizons)
     one = frame[frame.horizon == 1]
     ev = one[one.end == EVENT].iloc[0]
@@ -264,6 +283,8 @@ def _yield_frame(symbols=("DGS2", "DGS10"), event=EVENT, lookback: int | None = 
 
 
 def yield_moves(symbols=("DGS2", "DGS10")):
+    symbols = args.symbols(symbols, "symbols", allowed=["DGS2", "DGS10", "TNX"],
+                           required=["DGS2", "DGS10"])
     frame = _yield_frame(symbols)
     st = {s: dr.move_stats(dr.yield_changes(rdata.series(s)), EVENT, 60) for s in symbols}
     text = (f"On {date_label(EVENT)}, the day the September payrolls came out, the 2-year "
@@ -479,6 +500,17 @@ def _trend_frame(symbols=("GSPC", "NDX"), end: str = "2025-12-31") -> pd.DataFra
 
 
 def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
+    symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE)
+    # The text reads each position on 29 Oct 2025: every ticked lookback needs that history.
+    closes = {s: rdata.series(s)["close"].dropna() for s in symbols}
+    for s, c in closes.items():
+        for d in ("2025-10-29", EVENT):
+            if pd.Timestamp(d) not in c.index:
+                args.fail("symbols", symbols, f"{s} has no close on {d}, which the text reads")
+    lookbacks = args.integers(lookbacks, "lookbacks", 1, min(len(c.loc[:"2025-12-31"])
+                                                             for c in closes.values()))
+    ticked = args.subset(args.integers(ticked, "ticked", 1, min(
+        len(c.loc[:"2025-10-29"]) for c in closes.values())), "ticked", lookbacks, "lookbacks")
     frame = _trend_frame(symbols)
     parts = []
     for s in symbols:
@@ -564,6 +596,7 @@ def _vix_frame(end: str = "2025-12-31") -> pd.DataFrame:
 
 
 def vix_fear(starts=VIX_STARTS):
+    starts = args.dates(starts, "starts", ["VIX"], last=EVENT)
     frame = _vix_frame()
     ev = frame.set_index("date").loc[EVENT]
     since = frame[frame.date >= starts[0]]
@@ -640,6 +673,7 @@ def _asia_frame(symbols=ASIA, start=ASIA_SESSIONS[0], end=ASIA_SESSIONS[1],
 
 
 def asian_tech(symbols=ASIA):
+    symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE, required=["000660.KS", "9984.T"])
     frame = _asia_frame(symbols)
     day = frame[frame.measure == "day"].set_index(["symbol", "date"])["value"]
     gap = frame[frame.measure == "gap"].set_index(["symbol", "date"])["value"]
@@ -660,6 +694,7 @@ def asian_tech(symbols=ASIA):
 
 
 def explore_asian_tech(symbols: Sequence[str] = (*ASIA, "NDX", "HSI")):
+    symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE)
     start = widgets.date("2025-11-14", "From")
     end = widgets.date("2025-11-26", "To")
     measure = ipw.Dropdown(options=[(v, k) for k, v in dch.ASIA_MEASURES.items()],
@@ -734,6 +769,7 @@ def _illiq_frame(symbols=("SPY", "QQQ"), end: str = "2025-12-31") -> pd.DataFram
 
 
 def illiquidity(symbols=("SPY", "QQQ")):
+    symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE, required=["SPY"])
     frame = _illiq_frame(symbols)
     spy = rdata.series("SPY")
     r63 = dr.amihud_ratio(spy, EVENT, 63)
@@ -822,6 +858,8 @@ def _liquidity_evidence() -> pd.DataFrame:
 
 
 def etf_volume(symbols=VOL_SYMBOLS, shown=("SPY", "QQQ", "GSPC")):
+    symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE, required=["SPY", "QQQ", "GSPC"])
+    shown = args.subset(shown, "shown", symbols, "symbols")
     frame_parts = []
     for s in symbols:
         v = rdata.series(s).loc[:"2025-12-31", ["volume"]]
@@ -873,5 +911,5 @@ EVIDENCE = {"exhaustion": _gap_evidence, "credit": _credit_evidence, "jobs": _jo
 def evidence(key: str) -> pd.DataFrame:
     """The numbers a section's verdict is argued from, computed from the cache."""
     if key not in EVIDENCE:
-        raise ValueError(f"unknown driver {key!r}; known: {', '.join(EVIDENCE)}")
+        args.fail("key", key, f"unknown driver; use one of: {', '.join(EVIDENCE)}")
     return EVIDENCE[key]()

@@ -12,7 +12,7 @@ import ipywidgets as ipw
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
-from . import analogs, volatility, widgets
+from . import analogs, args, volatility, widgets
 from . import data as rdata
 from .charts import Caption, outlook, publish
 from .charts.base import date_label, label_of
@@ -39,6 +39,7 @@ GROUPS = {
     "Gold, high-yield credit, private credit": ["GC=F", "HYG", "OWL"],
 }
 VOL = ["NDX", "BTC-USD", "GC=F", "VIX"]
+VOL_EXTRA = ["VIX"]  # a volatility index: its level stands in for realized volatility
 FITS = {"all": ("1871-01-01", None, "1871 to the last month"),
         "1950": ("1950-01-01", None, "1950 to the last month"),
         "1980": ("1980-01-01", None, "1980 to the last month")}
@@ -47,6 +48,22 @@ DALIO = ("https://stocktwits.com/news-articles/markets/equity/"
 PARTIAL_NOTE = ("Rows that the data provenance flags as probable partial days are left out: "
                 + ", ".join(f"{label_of(s)} {date_label(d)}" for s, d in PARTIAL_LAST.items())
                 + ".")
+
+
+def _symbols(symbols, name="symbols", allowed=None) -> list[str]:
+    return args.symbols(symbols, name, allowed=allowed or [*PRICES, *VOL_EXTRA])
+
+
+def _ref(ref, symbols, name="ref") -> str:
+    """A reference date inside every series' closes, with at least one close after it."""
+    ref = args.date(ref, name)
+    for s in symbols:
+        c = close(s)
+        if not c.index[0] <= pd.Timestamp(ref) < c.index[-1]:
+            args.fail(name, ref, f"{s} has closes from {c.index[0]:%Y-%m-%d} to "
+                                 f"{c.index[-1]:%Y-%m-%d}; use a date inside that range "
+                                 f"with at least one close after it")
+    return ref
 
 
 def _pct(x, fmt="+.1%") -> str:
@@ -59,6 +76,7 @@ def _d(x) -> str:
 
 def close(symbol: str) -> pd.Series:
     """Closes of a daily series without a final row flagged as a partial day."""
+    symbol = args.symbol(symbol, "symbol")
     c = rdata.series(symbol)["close"].dropna()
     if symbol in PARTIAL_LAST and c.index[-1] == pd.Timestamp(PARTIAL_LAST[symbol]):
         c = c.iloc[:-1]
@@ -120,6 +138,8 @@ def analog_chart():
 
 def analog_table(h: int = 6, first_only: bool = False) -> pd.DataFrame:
     """Signals for every X on offer and one H, both indices: counts and forward returns."""
+    h = args.integer(h, "h", 1, 240)
+    first_only = args.flag(first_only, "first_only")
     rows = []
     for sym in analogs.MONTHLY:
         t = analogs.drawdown_table(analogs.monthly(sym))
@@ -210,6 +230,8 @@ def _vol(symbol: str, window: int) -> pd.Series:
 
 
 def volatility_frame(symbols=VOL, windows=volatility.WINDOWS):
+    symbols = _symbols(symbols)
+    windows = args.integers(windows, "windows", 2, 250)
     cols, meds = [], {}
     for s in symbols:
         vs = {w: _vol(s, w) for w in windows}
@@ -233,6 +255,7 @@ def _vol_sentence(window=21, multiple=1.0, symbols=VOL) -> str:
 
 
 def volatility_chart(symbols=VOL):
+    symbols = _symbols(symbols)
     frame, meds = volatility_frame(symbols)
     return publish(
         outlook.volatility(frame, medians=meds, windows=volatility.WINDOWS, event=EVENT),
@@ -249,6 +272,9 @@ def volatility_chart(symbols=VOL):
 
 
 def volatility_table(window: int = 21, multiple: float = 1.0, symbols=VOL) -> pd.DataFrame:
+    window = args.integer(window, "window", 2, 250)
+    multiple = args.number(multiple, "multiple", positive=True)
+    symbols = _symbols(symbols)
     rows = []
     for s in symbols:
         v = _vol(s, window)
@@ -275,6 +301,8 @@ def volatility_table(window: int = 21, multiple: float = 1.0, symbols=VOL) -> pd
 
 def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-USD", "GC=F",
                                                  "HSI", "NVDA", "VIX"), shown=VOL):
+    symbols = _symbols(symbols)
+    shown = args.subset(shown, "shown", symbols, "symbols")
     window = ipw.BoundedIntText(value=21, min=2, max=250, description="Window (obs.)")
     mult = ipw.BoundedFloatText(value=1.0, min=0.1, max=10, step=0.05,
                                 description="Threshold ×")
@@ -309,6 +337,8 @@ def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-
 # ---------------------------------------------------------------------------- 3. after 21 Nov
 
 def after_frame(symbols=PRICES, ref=EVENT):
+    symbols = _symbols(symbols, allowed=PRICES)
+    ref = _ref(ref, symbols)
     parts = []
     for s in symbols:
         c = close(s)
@@ -321,10 +351,13 @@ def after_frame(symbols=PRICES, ref=EVENT):
 
 
 def _after_stats(symbols=PRICES, ref=EVENT) -> dict:
+    symbols = _symbols(symbols, allowed=PRICES)
+    ref = _ref(ref, symbols)
     return {s: analogs.after(close(s), ref) for s in symbols}
 
 
 def after_chart(symbols=PRICES):
+    symbols = _symbols(symbols, allowed=PRICES)
     frame = after_frame(symbols)
     stats = _after_stats(symbols)
     highs = {s: st["prior_high"] for s, st in stats.items()}
@@ -347,6 +380,10 @@ def after_chart(symbols=PRICES):
 
 
 def after_table(symbols=PRICES, ref=EVENT) -> pd.DataFrame:
+    symbols = _symbols(symbols, allowed=PRICES)
+    ref = _ref(ref, symbols)
+    ts = pd.Timestamp(ref)
+    on = f"{ts.day} {ts:%b}" if ts.year == 2025 else f"{ts.day} {ts:%b %Y}"
     rows = []
     for s, st in _after_stats(symbols, ref).items():
         cal = "calendar days" if volatility.periods_per_year(s) == 365 else "sessions"
@@ -355,12 +392,12 @@ def after_table(symbols=PRICES, ref=EVENT) -> pd.DataFrame:
                f"{n} {cal if n != 1 else cal[:-1]} ({_d(st['recovered'])})")
         rows.append({
             "Asset": label_of(s),
-            "Regained the 21 Nov close after": rec,
-            "Lowest close after (vs 21 Nov)": f"{_pct(st['low'])} ({_d(st['low_date'])})",
+            f"Regained the {on} close after": rec,
+            f"Lowest close after (vs {on})": f"{_pct(st['low'])} ({_d(st['low_date'])})",
             "Deepest fall from a running high after": _pct(st["max_drawdown"]),
             "First close above the prior cached high": (
                 _d(st["new_high"]) if pd.notna(st["new_high"]) else "none by the last date"),
-            "Last date vs 21 Nov close": _pct(st["last_change"]),
+            f"Last date vs {on} close": _pct(st["last_change"]),
             "Last complete date": _d(st["last_date"]),
             "Basis": rdata.info(s)["basis"]})
     return pd.DataFrame(rows).set_index("Asset")
@@ -368,6 +405,9 @@ def after_table(symbols=PRICES, ref=EVENT) -> pd.DataFrame:
 
 def explore_after(symbols: Sequence[str] = PRICES, shown=("NDX", "BTC-USD", "GC=F", "NVDA"),
                   ref: str = EVENT):
+    symbols = _symbols(symbols, allowed=PRICES)
+    shown = args.subset(shown, "shown", symbols, "symbols")
+    ref = args.date(ref, "ref", symbols)
     base = widgets.date(ref, "Reference")
     measure = ipw.Dropdown(options=[(v, k) for k, v in outlook.MEASURE_TITLES.items()],
                            description="Measure")
@@ -404,6 +444,10 @@ def explore_after(symbols: Sequence[str] = PRICES, shown=("NDX", "BTC-USD", "GC=
 def rebound_gap(lead="BTC-USD", other="NDX", ref=EVENT, when="2026-02-21") -> float:
     """Percentage points: ``lead``'s change from its ref close to its last close on or before
     ``when``, minus ``other``'s over the same dates (claims metric)."""
+    lead = args.symbol(lead, "lead", PRICES)
+    other = args.symbol(other, "other", PRICES)
+    ref = _ref(ref, [lead, other])
+    when = args.date(when, "when", [lead, other])
     return 100 * (analogs.change_by(close(lead), ref, when)
                   - analogs.change_by(close(other), ref, when))
 

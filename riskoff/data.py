@@ -649,7 +649,8 @@ def _yf_download(ticker: str, start: str, auto_adjust: bool) -> pd.DataFrame:
         yf.config.debug.hide_exceptions = hide
 
 
-def _normalise(raw: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
+def _normalise(raw: pd.DataFrame, today: pd.Timestamp, old: pd.DataFrame | None = None
+               ) -> pd.DataFrame:
     if raw is None or len(raw) == 0:
         raise RefreshError("empty frame (no data returned; delisted, wrong ticker or offline)")
     if not isinstance(raw, pd.DataFrame):
@@ -677,8 +678,11 @@ def _normalise(raw: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
         raise RefreshError("no completed, priced session in the download")
     if df.index.duplicated().any():
         raise RefreshError("downloaded frame has duplicate dates")
-    if df["close"].isna().any():
-        raise RefreshError(f"missing close on {df.index[df['close'].isna()][0]:%Y-%m-%d} (partial data)")
+    missing = df.index[df["close"].isna()]
+    if old is not None:  # a close the cache lacks too (the source never had it) is no news
+        missing = missing.difference(old.index[old["close"].isna()])
+    if len(missing):
+        raise RefreshError(f"missing close on {missing[0]:%Y-%m-%d} (partial data)")
     return df.sort_index()
 
 
@@ -867,7 +871,7 @@ def refresh_one(symbol: str, root: Path = DATA_DIR,
         raise
     except Exception as exc:  # network errors, rate limits, yfinance's own errors
         raise RefreshError(f"download failed: {type(exc).__name__}: {exc}") from None
-    new = _normalise(raw, pd.Timestamp(today or dt.datetime.now(dt.timezone.utc).date()))
+    new = _normalise(raw, pd.Timestamp(today or dt.datetime.now(dt.timezone.utc).date()), old)
     _check_new(new, old, meta)
     if meta.auto_adjust:
         note = _check_adjusted(new, old, accept_revisions)

@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import shutil
+import tempfile
 import stat
 from pathlib import Path
 
@@ -1077,3 +1078,263 @@ def test_cli_verify_exit_status_counts_failures(root, monkeypatch, capsys):
     assert data.main(["verify"]) == 2
     out = capsys.readouterr()
     assert out.out.count("FAIL") == 2 and "2 of" in out.err
+
+
+# ---------------------------------------------------------------------------- refresh: plausibility
+
+NY = "America/New_York"
+
+
+def _nvda_with(root, change):
+    old, dl = nvda_download(root, NEW_DATES)
+    change(dl)
+    return FakeDownload(yf_frame(dl, NY))
+
+
+def _scale_row(dl, day, factor):
+    dl.loc[day, ["open", "high", "low", "close"]] *= factor
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (lambda dl: _scale_row(dl, "2026-06-02", 100),
+     r"high [\d.e+]+ on 2026-06-02 is \+\d+\.\d% from the previous close .* beyond the "
+     r"\+\d+%/-\d+% a stock series \(or its own history\) makes plausible.*--accept-moves"),
+    (lambda dl: dl.loc.__setitem__(("2026-06-02", ["open", "high", "low", "close"]), 1e12),
+     r"on 2026-06-02 is \+\d+.*--accept-moves"),
+    (lambda dl: dl.loc.__setitem__(("2026-06-02", "open"), 0.0),
+     r"non-positive price \(open 0\.0\) on 2026-06-02"),
+    (lambda dl: dl.loc.__setitem__(("2026-06-02", "close"), 0.0),
+     r"non-positive price \(close 0\.0\) on 2026-06-02"),
+    (lambda dl: dl.loc.__setitem__(("2026-06-02", "close"), dl.loc["2026-06-02", "high"] * 1.01),
+     r"close [\d.]+ above the high [\d.]+ on 2026-06-02"),
+    (lambda dl: dl.loc.__setitem__(("2026-06-02", "open"), dl.loc["2026-06-02", "low"] * 0.99),
+     r"open [\d.]+ below the low [\d.]+ on 2026-06-02"),
+    (lambda dl: dl.loc.__setitem__(("2026-06-02", "volume"), np.inf),
+     r"non-finite volume inf on 2026-06-02"),
+    (lambda dl: dl.loc.__setitem__(("2026-06-02", "high"), np.inf),
+     r"non-finite high inf on 2026-06-02"),
+], ids=["100x-bar", "1e12-row", "open-zero", "close-zero", "close-above-high",
+        "open-below-low", "inf-volume", "inf-high"])
+def test_refresh_refuses_implausible_rows(root, change, pattern):
+    err = _assert_refresh_fails(root, "NVDA", _nvda_with(root, change), pattern)
+    assert "\n" not in str(err) and "Fix:" not in str(err)
+
+
+def test_refresh_accept_moves_takes_a_checked_move(root):
+    fake = _nvda_with(root, lambda dl: _scale_row(dl, "2026-06-03", 1.6))  # +61.6% day
+    _assert_refresh_fails(root, "NVDA", fake, r"on 2026-06-03 is \+6\d\.\d% from the previous close")
+    msg = data.refresh_one("NVDA", root=root, download=fake, today=TODAY, accept_moves=True)
+    assert msg.startswith("+3 rows")
+
+
+def test_move_bound_per_class_and_history():
+    """Class bound, unless the series' own history holds larger moves (ORCL's +35.9% day,
+    high +43% over the previous close): then 1.5 times its largest."""
+    assert data.move_bound(data.series("NVDA"), SERIES["NVDA"]) == data.CLASS_MOVE["stock"]
+    orcl = data.series("ORCL")
+    largest = float(data._moves(orcl, False).abs().max().max())
+    assert largest == pytest.approx(np.log(1.43), abs=0.01)
+    assert data.move_bound(orcl, SERIES["ORCL"]) == pytest.approx(1.5 * largest)
+    assert data.move_bound(data.series("TNX"), SERIES["TNX"]) == data.CLASS_MOVE["rates"]
+    assert data.move_bound(data.series("HYG"), SERIES["HYG"]) == data.CLASS_MOVE["ETF"]
+
+
+def _overlap_lower(dl, root, factor):
+    old = data.series("NVDA", root)
+    dl.loc[old.index[-5:], ["open", "high", "low", "close"]] *= factor
+
+
+def test_refresh_overlap_revised_beyond_tolerance_is_refused(root):
+    # The whole 5-day overlap 0.3% lower: refused, then taken with --accept-revisions.
+    fake = _nvda_with(root, lambda dl: _overlap_lower(dl, root, 0.997))
+    _assert_refresh_fails(root, "NVDA", fake, r"revises 5 cached row\(s\) beyond the tolerance "
+                                              r"\(largest: \w+ on 2026-05-\d\d .* -0\.30%\)")
+    old = data.series("NVDA", root)
+    msg = data.refresh_one("NVDA", root=root, download=fake, today=TODAY, accept_revisions=True)
+    assert "revised 5 overlapping row(s)" in msg and "-0.300%" in msg
+    new = data.series("NVDA", root)
+    expected = (old.loc[old.index[-5:], "close"] * 0.997).round(2)
+    pd.testing.assert_series_equal(new.loc[old.index[-5:], "close"], expected)  # downloaded win
+    assert "revised 5 overlapping row(s)" in data.info("NVDA", root)["history"][-1]
+
+
+def test_refresh_small_revision_is_taken_and_reported(root):
+    """A cent's revision of the last cached close: the downloaded value wins, and is reported."""
+    old = data.series("NVDA", root)
+    last = old.index[-1]
+
+    def revise(dl):
+        dl.loc[last, "close"] += 0.01
+        dl.loc[last, "high"] = max(dl.loc[last, "high"], dl.loc[last, "close"])
+
+    msg = data.refresh_one("NVDA", root=root, download=_nvda_with(root, revise), today=TODAY)
+    assert f"revised 1 overlapping row(s), largest close on {last:%Y-%m-%d}" in msg
+    assert data.series("NVDA", root).loc[last, "close"] == pytest.approx(
+        old.loc[last, "close"] + 0.01)
+
+
+def test_refresh_volume_revision_is_reported(root):
+    old = data.series("NVDA", root)
+    last = old.index[-1]
+    msg = data.refresh_one("NVDA", root=root, download=_nvda_with(
+        root, lambda dl: dl.loc.__setitem__((last, "volume"), dl.loc[last, "volume"] + 1000)),
+        today=TODAY)
+    assert f"revised the volume of 1 overlapping row(s), largest on {last:%Y-%m-%d}" in msg
+    assert data.series("NVDA", root).loc[last, "volume"] == old.loc[last, "volume"] + 1000
+
+
+def test_refresh_unchanged_overlap_reports_no_revision(root):
+    msg = data.refresh_one("NVDA", root=root, download=_nvda_with(root, lambda dl: None),
+                           today=TODAY)
+    assert msg == "+3 rows, now 356 rows to 2026-06-03"
+
+
+def _hyg_download(root, change):
+    old = data.series("HYG", root)
+    dl = old.copy()
+    change(dl)
+    new = synthetic_rows(dl["close"].iloc[-1], dl["volume"].iloc[-1], ["2026-08-24"])
+    return old, FakeDownload(yf_frame(pd.concat([dl, new]), NY))
+
+
+HYG_TODAY = dt.date(2026, 8, 25)
+
+
+def test_refresh_adjusted_times_four_is_refused(root):
+    old, fake = _hyg_download(root, lambda dl: dl.__setitem__(
+        ["open", "high", "low", "close"], dl[["open", "high", "low", "close"]] * 4))
+    _assert_refresh_fails(root, "HYG", fake, r"adjusted download is 4\.0000 times the cache",
+                          today=HYG_TODAY)
+
+
+def test_refresh_adjusted_changed_return_is_refused(root):
+    def change(dl):
+        dl[["open", "high", "low", "close"]] *= 0.975
+        dl.loc["2025-11-20", ["open", "high", "low", "close"]] *= 1.01  # one return changed
+
+    old, fake = _hyg_download(root, change)
+    _assert_refresh_fails(root, "HYG", fake, r"changes the cached returns on 1 date\(s\) "
+                                             r"\(largest: \w+ on 2025-11-20 \+1\.00% off the cache "
+                                             r"after rescaling by 0\.9750\)", today=HYG_TODAY)
+
+
+def test_refresh_adjusted_rescale_is_reported(root):
+    old, fake = _hyg_download(root, lambda dl: dl.__setitem__(
+        ["open", "high", "low", "close"], dl[["open", "high", "low", "close"]] * 0.975))
+    msg = data.refresh_one("HYG", root=root, download=fake, today=HYG_TODAY)
+    assert msg == "+1 rows, now 412 rows to 2026-08-24; history rescaled x0.9750 (dividend adjustment)"
+    new = data.series("HYG", root)
+    r_old, r_new = old["close"].pct_change(), new.loc[old.index, "close"].pct_change()
+    assert (r_old - r_new).abs().max() < 2e-4  # returns kept, up to 2-decimal rounding
+
+
+REFRESHABLE = [s for s, m in SERIES.items() if m.kind == "daily" and m.yf_ticker]
+TZ = {"HSI": "Asia/Hong_Kong", "000001.SS": "Asia/Shanghai", "N225": "Asia/Tokyo",
+      "9984.T": "Asia/Tokyo", "KS11": "Asia/Seoul", "000660.KS": "Asia/Seoul",
+      "BTC-USD": "UTC", "ETH-USD": "UTC"}
+
+
+@pytest.mark.parametrize("sym", REFRESHABLE)
+def test_refresh_replaying_each_series_across_its_largest_real_move(root, sym):
+    """Cut the copy just before the series' largest cached move (ORCL +35.9%, gold -11.4%,
+    KOSPI -12.1%, ETH, VIX...) and replay the real rows: the move is accepted and the file
+    comes back byte for byte (so no rounding, e.g. ^TNX's 3 decimals, is lost)."""
+    full = data.series(sym)
+    meta = SERIES[sym]
+    moves = data._moves(full, meta.asset_class == "rates").abs().max(axis=1)
+    at = full.index.get_loc(moves.idxmax())
+    assert at >= 3, "the largest move is too early to cut before it"
+    cut = full.index[at - 1]
+    rows = full.iloc[at:at + 6]
+    until = rows.index[-1]
+    truncate(root, sym, f"{cut:%Y-%m-%d}")
+    replay = Replay(full, TZ.get(sym, NY), until=f"{until:%Y-%m-%d}")
+    msg = data.refresh_one(sym, root=root, download=replay,
+                           today=(until + pd.Timedelta(days=1)).date())
+    assert msg.startswith("+"), msg
+    real = (data.DATA_DIR / meta.kind / f"{sym}.csv").read_text().splitlines()
+    new_part = [ln for ln in real[1:] if f"{cut:%Y-%m-%d}" < ln[:10] <= f"{until:%Y-%m-%d}"]
+    expected = [ln for ln in real if ln.startswith("date") or ln[:10] <= f"{cut:%Y-%m-%d}"]
+    expected += [ln for ln in new_part if ln[10:].strip(",")]  # blank (holiday) rows are dropped
+    assert csv_path(root, sym).read_text().splitlines() == expected
+
+
+# ---------------------------------------------------------------------------- refresh: any failure
+
+def test_refresh_permission_error_is_one_line_and_the_run_goes_on(root, monkeypatch):
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(root / "daily"))
+
+    monkeypatch.setattr(data.tempfile, "mkstemp", read_only)
+    old, dl = nvda_download(root, NEW_DATES)
+    before = all_bytes(root)
+    fake = FakeDownload(yf_frame(dl, NY))
+    lines, failed = data.refresh(["NVDA", "DGS2", "NVDA"], root=root, download=fake, today=TODAY)
+    assert failed == 3 and len(lines) == 3 and len(fake.calls) == 2
+    assert lines[0].startswith("FAIL  NVDA") and "PermissionError: [Errno 13] Permission denied" in lines[0]
+    assert all_bytes(root) == before
+
+
+@pytest.mark.parametrize("exc", [KeyError("Close"), TypeError("bad operand"), MemoryError(),
+                                 ZeroDivisionError("division by zero"), OSError(28, "No space left")])
+def test_refresh_any_exception_type_is_one_line(root, monkeypatch, exc):
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise exc
+        return original(*args, **kwargs)
+
+    original = data._format_csv
+    monkeypatch.setattr(data, "_format_csv", broken)
+    old, dl = nvda_download(root, NEW_DATES)
+    lines, failed = data.refresh(["NVDA", "NVDA"], root=root,
+                                 download=FakeDownload(yf_frame(dl, NY)), today=TODAY)
+    assert failed == 1
+    assert lines[0].startswith(f"FAIL  NVDA       {type(exc).__name__}") and len(lines) == 2
+    assert lines[1].startswith("ok    NVDA") and "+3 rows" in lines[1]
+
+
+def test_refresh_download_returning_garbage(root):
+    for result, pattern in [("not a frame", "not a data frame"),
+                            (pd.DataFrame({"Open": [1.0], "High": [1.0], "Low": [1.0],
+                                           "Close": [1.0], "Volume": [1.0]}, index=["x"]),
+                             "not indexed by dates")]:
+        _assert_refresh_fails(root, "NVDA", FakeDownload(result), pattern)
+
+
+def test_yf_download_uses_temp_cache_and_prints_no_warning(root, monkeypatch):
+    """The real _yf_download against a stand-in yfinance.Ticker: no raise_errors (deprecated),
+    exceptions switched on only for the call, caches outside the home folder, no warning."""
+    import warnings
+
+    import yfinance as yf
+
+    old, dl = nvda_download(root, NEW_DATES)
+    seen = {}
+
+    class Ticker:
+        def __init__(self, ticker):
+            seen["ticker"] = ticker
+
+        def history(self, **kwargs):
+            seen["kwargs"] = kwargs
+            seen["hide"] = yf.config.debug.hide_exceptions
+            warnings.warn("'raise_errors' deprecated", DeprecationWarning)
+            warnings.warn("pandas internals", FutureWarning)
+            return yf_frame(dl, NY)
+
+    monkeypatch.setattr(yf, "Ticker", Ticker)
+    monkeypatch.setattr(yf, "set_tz_cache_location", lambda path: seen.setdefault("cache", path))
+    hide_before = yf.config.debug.hide_exceptions
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lines, failed = data.refresh(["NVDA"], root=root, today=TODAY)
+    assert failed == 0 and lines[0].startswith("ok    NVDA"), lines
+    assert caught == []
+    assert seen["kwargs"] == {"start": "2026-05-15", "auto_adjust": False, "actions": False}
+    assert seen["hide"] is False and yf.config.debug.hide_exceptions == hide_before
+    cache = Path(seen["cache"])
+    assert cache.is_relative_to(Path(tempfile.gettempdir()))
+    assert not cache.is_relative_to(Path.home())
