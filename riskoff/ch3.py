@@ -315,9 +315,9 @@ def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
 
 def session_table(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
     """What each instrument did in one session, measured from its intraday bars."""
-    rows = {}
     symbols = args.symbols(symbols, "symbols", allowed=INTRADAY)
     day = _day_arg(day, "day", symbols)
+    rows = {}
     for s in symbols:
         sm = intraday.summary(_session(s, day), _prev_close(s, day))
         rows[label_of(s)] = {
@@ -335,9 +335,9 @@ def session_table(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
 
 def daily_check(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
     """Open, high, low and close rebuilt from the bars against the daily bar of that date."""
-    parts = []
     symbols = args.symbols(symbols, "symbols", allowed=INTRADAY)
     day = _day_arg(day, "day", symbols)
+    parts = []
     for s in symbols:
         daily = rdata.series(intraday.DAILY_OF[s])
         cmp = intraday.compare_daily(_session(s, day), daily.loc[pd.Timestamp(day)])
@@ -352,8 +352,8 @@ def daily_check(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
 
 
 def reactions_table(symbol: str = "NVDA") -> pd.DataFrame:
-    t = _reactions(symbol)
     symbol = args.symbol(symbol, "symbol")
+    t = _reactions(symbol)
     out = pd.DataFrame({
         "Release (after the close)": t["release_date"].map(date_label),
         "Session after it": t["session"].map(date_label),
@@ -368,12 +368,12 @@ def reactions_table(symbol: str = "NVDA") -> pd.DataFrame:
 
 
 def reactions(symbol: str = "NVDA"):
-    table = _reactions(symbol)
     symbol = args.symbol(symbol, "symbol")
-    frame = reactions_long(table)
+    table = _reactions(symbol)
     if EVENT_DAY not in set(table.get("session", ())):
         args.fail("symbol", symbol, f"has no session on {EVENT_DAY}, the day after the release "
                                     f"this view is about")
+    frame = reactions_long(table)
     rank, n = rank_of(table, EVENT_DAY, "high_close")
     worst = table.loc[table["high_close"].idxmin()]
     ev = table.set_index("session").loc[EVENT_DAY]
@@ -392,9 +392,9 @@ def reactions(symbol: str = "NVDA"):
 
 
 def who_fell(symbols=PEERS, window="two"):
-    frames = {s: rdata.series(s) for s in symbols}
     symbols = args.symbols(symbols, "symbols")
     window = args.choice(window, "window", PEER_WINDOWS)
+    frames = {s: rdata.series(s) for s in symbols}
     frame = window_changes(frames, PEER_WINDOWS)
     sel = frame[frame["window"] == window].dropna(subset=["value"])
     worst = sel.loc[sel["value"].idxmin()]
@@ -448,40 +448,40 @@ def deals_table() -> pd.DataFrame:
 # ============================================================================ claim metrics
 
 def claim_gap(series: str, date: str) -> float:
-    """Percent: the first intraday bar's open against the previous daily close."""
     series = args.symbol(series, "series", allowed=INTRADAY)
     date = _day_arg(date, "date", [series])
+    """Percent: the first intraday bar's open against the previous daily close."""
     return 100 * intraday.summary(_session(series, date), _prev_close(series, date))["gap"]
 
 
 def claim_last_bar_change(series: str, date: str) -> float:
-    """Percent: the session's last intraday close against the previous daily close."""
     series = args.symbol(series, "series", allowed=INTRADAY)
     date = _day_arg(date, "date", [series])
+    """Percent: the session's last intraday close against the previous daily close."""
     return 100 * intraday.summary(_session(series, date), _prev_close(series, date))["day"]
 
 
 def claim_minutes_to_high(series: str, date: str) -> float:
     """Minutes from the 09:30 open to the start of the bar holding the session high."""
-    return float(intraday.minutes_to_high(_session(series, date)))
     series = args.symbol(series, "series", allowed=INTRADAY)
     date = _day_arg(date, "date", [series])
+    return float(intraday.minutes_to_high(_session(series, date)))
 
 
 def claim_high_lead(leader: str, follower: str, date: str) -> float:
     """Least minutes by which the leader's session high came before the follower's."""
-    return float(intraday.high_lead(_session(leader, date), _session(follower, date)))
     leader = args.symbol(leader, "leader", allowed=INTRADAY)
     follower = args.symbol(follower, "follower", allowed=INTRADAY)
     date = _day_arg(date, "date", [leader, follower])
+    return float(intraday.high_lead(_session(leader, date), _session(follower, date)))
 
 
 # ============================================================================ kernel explorers
 
 def explore_reversal(symbols: Sequence[str] = INTRADAY):
     """Kernel controls: any session in the intraday data, any instruments."""
-    days = sorted({f"{t:%Y-%m-%d}" for s in symbols
     symbols = args.symbols(symbols, "symbols", allowed=INTRADAY)
+    days = sorted({f"{t:%Y-%m-%d}" for s in symbols
                    for t in intraday.to_new_york(rdata.series(s).index)})
     day = ipw.Dropdown(options=[(day_label(d), d) for d in days], value=EVENT_DAY,
                        description="Session")
@@ -522,8 +522,8 @@ def explore_reactions(symbols: Sequence[str] = ("NVDA", "QQQ", "MSFT", "ORCL", "
 
 def explore_who_fell(symbols: Sequence[str] = PEERS):
     """Kernel controls: change between any two dates, each on its own market's sessions."""
-    start = widgets.date("2025-11-19", "From close")
     symbols = args.symbols(symbols, "symbols")
+    start = widgets.date("2025-11-19", "From close")
     end = widgets.date("2025-11-21", "To close")
     assets = widgets.assets(symbols, symbols)
 

@@ -20,6 +20,8 @@ from . import data as rdata
 
 def _ts(d) -> pd.Timestamp:
     try:
+        if isinstance(d, (int, float)):  # pandas reads 20251120 as nanoseconds after 1970
+            raise TypeError
         return pd.Timestamp(d)
     except (ValueError, TypeError):
         raise ValueError(f"not a date: {d!r} (use YYYY-MM-DD)") from None

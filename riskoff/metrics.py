@@ -5,6 +5,8 @@ return on that date; nothing is filled or interpolated.
 """
 from __future__ import annotations
 
+import numbers
+
 import pandas as pd
 
 from . import data as rdata
@@ -13,6 +15,8 @@ YEAR_END_2024 = pd.Timestamp("2024-12-31")
 
 
 def _ts(d) -> pd.Timestamp:
+    if isinstance(d, numbers.Number):  # pandas reads 20251120 as nanoseconds after 1970
+        raise ValueError(f"not a date: {d!r} (use YYYY-MM-DD)")
     try:
         ts = pd.Timestamp(d)
     except (ValueError, TypeError):

@@ -104,7 +104,8 @@ def label_of(symbol: str) -> str:
 
 
 def date_label(d) -> str:
-    return f"{pd.Timestamp(d):%-d %b %Y}"
+    ts = pd.Timestamp(d)
+    return f"{ts.day} {ts:%b %Y}"  # not %-d: a glibc extension (Windows, Pyodide reject it)
 
 
 def iso(d) -> str:
