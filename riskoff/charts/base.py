@@ -7,7 +7,10 @@ the chart only draws it. Both paths share the same marks and encodings.
 """
 from __future__ import annotations
 
+import base64
 import html
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -15,6 +18,7 @@ import altair as alt
 import pandas as pd
 
 from .. import data as rdata
+from ..catalog import SERIES
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
@@ -31,8 +35,9 @@ def _theme():
         "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         "view": {"stroke": None, "continuousHeight": HEIGHT},
         "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e6e6e6"},
+        # Square swatches show any mark's colour (a stroke symbol shows none for a fill).
         "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom",
-                   "columns": 3, "symbolType": "stroke"},
+                   "columns": 3, "symbolType": "square"},
         "title": {"fontSize": 14, "anchor": "start", "subtitleColor": "#555"},
         "range": {"category": PALETTE},
     }}
@@ -101,6 +106,74 @@ def label_of(symbol: str) -> str:
         return rdata.info(symbol)["name"]
     except ValueError:
         return symbol
+
+
+def short_of(symbol: str) -> str:
+    """The name for a narrow axis or legend (the full name goes in the tooltip)."""
+    meta = SERIES.get(symbol)
+    return meta.short or meta.name if meta else label_of(symbol)
+
+
+def colour_of(symbol: str) -> str:
+    """The asset's one colour, declared in riskoff.catalog."""
+    try:
+        return SERIES[symbol].colour
+    except KeyError:
+        raise ValueError(f"colour_of: {symbol!r} is not in riskoff.catalog.SERIES; add it "
+                         f"there with a colour") from None
+
+
+# Plot widths below this are a phone's column: fewer ticks, short names, one legend column.
+NARROW = "width < 420"
+
+
+def by_width(narrow, wide) -> alt.ExprRef:
+    """A mark or axis property that depends on the plot's width (in the browser)."""
+    return alt.ExprRef(f"{NARROW} ? {json.dumps(narrow)} : {json.dumps(wide)}")
+
+
+def tick_count(px: int = 80) -> alt.ExprRef:
+    """About one axis tick per ``px`` pixels of plot width, at least two."""
+    return alt.ExprRef(f"max(2, floor(width / {px}))")
+
+
+def asset_colour(symbols: Sequence[str], field: str = "name", names: Sequence[str] | None = None,
+                 toggles: Sequence[str] | None = None, lines: bool = False, legend=True,
+                 title=None, **legend_props) -> alt.Color:
+    """Colour by asset with the catalog's colours, on a fixed domain (colours stay put when the
+    reader hides a series). ``names``: the values of ``field`` for ``symbols`` (default: the
+    display names). ``toggles``: the checkbox parameter of each symbol, so the legend lists
+    only the ticked series. ``lines``: stroke swatches for line marks (square otherwise).
+    """
+    names = list(names) if names is not None else [label_of(s) for s in symbols]
+    scale = alt.Scale(domain=names, range=[colour_of(s) for s in symbols])
+    if legend is None or legend is False:
+        return alt.Color(f"{field}:N", title=title, scale=scale, legend=None)
+    props = dict(orient="bottom", columns=by_width(1, 2), labelLimit=0,
+                 symbolType="stroke" if lines else "square")
+    if lines:
+        props.update(symbolStrokeWidth=3, symbolSize=300)
+    if toggles:
+        # Vega has no array filter: join the ticked names and split them again.
+        joined = " + ".join(f"({t} ? {json.dumps(n + '|')} : '')"
+                            for t, n in zip(toggles, names))
+        props["values"] = alt.ExprRef(f"split(slice({joined}, 0, -1), '|')")
+    props.update(legend_props)
+    return alt.Color(f"{field}:N", title=title, scale=scale, legend=alt.Legend(**props))
+
+
+# One date format in every tooltip; a time of day only where the data has one.
+DATE_FORMAT = "%-d %b %Y"
+
+
+def date_tip(field: str = "date", title: str = "Date") -> alt.Tooltip:
+    """Tooltip of a temporal field (a calendar date, shown in UTC so it never shifts)."""
+    return alt.Tooltip(f"utcyearmonthdate({field}):T", title=title, format=DATE_FORMAT)
+
+
+def date_text(field: str) -> str:
+    """Expression formatting a date field (an ISO string or a parsed date) for a tooltip."""
+    return f"utcFormat(toDate(datum[{json.dumps(field)}]), {json.dumps(DATE_FORMAT)})"
 
 
 def date_label(d) -> str:

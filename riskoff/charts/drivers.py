@@ -406,10 +406,14 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
             f"time(datum.date) <= time(toDate('{show_to}'))").transform_window(
             prev="lag(pos)", groupby=["symbol"], sort=[{"field": "date"}]).transform_calculate(
             turned="isValid(datum.prev) && datum.prev >= 0 && datum.pos < 0")
-    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=2),
-                      scale=alt.Scale(range=[base.PALETTE[0], base.PALETTE[1]]))
-    dash = alt.StrokeDash("name:N", legend=None,
-                          scale=alt.Scale(range=[[1, 0], [6, 3]]))
+    names = [base.label_of(s) for s in symbols]
+    color = base.asset_colour(symbols, lines=True)
+    # Same field, title and domain as the colour: Vega-Lite merges the two into one legend
+    # whose swatches show both the colour and the dash.
+    dash = alt.StrokeDash("name:N", title=None, legend=alt.Legend(
+        orient="bottom", columns=base.by_width(1, 2), labelLimit=0, symbolType="stroke",
+        symbolStrokeWidth=3, symbolSize=300),
+        scale=alt.Scale(domain=names, range=[[1, 0], [6, 3]][:len(names)]))
     y = alt.Y("pos:Q", title="Model position (-1 short, +1 long)",
               scale=alt.Scale(domain=[-1.05, 1.05]), axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1]))
     tips = [alt.Tooltip("name:N", title="Index"), DATE_TIP,
@@ -422,10 +426,15 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
     turned = chart.transform_filter("datum.turned")
     flips = turned.mark_point(shape="triangle-down", size=140, filled=True,
                               opacity=0.9).encode(x=dx, y=y, color=color, tooltip=tips)
-    flip_text = [turned.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
-        lbl="timeFormat(datum.date, '%-d %b')").mark_text(
-        dy=16 + 13 * i, fontSize=11).encode(x=dx, y=y, color=color, text=alt.Text("lbl:N"))
-        for i, sym in enumerate(symbols)]
+    # One label per date (both indices often turn on the same day), on three staggered
+    # rows so labels of nearby dates do not collide.
+    dated = turned.transform_aggregate(n="count()", pos="min(pos)", groupby=["date"]
+                                       ).transform_window(
+        i="row_number()", sort=[{"field": "date"}]).transform_calculate(
+        lbl=f"utcFormat(datum.date, '%-d %b') + (datum.n > 1 ? ' (both)' : '')")
+    flip_text = [dated.transform_filter(f"datum.i % 3 === {r}").mark_text(
+        dy=16 + 12 * r, fontSize=11, color="#333").encode(x=dx, y=y, text=alt.Text("lbl:N"))
+        for r in range(3)]
     zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
     return alt.layer(zero, lines, pts, flips, *flip_text,
                      width=width, height=HEIGHT).add_params(*params)

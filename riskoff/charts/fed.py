@@ -24,28 +24,60 @@ from . import base
 # Short names with units, and a fixed colour per series so a series keeps its colour when
 # the reader switches between them.
 SERIES = {
-    "DGS2": ("2-year Treasury yield (%)", base.PALETTE[5]),
-    "DGS10": ("10-year Treasury yield (%)", base.PALETTE[3]),
-    "TNX": ("10-year yield, Cboe index (%)", base.PALETTE[4]),
-    "NDX": ("Nasdaq-100 (points)", base.PALETTE[2]),
-    "GSPC": ("S&P 500 (points)", base.PALETTE[0]),
+    "DGS2": ("2-year Treasury yield (%)", base.colour_of("DGS2")),
+    "DGS10": ("10-year Treasury yield (%)", base.colour_of("DGS10")),
+    "TNX": ("10-year yield, Cboe index (%)", base.colour_of("TNX")),
+    "NDX": ("Nasdaq-100 (points)", base.colour_of("NDX")),
+    "GSPC": ("S&P 500 (points)", base.colour_of("GSPC")),
 }
+# Panel headings on a phone-width plot.
+SHORT = {"DGS2": "2-year yield (%)", "DGS10": "10-year yield (%)",
+         "TNX": "10-year, Cboe (%)", "NDX": "Nasdaq-100", "GSPC": "S&P 500"}
+# Event labels on a phone-width plot (the tooltip keeps the full label and the detail).
+EVENT_SHORT = {"FOMC · Powell": "FOMC", "Sept. payrolls": "Payrolls", "Nvidia reversal": "Nvidia",
+               "FOMC cut": "Cut"}
 ODDS_COLORS = {"exact": base.PALETTE[0], "approximate": base.PALETTE[1]}
 EVENT_COLOR = "#777777"
 _PATH, _OUTCOME = "path", "outcome"  # parts of the kernel calculator frame
 # Neutral tones of the Okabe-Ito set, by value (their place in base.PALETTE may change).
 GREY, BLACK = "#999999", "#000000"
-DATE_TIP = alt.Tooltip("utcyearmonthdate(date):T", title="Date", format="%a %-d %b %Y")
+DATE_TIP = base.date_tip()
 
 
 def name_of(symbol: str) -> str:
     return SERIES.get(symbol, (base.label_of(symbol), None))[0]
 
 
-def _x(title=None, fmt="%-d %b", axis=True) -> alt.X:
-    # UTC scale: calendar dates must not shift with the reader's time zone.
+def _x(title=None, fmt="%-d %b", axis=True, grid=True) -> alt.X:
+    # UTC scale: calendar dates must not shift with the reader's time zone. About one tick
+    # per 75 px, so labels never run together.
     return alt.X("date:T", title=title, scale=alt.Scale(type="utc"),
-                 axis=alt.Axis(format=fmt, labelOverlap=True, tickCount=8) if axis else None)
+                 axis=alt.Axis(format=fmt, labelOverlap=True, tickCount=base.tick_count(75),
+                               labelSeparation=6, grid=grid) if axis else None)
+
+
+def _event_layers(events, x, band_top: int, lines: Sequence[tuple], tips) -> list:
+    """Event rules and their labels. Labels sit in a band above the plot, one line per stagger
+    level; each rule spans only the panels (``lines``: (top, bottom) pixel pairs, a bottom may
+    be an expression), so no rule strikes through a label. A label near the right edge is
+    right-aligned so it stays inside the chart."""
+    rules = [events.mark_rule(color=EVENT_COLOR, strokeDash=[4, 3], strokeWidth=1.2).encode(
+        x=x, y=alt.YValue(top), y2=alt.Y2Value(bottom), tooltip=tips) for top, bottom in lines]
+    events = events.transform_calculate(
+        lbl=f"{base.NARROW} ? ({json.dumps(EVENT_SHORT)}[datum.label] || datum.label) : "
+            "datum.label")
+    # About 6.5 px per character of 11 px text.
+    right = "scale('x', datum.date) + 6.5 * length(datum.lbl) > width"
+    labels = [events.transform_filter(f"datum.level === {lvl}").mark_text(
+        align=alt.ExprRef(f"{right} ? 'right' : 'left'"), dx=alt.ExprRef(f"{right} ? -3 : 3"),
+        baseline="top", fontSize=11, color="#333").encode(
+        x=x, y=alt.YValue(band_top + T_LABELS * lvl), text=alt.Text("lbl:N"), tooltip=tips)
+        for lvl in range(4)]
+    # Each label's tick from the band down to its rule's top, so a label finds its rule.
+    ticks = events.mark_rule(color=EVENT_COLOR, strokeWidth=1).encode(
+        x=x, y=alt.YValue(alt.ExprRef(f"{band_top} + {T_LABELS} * datum.level + 6")),
+        y2=alt.Y2Value(lines[0][0]))
+    return [*rules, ticks, *labels]
 
 
 def _window_filter(param: str) -> str:
@@ -68,10 +100,11 @@ def _series_color(symbols: Sequence[str]) -> alt.Scale:
 # ----------------------------------------------------------------------------- 1. timeline
 # One layered view (so width="container" fits phones) drawn as stacked panels: each panel's
 # y scale gets its own band of pixels. Layout of the timeline, in pixels from the top:
-T_LABELS = 13          # event labels: one line per stagger level
-T_ODDS = (78, 236)     # odds panel: top, bottom
-T_MARKET = (282, 420)  # market panel: top, bottom
-T_HEIGHT = 420
+T_LABELS = 13          # event labels: one line per stagger level (levels 0-3)
+T_BAND = 20            # top of the event labels, under the odds panel's title
+T_ODDS = (100, 250)    # odds panel: top, bottom (its title above, clear of labels at 100%)
+T_MARKET = (296, 430)  # market panel: top, bottom
+T_HEIGHT = 430
 
 
 def _panel_title(text, y: int) -> alt.Chart:
@@ -83,7 +116,7 @@ def _panel_title(text, y: int) -> alt.Chart:
     else:  # an expression
         data = data.transform_calculate(txt=text.expr)
     return data.mark_text(align="left", baseline="bottom", fontSize=12, fontWeight="bold",
-                          limit=alt.expr("width")).encode(
+                          limit=alt.expr("width + 30")).encode(
         x=alt.XValue(0), y=alt.YValue(y), text=alt.Text("txt:N"))
 
 
@@ -110,7 +143,9 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
         params = [p_win, p_series]
         win_filter = _window_filter("window")
         series_filter = "datum.symbol === overlay"
-        m_title = alt.expr(f"{json.dumps(names)}[overlay] + ', daily close'")
+        shorts = {s: SHORT.get(s, names[s]) for s in symbols}
+        m_title = alt.expr(f"{base.NARROW} ? {json.dumps(shorts)}[overlay] : "
+                           f"{json.dumps(names)}[overlay] + ', daily close'")
     else:
         m_title = ", ".join(names.values()) + ", daily close"
 
@@ -129,13 +164,9 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
     layer = alt.layer if static else base.kernel_layer
 
     ev = alt.Chart(own(events)).transform_filter(win_filter)
-    rules = ev.mark_rule(color=EVENT_COLOR, strokeDash=[4, 3], strokeWidth=1.2).encode(
-        x=_x(), tooltip=ev_tip)
-    # One text layer per stagger level, so same-week labels sit on different lines.
-    labels = [ev.transform_filter(f"datum.level === {lvl}").mark_text(
-        align="left", baseline="top", dx=3, fontSize=11).encode(
-        x=_x(), y=alt.YValue(2 + T_LABELS * lvl), text=alt.Text("label:N"), tooltip=ev_tip)
-        for lvl in sorted(events["level"].unique())] if len(events) else []
+    # No vertical gridlines: they would cross the gap between the panels.
+    ev_layers = _event_layers(ev, _x(grid=False), T_BAND, [T_ODDS, T_MARKET], ev_tip) \
+        if len(events) else []
 
     od = alt.Chart(own(odds)).transform_filter(win_filter)
     p_axis = alt.Y("p_cut:Q", title="Odds of a Dec cut (%)",
@@ -146,9 +177,9 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
                 alt.Tooltip("reading:N", title="Reading"),
                 alt.Tooltip("note:N", title="Note"),
                 alt.Tooltip("source_url:N", title="Source address")]
-    line = od.mark_line(color="#bbbbbb", strokeWidth=1.2).encode(x=_x(), y=p_axis)
+    line = od.mark_line(color="#bbbbbb", strokeWidth=1.2).encode(x=_x(grid=False), y=p_axis)
     points = od.mark_point(size=70, filled=True, opacity=1).encode(
-        x=_x(), y=p_axis,
+        x=_x(grid=False), y=p_axis,
         color=alt.Color("reading:N", title="Published odds",
                         scale=alt.Scale(domain=list(ODDS_COLORS),
                                         range=list(ODDS_COLORS.values())),
@@ -157,42 +188,52 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
                         scale=alt.Scale(domain=list(ODDS_COLORS), range=["circle", "diamond"])),
         tooltip=odds_tip)
     # Value labels above a point, or below it when the odds fell since the previous reading
-    # (``below`` column), so neighbouring labels do not collide.
+    # (``below`` column), so neighbouring labels do not collide. A phone-width plot is too
+    # narrow for them: the tooltips carry the values there.
     txt = od.transform_calculate(
-        txt="(datum.reading === 'approximate' ? '≈' : '') + format(datum.p_cut, '.3~f')")
+        txt=f"{base.NARROW} ? '' : (datum.reading === 'approximate' ? '≈' : '') + "
+            "format(datum.p_cut, '.3~f')")
     values = [txt.transform_filter(f"{'' if below else '!'}datum.below").mark_text(
         dy=14 if below else -11, fontSize=10, color="#333").encode(
-        x=_x(), y=alt.Y("p_cut:Q"), text=alt.Text("txt:N"), tooltip=odds_tip)
+        x=_x(grid=False), y=alt.Y("p_cut:Q"), text=alt.Text("txt:N"), tooltip=odds_tip)
         for below in (False, True)]
     odds_layers = [line, points, *values]
     if article is not None and len(article):
         art = alt.Chart(to_values(article))  # converted once for its two layers
+        # The figure's label goes right of the plot, in the gutter of the market axis, where
+        # no odds point can sit under it.
         odds_layers += [
             art.mark_rule(color=BLACK, strokeDash=[1, 3], strokeWidth=1.2).encode(
                 y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="Article")]),
-            art.mark_text(align="left", dx=2, dy=-5, fontSize=10, color="#333").encode(
-                x=alt.XValue(0), y=alt.Y("value:Q"), text=alt.Text("short:N"),
+            art.transform_calculate(txt="['article', format(datum.value, '.3~f') + '%']"
+                                    ).mark_text(
+                align="left", baseline="middle", dx=4, fontSize=10, lineHeight=11,
+                color="#333").encode(
+                x=alt.XValue(alt.expr("width")), y=alt.Y("value:Q"), text=alt.Text("txt:N"),
                 tooltip=[alt.Tooltip("label:N", title="Article")])]
     odds_panel = layer(*odds_layers, data=shared(odds))
 
     mk = alt.Chart(own(market)).transform_filter(win_filter).transform_filter(series_filter
         ).transform_calculate(name=f"{json.dumps(names)}[datum.symbol]")
-    m_y = alt.Y("value:Q", title=None, axis=alt.Axis(orient="right", tickCount=5),
+    # A fixed label extent: the widest series (Nasdaq-100, "26,000") must not be cut.
+    m_y = alt.Y("value:Q", title=None, axis=alt.Axis(orient="right", tickCount=5, minExtent=46,
+                                                     labelLimit=0),
                 scale=alt.Scale(zero=False, range=[T_MARKET[1], T_MARKET[0]]))
     m_line = mk.mark_line(strokeWidth=1.6).encode(
-        x=_x("Date (2025)"), y=m_y,
+        x=_x("Date (2025)", grid=False), y=m_y,
         color=alt.Color("name:N", title=None, scale=_series_color(symbols), legend=None))
     m_points = mk.mark_circle(size=45, opacity=0).encode(
-        x=_x(), y=alt.Y("value:Q"),
+        x=_x(grid=False), y=alt.Y("value:Q"),
         tooltip=[alt.Tooltip("name:N", title="Series"), DATE_TIP,
                  alt.Tooltip("value:Q", title="Close (% or points)", format=",.2f")])
     market_panel = layer(m_line, m_points, data=shared(market))
 
-    heads = [_panel_title("FedWatch odds of a December cut (published figures)",
-                          T_ODDS[0] - 12), _panel_title(m_title, T_MARKET[0] - 10)]
+    odds_title = alt.expr(f"{base.NARROW} ? 'FedWatch odds, Dec cut (%)' : "
+                          "'FedWatch odds of a December cut (published figures)'")
+    heads = [_panel_title(odds_title, T_BAND - 6), _panel_title(m_title, T_MARKET[0] - 10)]
     # Resolve and size go to the constructor: each chained call on a LayerChart deep-copies
     # every layer again, which a kernel redraw pays for.
-    return layer(rules, *labels, *heads, odds_panel, market_panel, data=shared(events),
+    return layer(*ev_layers, *heads, odds_panel, market_panel, data=shared(events),
                  resolve=_independent("y", "color", "shape"), width=width,
                  height=T_HEIGHT).add_params(*params)
 
@@ -341,7 +382,8 @@ def yield_moves(frame: pd.DataFrame, static: bool = True,
     close before the window. Kernel mode: rows (date, symbol, value) already computed.
     """
     symbols = list(dict.fromkeys(frame["symbol"]))
-    names = {s: name_of(s) for s in symbols}
+    # The bars are in basis points: the names carry no "(%)".
+    names = {s: name_of(s).replace(" (%)", "") for s in symbols}
     chart = alt.Chart(frame)
     params = []
     title: object = "Treasury yields: change in basis points"
@@ -356,26 +398,34 @@ def yield_moves(frame: pd.DataFrame, static: bool = True,
             cum="sum(change_bp)", groupby=["symbol"], sort=[{"field": "date"}],
             frame=[None, 0]).transform_calculate(
             value="ymeasure === 'cum' ? datum.cum : datum.change_bp")
+        # Two short lines on a phone, one line on a wide column.
         title = alt.Title(text=alt.expr(
+            f"{base.NARROW} ? ['Treasury yields (bp):', ymeasure === 'cum' ? "
+            "'change since the window began' : 'change from the previous close'] : "
             "ymeasure === 'cum' ? 'Treasury yields: change since the close before the window "
             "(bp)' : 'Treasury yields: change from the previous close (bp)'"))
-    chart = chart.transform_calculate(name=f"{json.dumps(names)}[datum.symbol]")
+    chart = chart.transform_calculate(name=f"{json.dumps(names)}[datum.symbol]",
+                                      date_txt=base.date_text("date"))
+    # Level labels in two lines (weekday, date; on a phone day, month) so each day's label
+    # fits its band; labelOverlap thins them only in long windows.
     x = alt.X("date:O", title=None, axis=alt.Axis(
-        labelExpr="utcFormat(toDate(datum.value), '%a %-d %b')", labelAngle=-45,
-        labelOverlap=True))
+        labelExpr=f"{base.NARROW} ? [utcFormat(toDate(datum.value), '%-d'), "
+                  "utcFormat(toDate(datum.value), '%b')] : "
+                  "[utcFormat(toDate(datum.value), '%a'), utcFormat(toDate(datum.value), '%-d %b')]",
+        labelAngle=0, labelOverlap=True, labelPadding=4))
     bars = chart.mark_bar().encode(
         x=x, xOffset=alt.XOffset("name:N", sort=[names[s] for s in symbols]),
-        y=alt.Y("value:Q", title="Basis points (0.01 percentage point)"),
-        color=alt.Color("name:N", title=None, scale=_series_color(symbols),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)),
+        y=alt.Y("value:Q", title="Change (bp)"),
+        color=base.asset_colour(symbols, names=[names[s] for s in symbols]),
         tooltip=[alt.Tooltip("name:N", title="Series"),
-                 alt.Tooltip("date:N", title="Date"),
+                 alt.Tooltip("date_txt:N", title="Date"),
                  alt.Tooltip("value:Q", title="Change (bp)", format="+.1f")])
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y=alt.Y("y:Q"))
     return alt.layer(bars, zero, width=width, height=280, title=title).add_params(*params)
 
 
 # ----------------------------------------------------------------------------- 4. cuts priced
+C_BAND = 60  # top of the plot: the event labels (four levels) sit above it
 
 def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
                 view: str = "cuts", width="container") -> alt.LayerChart:
@@ -386,8 +436,12 @@ def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
     """
     labels = {"two_year": "2-year Treasury yield (%)", "high": "Target range, top (%)",
               "low": "Target range, bottom (%)", "cuts": "Cuts of 25 bp priced (approx.)"}
-    cuts_title = "Cuts of 25 bp priced: (policy midpoint - 2-year yield) / 0.25 (approximation)"
-    levels_title = "2-year Treasury yield and the Fed funds target range (%)"
+    # A short title line and the formula under it, so a phone-width chart can show both.
+    cuts_title = ["Cuts of 25 bp priced (approximation)",
+                  "= (policy midpoint − 2-year yield) / 0.25"]
+    levels_title = ["2-year Treasury yield and the", "Fed funds target range (%)"]
+    order = list(labels.values())
+    levels_names = order[:3]
     # Long format, filtered by view: every view keeps rows, so no scale is ever left empty.
     chart = alt.Chart(frame).transform_fold(list(labels), as_=["measure", "y"])
     params = []
@@ -397,35 +451,43 @@ def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
                              "2-year yield and policy range"], label="Show")
         params = [p_view]
         keep = "(cview === 'cuts') === (datum.measure === 'cuts')"
-        title = alt.Title(text=alt.expr(f"cview === 'cuts' ? {cuts_title!r} : {levels_title!r}"))
+        # Lines of the title (Vega-Lite takes no expression for a subtitle); a phone gets
+        # the formula on two lines.
+        narrow_cuts = [cuts_title[0], "= (policy midpoint − 2-year", "   yield) / 0.25"]
+        title = alt.Title(text=alt.expr(
+            f"cview === 'cuts' ? ({base.NARROW} ? {json.dumps(narrow_cuts)} : "
+            f"{json.dumps(cuts_title)}) : {json.dumps(levels_title)}"))
+        # The legend lists only the lines drawn in the current view.
+        shown = alt.ExprRef(f"cview === 'cuts' ? {json.dumps(order[3:])} : "
+                            f"{json.dumps(levels_names)}")
     else:
         keep = ("datum.measure === 'cuts'" if view == "cuts" else "datum.measure !== 'cuts'")
-        title = cuts_title if view == "cuts" else levels_title
+        title = alt.Title(text=cuts_title if view == "cuts" else levels_title)
+        shown = order[3:] if view == "cuts" else levels_names
     chart = chart.transform_filter(keep).transform_calculate(
         series=f"{json.dumps(labels)}[datum.measure]")
-    x = _x("Date", fmt="%-d %b %Y")
-    y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=False))
+    years = {d[:4] for d in frame["date"]}
+    x = _x(f"Date ({years.pop()})" if len(years) == 1 else "Date")
+    # The plot starts below a band for the event labels, so no line runs under them.
+    y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=False, range=[alt.ExprRef("height"),
+                                                             C_BAND]))
     tip = [DATE_TIP, alt.Tooltip("two_year:Q", title="2-year yield (%)", format=".2f"),
            alt.Tooltip("low:Q", title="Target range bottom (%)", format=".2f"),
            alt.Tooltip("high:Q", title="Target range top (%)", format=".2f"),
            alt.Tooltip("cuts:Q", title="Cuts of 25 bp priced (approx.)", format=".2f")]
-    order = list(labels.values())
     color = alt.Color("series:N", title=None, sort=order,
                       scale=alt.Scale(domain=order, range=[SERIES["DGS2"][1], BLACK,
                                                            BLACK, base.PALETTE[0]]),
-                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=300))
+                      legend=alt.Legend(orient="bottom", columns=base.by_width(1, 2),
+                                        labelLimit=0, values=shown, symbolType="stroke",
+                                        symbolStrokeWidth=2.5, symbolSize=300))
     dash = alt.StrokeDash("series:N", sort=order, scale=alt.Scale(
         domain=order, range=[[1, 0], [5, 3], [2, 2], [1, 0]]))
     lines = chart.mark_line(strokeWidth=1.8).encode(x=x, y=y, color=color, strokeDash=dash)
     hover = chart.mark_circle(size=45, opacity=0).encode(x=x, y=y, tooltip=tip)
-    ev = alt.Chart(events).mark_rule(color=EVENT_COLOR, strokeDash=[4, 3]).encode(
-        x=x, tooltip=[DATE_TIP, alt.Tooltip("label:N", title="Event"),
-                      alt.Tooltip("detail:N", title="What happened"),
-                      alt.Tooltip("source:N", title="Source")])
-    # One text layer per stagger level: same-week labels sit on different lines.
-    ev_text = [alt.Chart(events).transform_filter(f"datum.level === {lvl}").mark_text(
-        align="left", dx=3, fontSize=10, color="#333", baseline="top").encode(
-        x=x, y=alt.YValue(2 + 13 * lvl), text=alt.Text("label:N"))
-        for lvl in sorted(events["level"].unique())]
-    return alt.layer(lines, hover, ev, *ev_text,
+    ev_tip = [DATE_TIP, alt.Tooltip("label:N", title="Event"),
+              alt.Tooltip("detail:N", title="What happened"),
+              alt.Tooltip("source:N", title="Source")]
+    ev = _event_layers(alt.Chart(events), x, 0, [(C_BAND, alt.ExprRef("height"))], ev_tip)
+    return alt.layer(lines, hover, *ev,
                      width=width, height=300, title=title).add_params(*params)

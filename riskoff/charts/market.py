@@ -18,12 +18,19 @@ def _names_expr(symbols: Sequence[str]) -> str:
 def _date_x(title: str = "Date") -> alt.X:
     # UTC scale: dates are calendar dates, and must not shift with the reader's time zone.
     return alt.X("date:T", title=title, scale=alt.Scale(type="utc"),
-                 axis=alt.Axis(format="%b %Y", labelOverlap=True))
+                 axis=alt.Axis(format="%b %Y", labelOverlap=True, tickCount=base.tick_count()))
 
 
 # Vega-Lite parses a temporal field into a Date before any transform runs.
 AFTER = "time(datum.date) >= time(toDate({}))"
-DATE_TIP = alt.Tooltip("utcyearmonthdate(date):T", title="Date", format="%-d %b %Y")
+DATE_TIP = base.date_tip()
+
+
+def _short_axis(symbols: Sequence[str], **props) -> alt.Axis:
+    """Category axis of display names, abbreviated on a narrow plot (tooltips keep the full name)."""
+    short = json.dumps({base.label_of(s): base.short_of(s) for s in symbols})
+    return alt.Axis(labelExpr=f"{base.NARROW} ? ({short}[datum.value] || datum.value) : "
+                              "datum.value", labelLimit=0, **props)
 
 
 def who_fell(grid: pd.DataFrame, static: bool = True, width="container") -> alt.Chart:
@@ -45,19 +52,25 @@ def who_fell(grid: pd.DataFrame, static: bool = True, width="container") -> alt.
         params = [p_date, p_measure]
         chart = chart.transform_filter("datum.date === session && datum.measure === measure")
     # Both layers share one y encoding, so their sorted domains agree.
-    chart = chart.transform_filter("isValid(datum.value)").encode(
-        y=alt.Y("name:N", sort=alt.EncodingSortField("value", op="min"), title=None))
+    chart = chart.transform_filter("isValid(datum.value)").transform_calculate(
+        session_txt=base.date_text("date")).encode(
+        y=alt.Y("name:N", sort=alt.EncodingSortField("value", op="min"), title=None,
+                axis=_short_axis(symbols)))
+    # Room beyond both bar ends for the value labels, which sit outside the bars.
+    x = alt.X("value:Q", title="Change", scale=alt.Scale(padding=40),
+              axis=alt.Axis(format="%", tickCount=base.tick_count(60), labelOverlap=True))
     bars = chart.mark_bar(height={"band": 0.75}).encode(
-        x=alt.X("value:Q", title="Change", axis=alt.Axis(format="%")),
+        x=x,
         color=alt.condition("datum.value < 0", alt.value(base.FALL), alt.value(base.RISE)),
-        tooltip=[alt.Tooltip("name:N", title="Asset"), alt.Tooltip("date:N", title="Session"),
+        tooltip=[alt.Tooltip("name:N", title="Asset"),
+                 alt.Tooltip("session_txt:N", title="Session"),
                  alt.Tooltip("measure_label:N", title="Measure"),
                  alt.Tooltip("value:Q", title="Value", format="+.2%")],
     )
-    text = chart.mark_text(align="left", dx=4, fontSize=11).encode(
-        x=alt.X("value:Q"),
-        text=alt.Text("value:Q", format="+.1%"),
-    )
+    # A fall's label left of its bar, a rise's right of it: never over a bar or the zero line.
+    text = chart.mark_text(align=alt.ExprRef("datum.value < 0 ? 'right' : 'left'"),
+                           dx=alt.ExprRef("datum.value < 0 ? -4 : 4"), fontSize=11).encode(
+        x=alt.X("value:Q"), text=alt.Text("value:Q", format="+.1%"))
     return alt.layer(bars, text).add_params(*params).properties(width=width, height=300)
 
 
@@ -82,7 +95,8 @@ def rebased(frame: pd.DataFrame, static: bool = True, base_options: Sequence[str
             first="first_value(close)", groupby=["symbol"], sort=[{"field": "date"}]
         ).transform_calculate(rebased="100 * datum.close / datum.first")
     return _lines(chart, "rebased:Q", "Level (base date = 100)", ".1f", width,
-                  symbols).add_params(*params)
+                  symbols, toggles=[p.name for p in toggles] if static else None
+                  ).add_params(*params)
 
 
 def drawdowns(frame: pd.DataFrame, static: bool = True, start_options: Sequence[str] = (),
@@ -102,16 +116,15 @@ def drawdowns(frame: pd.DataFrame, static: bool = True, start_options: Sequence[
             peak="max(close)", groupby=["symbol"], sort=[{"field": "date"}],
             frame=[None, 0]).transform_calculate(drawdown="datum.close / datum.peak - 1")
     return _lines(chart, "drawdown:Q", "Below running peak close", ".1%", width, symbols,
-                  pct=True).add_params(*params)
+                  pct=True, toggles=[p.name for p in toggles] if static else None
+                  ).add_params(*params)
 
 
 def _lines(chart: alt.Chart, y: str, title: str, fmt: str, width, symbols: Sequence[str],
-           pct: bool = False) -> alt.LayerChart:
+           pct: bool = False, toggles: Sequence[str] | None = None) -> alt.LayerChart:
     y_axis = alt.Axis(format="%") if pct else alt.Axis()
-    # A fixed domain keeps each asset's colour when the reader ticks others on or off.
-    names = [base.label_of(s) for s in symbols]
-    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=180),
-                      scale=alt.Scale(domain=names, range=base.PALETTE[:len(names)]))
+    # The catalog's colour per asset; the legend lists only the ticked series.
+    color = base.asset_colour(symbols, toggles=toggles, lines=True)
     lines = chart.mark_line(strokeWidth=1.6).encode(
         x=_date_x(), y=alt.Y(y, title=title, axis=y_axis, scale=alt.Scale(zero=False)),
         color=color)
