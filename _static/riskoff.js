@@ -10,11 +10,46 @@
       t.setAttribute('tabindex', '0');
     });
   }
+  // Anything in the article that scrolls sideways gets a visible cue (a hint line and a
+  // faded right edge, see riskoff.css); the class goes when it fits again.
+  function atEnd(el) {
+    el.classList.toggle('riskoff-at-end', el.scrollLeft + el.clientWidth >= el.scrollWidth - 2);
+  }
+  function cue() {
+    var article = document.querySelector('article.bd-article');
+    if (!article) return;
+    article.querySelectorAll('table, div.output, .pst-scrollable-table-container, figure')
+      .forEach(function (el) {
+        var ox = getComputedStyle(el).overflowX;
+        var scrolls = (ox === 'auto' || ox === 'scroll') && el.scrollWidth > el.clientWidth + 1
+          && !el.closest('div.highlight') && !el.parentElement.closest('.riskoff-scrolls');
+        var hint = el.previousElementSibling;
+        var has = hint && hint.classList.contains('riskoff-scroll-hint');
+        el.classList.toggle('riskoff-scrolls', scrolls);
+        if (scrolls && !has) {
+          hint = document.createElement('p');
+          hint.className = 'riskoff-scroll-hint';
+          hint.setAttribute('aria-hidden', 'true');
+          hint.textContent = 'Wider than the page: scroll sideways for more \u2192';
+          el.parentNode.insertBefore(hint, el);
+          el.addEventListener('scroll', function () { atEnd(el); }, {passive: true});
+        } else if (!scrolls && has) {
+          hint.remove();
+        }
+        if (scrolls) atEnd(el);
+      });
+  }
+  var pending = null;
+  function later() {
+    if (pending) return;
+    pending = setTimeout(function () { pending = null; fix(document); cue(); }, 150);
+  }
   function start() {
     fix(document);
+    cue();
     // Charts are drawn asynchronously, after this script runs.
-    new MutationObserver(function () { fix(document); })
-      .observe(document.body, {childList: true, subtree: true});
+    new MutationObserver(later).observe(document.body, {childList: true, subtree: true});
+    window.addEventListener('resize', later);
   }
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);

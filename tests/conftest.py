@@ -11,6 +11,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# nbval's kernels (started from this process) must draw what the committed notebooks hold:
+# the book's HTML charts, not the live-kernel widgets (riskoff.widgets.live()).
+os.environ["RISKOFF_OUTPUT"] = "book"
 HTML = ROOT / "_build" / "html"
 
 
@@ -51,3 +54,24 @@ def site() -> Path:
         assert proc.returncode == 0, f"site build failed:\n{log[-4000:]}"
         assert "WARNING" not in log, f"site build warned:\n{log[-4000:]}"
     return HTML
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """The built site over HTTP on localhost."""
+    from layout_probe import serve
+
+    with serve(site) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from layout_probe import CHROMIUM_ARGS, chromium
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

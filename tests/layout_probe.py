@@ -15,6 +15,9 @@ one page.evaluate() measures the drawn SVG:
 
 and per page: an element (table, figure, chart) overflows the content column without a scroll
 cue (`overflow`). Screenshots of every chart state go to _build/screenshots/<width>-<mode>/.
+In the header (`search`, `sidebar`): one search box; the ☰ and contents buttons open their
+sidebars and close them again. On A4 print media (`print`): no skip link, controls, menus or
+navigation on paper; no table cut; no chart past the page (PDFs in _build/screenshots/print/).
 
 Standalone (E runs this on the current build, under the heavy lock):
 
@@ -231,7 +234,9 @@ PAGE_JS = r"""
   for (const el of col.querySelectorAll('*')) {
     const ox = getComputedStyle(el).overflowX;
     if (!['auto', 'scroll'].includes(ox) || el.scrollWidth <= el.clientWidth + 1) continue;
-    if (el.closest('.riskoff-scrolls') || seen.has(el)) continue;
+    const cued = el.closest('.riskoff-scrolls');
+    const hint = cued && cued.previousElementSibling;
+    if ((hint && hint.matches('.riskoff-scroll-hint') && hint.checkVisibility()) || seen.has(el)) continue;
     if (el.tagName === 'PRE' || el.closest('div.highlight')) continue;  // code: theme's own
     seen.add(el);
     out.push(['overflow', `${el.tagName.toLowerCase()} "${name(el)}" scrolls ${el.scrollWidth - el.clientWidth} px with no scroll cue`]);
@@ -357,6 +362,7 @@ def probe_page(browser, base: str, page_path: str, width: int, mode: str,
             findings.append(dict(where, chart="-", state="-", check="mode",
                                  detail=f"page is in {actual!r} mode, asked for {mode!r}"))
         embeds = wait_for_charts(page)
+        page.wait_for_timeout(300)  # riskoff.js adds scroll cues 150 ms after the last redraw
         page.evaluate(HELPERS_JS)
         for check, detail in page.evaluate(PAGE_JS):
             findings.append(dict(where, chart="-", state="page", check=check, detail=detail))
@@ -398,6 +404,132 @@ def probe_page(browser, base: str, page_path: str, width: int, mode: str,
     return findings
 
 
+NAV_STATE_JS = r"""
+(sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return {exists: false};
+  const r = el.getBoundingClientRect();
+  const shown = el.checkVisibility({visibilityProperty: true, checkVisibilityCSS: true}) &&
+                r.width > 100 && r.right > 50 && r.left < window.innerWidth - 50;
+  return {exists: true, shown, left: Math.round(r.left), width: Math.round(r.width)};
+}
+"""
+
+SEARCH_BOXES_JS = r"""
+() => [...document.querySelectorAll('.search-button-field, input[type=search], form.bd-search')]
+  .filter(e => !e.closest('dialog, .search-button__wrapper, #pst-search-dialog'))
+  .filter(e => { const r = e.getBoundingClientRect();
+                 return e.checkVisibility({visibilityProperty: true, checkVisibilityCSS: true}) &&
+                        r.width > 0 && r.top < window.innerHeight && r.right > 0 && r.left < window.innerWidth; })
+  .map(e => e.className || e.tagName)
+"""
+
+SIDEBARS = {"primary": (".primary-toggle", ".bd-sidebar-primary"),
+            "secondary": (".secondary-toggle", ".bd-sidebar-secondary")}
+
+
+def _click_visible(page, selector: str) -> bool:
+    for button in page.query_selector_all(selector):
+        if button.is_visible():
+            button.click()
+            page.wait_for_timeout(400)  # the theme animates the drawer
+            return True
+    return False
+
+
+def nav_findings(browser, base: str, page_path: str, width: int, mode: str = "light") -> list[dict]:
+    """The header at one width: one search box; the ☰ (primary) and contents (secondary)
+    buttons open their sidebar and close it again."""
+    page = open_page(browser, f"{base}/{page_path}", width, mode, height=844 if width < 500 else 900)
+    where = dict(page=page_path, width=width, mode=mode, chart="-", state="header")
+    out = []
+    try:
+        boxes = page.evaluate(SEARCH_BOXES_JS)
+        if len(boxes) > 1:
+            out.append(dict(where, check="search", detail=f"{len(boxes)} search boxes: {boxes}"))
+        for side, (toggle, panel) in SIDEBARS.items():
+            start = page.evaluate(NAV_STATE_JS, panel)
+            if not start["exists"]:
+                out.append(dict(where, check="sidebar", detail=f"no {panel}"))
+                continue
+            if not _click_visible(page, toggle):
+                if start["shown"] and side == "secondary":
+                    continue  # wide screens show the contents inline, with no button
+                out.append(dict(where, check="sidebar", detail=f"no visible {side} toggle ({toggle})"))
+                continue
+            after = page.evaluate(NAV_STATE_JS, panel)
+            if after["shown"] == start["shown"]:
+                out.append(dict(where, check="sidebar",
+                                detail=f"{side} toggle left the sidebar {'shown' if start['shown'] else 'hidden'} "
+                                       f"({after})"))
+                continue
+            if after["shown"]:
+                page.keyboard.press("Escape")
+                page.wait_for_timeout(300)
+                if page.evaluate(NAV_STATE_JS, panel)["shown"]:
+                    # Not closed by Escape: click outside the drawer (the theme's overlay).
+                    page.mouse.click(width - 5 if side == "primary" else 5, 400)
+                    page.wait_for_timeout(400)
+            else:
+                _click_visible(page, toggle)
+            if page.evaluate(NAV_STATE_JS, panel)["shown"] != start["shown"]:
+                out.append(dict(where, check="sidebar", detail=f"{side} sidebar did not return to its first state"))
+    finally:
+        page.context.close()
+    return out
+
+
+PRINT_JS = r"""
+() => {
+  const out = [];
+  const shown = e => e.checkVisibility({visibilityProperty: true, checkVisibilityCSS: true}) &&
+                     e.getBoundingClientRect().width > 0;
+  const col = document.querySelector('article.bd-article') || document.body;
+  const c = col.getBoundingClientRect();
+  const pageW = document.documentElement.clientWidth;
+  const sel = {'skip link': '.skip-link', 'chart controls': '.vega-bindings',
+               'chart menu': '.vega-embed details', 'header buttons': '.article-header-buttons, .header-article-items__end',
+               'site header': '.bd-header', 'sidebar': '.bd-sidebar-primary, .bd-sidebar-secondary',
+               'prev/next links': '.prev-next-area', 'copy buttons': 'button.copybtn',
+               'back to top': '#pst-back-to-top'};
+  for (const [what, s] of Object.entries(sel)) {
+    const n = [...document.querySelectorAll(s)].filter(shown).length;
+    if (n) out.push(['print', `${n} ${what} printed`]);
+  }
+  for (const t of col.querySelectorAll('table')) {
+    const r = t.getBoundingClientRect();
+    if (t.scrollWidth > t.clientWidth + 1 || r.right > pageW + 1) {
+      out.push(['print', `table "${(t.className || '').slice(0, 30)}" cut: ${t.scrollWidth} px in ${t.clientWidth} px`]);
+    }
+  }
+  for (const s of col.querySelectorAll('svg.marks')) {
+    const r = s.getBoundingClientRect();
+    if (r.right > c.right + 1 || r.right > pageW + 1) out.push(['print', `chart ${Math.round(r.width)} px wide past the page`]);
+  }
+  return out;
+}
+"""
+
+
+def print_findings(browser, base: str, page_path: str, pdf: Path | None = None) -> list[dict]:
+    """The page as printed on A4 (print media, 794 px = 210 mm at 96 dpi): nothing that only
+    works on screen, tables and charts inside the page. Optionally writes the PDF."""
+    page = open_page(browser, f"{base}/{page_path}", 794, "light", height=1123)
+    where = dict(page=page_path, width="A4", mode="print", chart="-", state="print")
+    try:
+        wait_for_charts(page)
+        page.emulate_media(media="print")
+        page.wait_for_timeout(300)  # charts sized to their container redraw
+        out = [dict(where, check=c, detail=d) for c, d in page.evaluate(PRINT_JS)]
+        if pdf is not None:
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            page.pdf(path=str(pdf), format="A4", print_background=True,
+                     margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+    finally:
+        page.context.close()
+    return out
+
+
 def dedupe(findings: list[dict]) -> list[dict]:
     """One row per (page, chart, width, mode, check, detail): the first state that shows it,
     with the count of states."""
@@ -411,6 +543,13 @@ def dedupe(findings: list[dict]) -> list[dict]:
     return list(rows.values())
 
 
+def _build_time() -> str:
+    import datetime
+
+    t = (HTML / "index.html").stat().st_mtime
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def markdown(findings: list[dict], command: str) -> str:
     rows = dedupe(findings)
     lines = ["# Layout findings (written by tests/layout_probe.py)", "",
@@ -420,6 +559,11 @@ def markdown(findings: list[dict], command: str) -> str:
              "--no-controls (initial states only), --no-shots. Screenshots: "
              "_build/screenshots/<width>-<mode>/<page>-<chart>[-moved-<k>].png", "",
              "Checks:", "", "```", CHECKS, "```", "",
+             "Who fixes what: overlap, struck, clipped, truncated, plot, swatch, shrunk and "
+             "contrast are in the charts (riskoff/charts, helper E); block, overflow, search, "
+             "sidebar and print are the site's CSS/JS/theme (helper D). `state` says which "
+             "control change shows it, `(n)` in how many states.", "",
+             f"Build probed: _build/html of {_build_time()}.", "",
              f"{len(rows)} distinct findings.", "",
              "| page | chart | width-mode | state (n) | check | detail |",
              "| --- | --- | --- | --- | --- | --- |"]
@@ -442,6 +586,7 @@ def main(argv=None) -> int:
     ap.add_argument("--modes", nargs="*", default=list(MODES))
     ap.add_argument("--no-shots", action="store_true")
     ap.add_argument("--no-controls", action="store_true")
+    ap.add_argument("--charts-only", action="store_true", help="skip the header and print checks")
     ap.add_argument("--md", help="also write the findings as markdown to this file")
     args = ap.parse_args(argv)
     if not (HTML / "index.html").exists():
@@ -459,6 +604,12 @@ def main(argv=None) -> int:
                     findings += probe_page(browser, base, page_path, width, mode,
                                            None if args.no_shots else SHOTS,
                                            not args.no_controls)
+            if not args.charts_only:
+                findings += nav_findings(browser, base, pages[0], width)
+        if not args.charts_only:
+            for page_path in pages:
+                findings += print_findings(browser, base, page_path,
+                                           None if args.no_shots else SHOTS / "print" / f"{slug(page_path)}.pdf")
         browser.close()
     rows = dedupe(findings)
     for r in rows:

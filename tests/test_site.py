@@ -12,22 +12,28 @@ Set RISKOFF_REUSE_BUILD=1 to test an existing _build/html without rebuilding.
 """
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, toc_pages
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SHOTS = ROOT / "_build" / "screenshots"
+LAZY_CHARTS_JS = """
+async () => {
+  for (const script of document.querySelectorAll('script.riskoff-chart')) {
+    const el = script.previousElementSibling;
+    el.scrollIntoView({block: 'center'});
+    const t0 = performance.now();
+    while (!(el.querySelector('svg.marks') || el.querySelector('.error'))
+           && performance.now() - t0 < 10000) {
+      await new Promise(r => setTimeout(r, 20));
+    }
+  }
+  window.scrollTo(0, 0);
+}
+"""
 
 
 def test_build_has_every_page(site):
@@ -36,36 +42,17 @@ def test_build_has_every_page(site):
         assert (site / page).exists(), page
 
 
-@pytest.fixture(scope="session")
-def server(site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    assert exe, "chromium not found: install Debian's chromium (apt-get install chromium)"
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 class Visit:
     """One page open in the browser, recording console messages and off-host requests."""
 
-    def __init__(self, browser, server, page_path, width=1280):
+    def __init__(self, browser, server, page_path, width=1280, mode="light"):
         self.messages, self.offhost = [], []
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      color_scheme=mode)
+        # The theme reads its colour mode from localStorage before the first paint.
+        context.add_init_script(f"localStorage.setItem('mode', '{mode}');"
+                                f"localStorage.setItem('theme', '{mode}');")
+        self.page = context.new_page()
         self.page.on("console", lambda m: self.messages.append(f"{m.type}: {m.text}"))
         self.page.on("pageerror", lambda e: self.messages.append(f"pageerror: {e}"))
         self.page.route("**/*", self._route)
@@ -84,6 +71,9 @@ class Visit:
         return bad + [f"off-host request: {u}" for u in self.offhost]
 
     def charts(self):
+        # Charts are drawn as they near the viewport (_static/riskoff-charts.js): scroll each
+        # into view until it has drawn (or failed), then back to the top.
+        self.page.evaluate(LAZY_CHARTS_JS)
         embeds = self.page.query_selector_all("div.vega-embed")
         if embeds:
             # Vega renders asynchronously: wait until every chart has an SVG (or an error).
@@ -176,7 +166,7 @@ def test_page_charts_and_controls(browser, server, page_path):
         failures += visit.problems()
         assert not failures, "\n".join(failures)
     finally:
-        page.close()
+        page.context.close()
 
 
 def _axe_script() -> str:
@@ -187,12 +177,15 @@ def _axe_script() -> str:
     return (Path(spec.origin).parent / "axe.min.js").read_text()
 
 
+@pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("page_path", toc_pages())
-def test_page_accessibility(browser, server, page_path):
-    """axe-core (WCAG 2 A/AA rules) in the real browser: no serious or critical finding."""
-    visit = Visit(browser, server, page_path)
+def test_page_accessibility(browser, server, page_path, mode):
+    """axe-core (WCAG 2 A/AA rules, colour contrast included) in the real browser, in light
+    and dark mode: no serious or critical finding."""
+    visit = Visit(browser, server, page_path, mode=mode)
     try:
         visit.charts()
+        assert visit.page.evaluate("() => document.documentElement.dataset.theme") == mode
         visit.page.add_script_tag(content=_axe_script())
         result = visit.page.evaluate(
             "() => axe.run(document, {runOnly: {type: 'tag', values: "
@@ -201,7 +194,7 @@ def test_page_accessibility(browser, server, page_path):
                for v in result["violations"] if v["impact"] in ("serious", "critical")]
         assert not bad, "\n".join(bad)
     finally:
-        visit.page.close()
+        visit.page.context.close()
 
 
 @pytest.mark.parametrize("page_path", toc_pages())
@@ -219,4 +212,19 @@ def test_page_fits_a_phone(browser, server, page_path):
         assert overflow <= 1, f"page is {overflow}px wider than a 390px screen"
         assert not visit.problems(), "\n".join(visit.problems())
     finally:
-        visit.page.close()
+        visit.page.context.close()
+
+
+def test_build_runs_jupyter_book_with_this_interpreter(monkeypatch):
+    """Not the `jupyter-book` on PATH, which may belong to another installation."""
+    import sys
+
+    from riskoff import site as rsite
+
+    calls = []
+    monkeypatch.setattr(rsite, "write_assets", lambda: None)
+    monkeypatch.setattr(rsite.subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 0)
+    assert rsite.build(["--all"]) == 0
+    cmd = calls[0]
+    assert cmd[0] == sys.executable and "jupyter_book.cli.main" in " ".join(cmd[:3])
+    assert cmd[3:5] == ["build", str(rsite.ROOT)] and cmd[-1] == "--all"
