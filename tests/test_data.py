@@ -1338,3 +1338,117 @@ def test_yf_download_uses_temp_cache_and_prints_no_warning(root, monkeypatch):
     cache = Path(seen["cache"])
     assert cache.is_relative_to(Path(tempfile.gettempdir()))
     assert not cache.is_relative_to(Path.home())
+
+
+# ---------------------------------------------------------------------------- crash-proof commit
+
+class Crash(BaseException):
+    """A simulated kill: not an Exception, so no handler of the code under test runs."""
+
+
+def _steps_of_a_refresh(tmp_path) -> tuple[list[str], dict[str, bytes], dict[str, bytes]]:
+    """The commit's crash points, and the whole cache before and after an uncrashed refresh."""
+    root = tmp_path / "reference"
+    shutil.copytree(data.DATA_DIR, root)
+    before = all_bytes(root)
+    steps = []
+    mp = pytest.MonkeyPatch()
+    mp.setattr(data, "_crash_point", steps.append)
+    try:
+        data.refresh_one("NVDA", root=root, download=_nvda_with(root, lambda dl: None),
+                         today=TODAY)
+    finally:
+        mp.undo()
+    return steps, before, all_bytes(root)
+
+
+def test_commit_steps_are_the_documented_ones(tmp_path):
+    steps, before, after = _steps_of_a_refresh(tmp_path)
+    assert steps == ["half-written NVDA.csv", "written NVDA.csv", "half-written manifest.json",
+                     "written manifest.json", "half-written .commit-journal.json",
+                     "written .commit-journal.json", "journal committed",
+                     "replaced daily/NVDA.csv", "replaced manifest.json", "journal removed"]
+    assert set(after) == set(before) and after != before
+
+
+@pytest.mark.parametrize("how", ["kill", "exception"])
+def test_crash_between_any_two_steps_leaves_old_or_new(tmp_path, monkeypatch, how):
+    """Stop the commit after each of its steps in turn. A kill (no handler runs): the next
+    load finishes or discards it. An ordinary exception: the commit cleans up at once. Either
+    way the whole cache is byte-identical to before or to after, with no stray file."""
+    steps, before, after = _steps_of_a_refresh(tmp_path)
+    committed = steps.index("journal committed")
+    for k, step in enumerate(steps):
+        root = tmp_path / f"{how}-{k}"
+        shutil.copytree(data.DATA_DIR, root)
+        download = _nvda_with(root, lambda dl: None)
+        data.read_series_cache_clear()
+        calls = []
+
+        def crash(name, k=k):
+            calls.append(name)
+            if len(calls) == k + 1:
+                raise Crash(name) if how == "kill" else OSError(5, f"I/O error at {name}")
+
+        monkeypatch.setattr(data, "_crash_point", crash)
+        with pytest.raises(Crash if how == "kill" else OSError):
+            data.refresh_one("NVDA", root=root, download=download, today=TODAY)
+        monkeypatch.setattr(data, "_crash_point", lambda name: None)
+        if how == "kill" and step != "journal removed":
+            left = set(all_bytes(root)) - set(before)
+            assert left, f"a kill after {step!r} should leave its temporary files for recovery"
+        data.read_series_cache_clear()
+        lines = data.verify(root)  # loads everything: recovery runs first
+        assert len(lines) == len(SERIES) + len(PUBLISHED)
+        state = all_bytes(root)
+        expected = after if k >= committed else before
+        assert state == expected, (how, step, set(state) ^ set(expected))
+        n = len(data.series("NVDA", root))
+        assert n == (356 if k >= committed else 353), step
+
+
+def test_recover_on_refresh_and_on_any_load(root, monkeypatch):
+    """A kill before the commit point: the stray files go on the next refresh too; and a stray
+    temporary file of any cache file is removed by the next load."""
+    monkeypatch.setattr(data, "_crash_point",
+                        lambda name: (_ for _ in ()).throw(Crash(name))
+                        if name == "written manifest.json" else None)
+    with pytest.raises(Crash):
+        data.refresh_one("NVDA", root=root, download=_nvda_with(root, lambda dl: None),
+                         today=TODAY)
+    monkeypatch.setattr(data, "_crash_point", lambda name: None)
+    assert len(data._temp_files(root)) == 2
+    msg = data.refresh_one("NVDA", root=root, download=_nvda_with(root, lambda dl: None),
+                           today=TODAY)
+    assert msg.startswith("+3 rows") and data._temp_files(root) == []
+    stray = root / "published" / ".ai_deals.csv.abc123.tmp"
+    stray.write_text("half")
+    data.published("ai_deals", root)
+    assert not stray.exists()
+
+
+def test_real_kill_of_a_refresh_process(tmp_path):
+    """os._exit in a child process (no cleanup at all) at two points of the commit."""
+    import subprocess
+    import sys
+
+    for step, rows in [("written manifest.json", 353), ("replaced daily/NVDA.csv", 356)]:
+        root = tmp_path / step.replace(" ", "_").replace("/", "_")
+        shutil.copytree(data.DATA_DIR, root)
+        frame = tmp_path / "download.pkl"
+        yf_frame(nvda_download(root, NEW_DATES)[1], NY).to_pickle(frame)
+        code = f"""
+import os, datetime as dt, pandas as pd, riskoff.data as data
+from pathlib import Path
+data._crash_point = lambda name: os._exit(9) if name == {step!r} else None
+frame = pd.read_pickle({str(frame)!r})
+data.refresh_one("NVDA", root=Path({str(root)!r}), download=lambda *a: frame,
+                 today=dt.date(2026, 6, 4))
+"""
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert proc.returncode == 9, proc.stderr
+        assert data._temp_files(root) or (root / data.JOURNAL).exists()
+        data.read_series_cache_clear()
+        assert len(data.series("NVDA", root)) == rows
+        assert data._temp_files(root) == [] and not (root / data.JOURNAL).exists()
+        assert len(data.verify(root)) == len(SERIES) + len(PUBLISHED)
