@@ -1452,3 +1452,20 @@ data.refresh_one("NVDA", root=Path({str(root)!r}), download=lambda *a: frame,
         assert len(data.series("NVDA", root)) == rows
         assert data._temp_files(root) == [] and not (root / data.JOURNAL).exists()
         assert len(data.verify(root)) == len(SERIES) + len(PUBLISHED)
+
+
+# ---------------------------------------------------------------------------- line endings
+
+@pytest.mark.skipif(shutil.which("git") is None or not (data.ROOT / ".git").exists(),
+                    reason="needs git and the repository")
+def test_clone_with_autocrlf_verifies(tmp_path):
+    """Git for Windows' default core.autocrlf=true must not rewrite the cache (.gitattributes
+    marks data/ as -text), or every checksum would fail. Clones the committed HEAD."""
+    import subprocess
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "-c", "core.autocrlf=true", "clone", "-q", "--no-hardlinks",
+                    "-c", "core.autocrlf=true", str(data.ROOT), str(clone)], check=True)
+    assert b"\r\n" not in (clone / "data" / "daily" / "NVDA.csv").read_bytes()
+    lines = data.verify(clone / "data")
+    assert len(lines) >= len(SERIES) and all(ln.startswith("ok") for ln in lines)
