@@ -1,34 +1,41 @@
-"""Measure the book: build times, kernel recompute times, page weight, time to first chart.
+"""Measure the book, today's way beside the new way, in one run.
 
+    npm install --prefix benchmarks     # once: Lighthouse (not needed to build or test the book)
     python benchmarks/run.py            # prints a Markdown report (paste it into the README)
-    python benchmarks/run.py --quick    # skip the cold/warm build timings
+    python benchmarks/run.py --quick    # skip the cold/warm build and execute-all timings
+    python benchmarks/run.py --no-lighthouse
 
-Not a test: numbers depend on the machine. Targets (issue "Performance"): cold build <= 45 s,
-warm <= 5 s, each recompute <= 50 ms median, each page <= 400 KB gzip besides the shared Vega
-bundle, first chart drawn <= 1 s.
+"Old" is the site built with RISKOFF_SITE_LEGACY=1 (the theme's icon script, Altair's inline
+chart scripts, the Vega-Lite bundle on every page); "new" is the default build. Both are
+served with gzip from 127.0.0.1 (benchmarks/serve.py), each page opened with a cold cache.
+
+Not a test: numbers depend on the machine. Targets (issue 15): Lighthouse mobile performance
+>= 0.9, SEO, accessibility and best practices 1.0; first chart <= 0.3 s, all charts <= 1 s
+or each within 0.2 s of entering the viewport; JavaScript <= 250 KB gzip per page;
+execute-all <= 10 s; each explorer <= 25 ms median redraw.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import gzip
-import http.server
 import importlib
 import io
+import json
 import os
 import platform
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+RESULTS = ROOT / "benchmarks" / "results"  # gitignored: Lighthouse reports, execute copies
 
 
 def timed(cmd: list[str]) -> float:
@@ -115,51 +122,140 @@ def recompute_times() -> list[tuple[str, list[float]]]:
     return results
 
 
+# ---------------------------------------------------------------------------- execute
+
+def execute_time() -> float:
+    """`python -m riskoff.site execute` on copies of every notebook (the committed ones stay
+    untouched), as one command: interpreter start, kernels, every cell."""
+    from riskoff import site
+
+    work = RESULTS / "execute"
+    shutil.rmtree(work, ignore_errors=True)
+    copies = []
+    for nb in site.notebooks():
+        dst = work / nb.relative_to(ROOT)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(nb, dst)
+        copies.append(str(dst))
+    try:
+        return timed([sys.executable, "-m", "riskoff.site", "execute", *copies])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 # ---------------------------------------------------------------------------- pages
 
-def page_weights() -> list[tuple[str, int, int]]:
-    from test_site import toc_pages
+WAYS = {"old": {"RISKOFF_SITE_LEGACY": "1"}, "new": {"RISKOFF_SITE_LEGACY": ""}}
+CHART = 'div[id^="altair-viz-"]'
 
-    rows = []
-    for page in toc_pages():
-        raw = (HTML / page).read_bytes()
-        rows.append((page, len(raw), len(gzip.compress(raw, 6))))
-    return rows
+# In the page: scroll each chart into view in turn, timing when it is drawn (svg.marks or an
+# error) and how long after entering the viewport. Times are ms since navigation start.
+SCROLL_THROUGH_JS = """
+async (selector) => {
+  const drawn = el => el.querySelector('svg.marks') || el.querySelector('.error');
+  const until = el => new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const tick = () => drawn(el) ? resolve(performance.now())
+      : performance.now() - t0 > 15000 ? reject(new Error('chart not drawn in 15 s: ' + el.id))
+      : setTimeout(tick, 4);
+    tick();
+  });
+  const charts = [...document.querySelectorAll(selector)];
+  const out = {n: charts.length, drawn: [], lags: []};
+  for (const el of charts) {
+    el.scrollIntoView({block: 'center'});
+    const entered = performance.now();
+    const t = await until(el);
+    out.drawn.push(t);
+    out.lags.push(t - entered);
+  }
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  out.fcp = fcp ? fcp.startTime : null;
+  out.errors = charts.filter(el => el.querySelector('.error')).length;
+  return out;
+}
+"""
+
+RESOURCES_JS = """
+() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+  .map(e => ({name: e.name, type: e.entryType, bytes: e.encodedBodySize}))
+"""
 
 
-def first_chart_times(pages: list[str], runs: int = 3) -> dict[str, float]:
+def browser_measure(base: str, pages: list[str], runs: int = 3) -> dict[str, dict]:
+    """Per page: first chart / all charts drawn (s, median of `runs` cold loads), the slowest
+    chart's lag after entering the viewport, first contentful paint, and the JavaScript and
+    total bytes (gzip, as transferred) the page loaded once every chart was drawn."""
     from playwright.sync_api import sync_playwright
-    from test_site import CHROMIUM_ARGS
+    from layout_probe import CHROMIUM_ARGS
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    out = {}
     exe = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    out = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         for page_path in pages:
-            times = []
+            samples, resources = [], []
             for _ in range(runs):
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{base}/{page_path}", wait_until="commit")
-                try:
-                    page.wait_for_selector("div.vega-embed svg.marks", timeout=10000)
-                except Exception:
-                    page.close()
-                    break
-                times.append(page.evaluate("() => performance.now()") / 1000)
-                page.close()
-            if times:
-                out[page_path] = statistics.median(times)
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                page.goto(f"{base}/{page_path}", wait_until="domcontentloaded")
+                samples.append(page.evaluate(SCROLL_THROUGH_JS, CHART))
+                page.wait_for_load_state("load")
+                resources = page.evaluate(RESOURCES_JS)
+                context.close()
+            row = {"n": samples[0]["n"], "errors": max(s["errors"] for s in samples),
+                   "fcp": statistics.median(s["fcp"] or 0 for s in samples) / 1000,
+                   "html_kb": sum(r["bytes"] for r in resources
+                                  if r["type"] == "navigation") / 1000,
+                   "js_kb": sum(r["bytes"] for r in resources if r["name"].split("?")[0]
+                                .endswith(".js")) / 1000,
+                   "all_kb": sum(r["bytes"] for r in resources) / 1000}
+            if row["n"]:
+                row["first"] = statistics.median(s["drawn"][0] for s in samples) / 1000
+                row["all"] = statistics.median(s["drawn"][-1] for s in samples) / 1000
+                row["lag"] = statistics.median(max(s["lags"]) for s in samples) / 1000
+            out[page_path] = row
         browser.close()
-    httpd.shutdown()
     return out
+
+
+LIGHTHOUSE = ROOT / "benchmarks" / "node_modules" / ".bin" / "lighthouse"
+LH_AUDITS = {"fcp": "first-contentful-paint", "lcp": "largest-contentful-paint",
+             "tbt": "total-blocking-time", "cls": "cumulative-layout-shift"}
+
+
+def lighthouse(url: str, report: Path) -> dict:
+    """Lighthouse's mobile profile (its default: simulated slow 4G, 4x CPU slowdown)."""
+    profile = tempfile.mkdtemp(prefix="lh-profile-")
+    flags = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
+             "--disable-background-networking --disable-component-update --disable-sync "
+             f"--user-data-dir={profile}")
+    try:
+        subprocess.run([str(LIGHTHOUSE), url, f"--chrome-flags={flags}", "--form-factor=mobile",
+                        "--only-categories=performance,accessibility,best-practices,seo",
+                        "--output=json", f"--output-path={report}", "--quiet"],
+                       check=True, capture_output=True,
+                       env={**os.environ, "CHROME_PATH": os.environ.get("CHROMIUM")
+                            or shutil.which("chromium") or "/usr/bin/chromium"})
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    data = json.loads(report.read_text())
+    row = {k: v["score"] for k, v in data["categories"].items()}
+    row.update({k: data["audits"][a]["numericValue"] for k, a in LH_AUDITS.items()})
+    return row
+
+
+def build_ways(into: Path) -> dict[str, Path]:
+    """Build the site each way and copy it out of _build/html (the new way is built last, so
+    _build/html is left as the default build)."""
+    dirs = {}
+    for way, env in WAYS.items():
+        subprocess.run([sys.executable, "-m", "riskoff.site", "build"], cwd=ROOT, check=True,
+                       capture_output=True, env={**os.environ, **env})
+        shutil.rmtree(into / way, ignore_errors=True)
+        shutil.copytree(HTML, into / way)
+        dirs[way] = into / way
+    return dirs
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -167,41 +263,86 @@ def pct(samples: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
+def ratio(new, old) -> str:
+    return f"{new / old:.2f}" if old else "–"
+
+
 def main() -> None:
+    from serve import serve
+    from conftest import toc_pages
+
     quick = "--quick" in sys.argv
+    use_lh = "--no-lighthouse" not in sys.argv and LIGHTHOUSE.exists()
+    RESULTS.mkdir(parents=True, exist_ok=True)
     lines = [f"Measured {dt.date.today():%Y-%m-%d} on {platform.machine()}, "
-             f"{os.cpu_count()} cores, Python {platform.python_version()} "
+             f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"{subprocess.run([shutil.which('chromium') or 'chromium', '--version'], capture_output=True, text=True).stdout.strip()} "
              f"(`python benchmarks/run.py`).", ""]
     if not quick:
-        lines += ["| build | seconds | target | ok |", "|---|---:|---:|---|"]
+        lines += ["| build / execute | seconds | target | ok |", "|---|---:|---:|---|"]
         for label, secs, target in build_times():
             lines.append(f"| {label} | {secs:.1f} | ≤ {target:g} | {'yes' if secs <= target else 'NO'} |")
+        secs = execute_time()
+        lines.append(f"| execute every notebook (`python -m riskoff.site execute`) | {secs:.1f} "
+                     f"| ≤ 10 | {'yes' if secs <= 10 else 'NO'} |")
         lines.append("")
-    elif not (HTML / "index.html").exists():
-        subprocess.run([sys.executable, "-m", "riskoff.site", "build"], cwd=ROOT, check=True,
-                       capture_output=True)
 
-    lines += ["| kernel recompute (render + spec) | calls | median ms | p95 ms | ok (≤ 50 ms median) |",
+    lines += ["| kernel explorer redraw (render + spec) | calls | median ms | p95 ms | ok (≤ 25 ms median) |",
               "|---|---:|---:|---:|---|"]
     for label, samples in recompute_times():
         if samples:
             med, p95 = statistics.median(samples) * 1000, pct(samples, 0.95) * 1000
             lines.append(f"| {label} | {len(samples)} | {med:.1f} | {p95:.1f} | "
-                         f"{'yes' if med <= 50 else 'NO'} |")
+                         f"{'yes' if med <= 25 else 'NO'} |")
     lines.append("")
 
-    weights = page_weights()
-    firsts = first_chart_times([p for p, *_ in weights
-                                if b"altair-viz-" in (HTML / p).read_bytes()])
-    bundle = (HTML / "_static" / "vega-bundle.js").read_bytes()
-    lines += ["| page | HTML KB | gzip KB (≤ 400) | first chart drawn, s (≤ 1) |",
-              "|---|---:|---:|---:|"]
-    for page, raw, gz in weights:
-        first = f"{firsts[page]:.2f}" if page in firsts else "no chart"
-        flag = "" if gz <= 400_000 and firsts.get(page, 0) <= 1 else " **over target**"
-        lines.append(f"| {page} | {raw / 1000:.0f} | {gz / 1000:.0f} | {first}{flag} |")
-    lines += ["", f"Shared Vega bundle (loaded once, cached): {len(bundle) / 1000:.0f} KB, "
-                  f"{len(gzip.compress(bundle, 6)) / 1000:.0f} KB gzip."]
+    pages = toc_pages()
+    dirs = build_ways(RESULTS / "site")
+    measured, lh = {}, {}
+    for way, directory in dirs.items():
+        httpd, base = serve(directory)
+        try:
+            measured[way] = browser_measure(base, pages)
+            if use_lh:
+                lh[way] = {p: lighthouse(f"{base}/{p}", RESULTS / f"lighthouse-{way}-"
+                                         f"{p.replace('/', '-').removesuffix('.html')}.json")
+                           for p in pages}
+        finally:
+            httpd.shutdown()
+
+    lines += ["Charts, desktop 1280×900, cold cache, median of 3; each chart scrolled into view "
+              "in turn (s since navigation; *lag* = slowest chart's draw after entering the view). "
+              "JS = every script the page loaded, KB gzip as transferred.", "",
+              "| page | charts | JS KB old → new | first chart s old → new (≤ 0.3) "
+              "| all charts s old → new (≤ 1) | max lag s new (≤ 0.2) | ratio first / all / JS |",
+              "|---|---:|---:|---:|---:|---:|---|"]
+    for p in pages:
+        o, n = measured["old"][p], measured["new"][p]
+        if n["n"]:
+            lines.append(f"| {p} | {n['n']} | {o['js_kb']:.0f} → {n['js_kb']:.0f} | "
+                         f"{o['first']:.2f} → {n['first']:.2f} | {o['all']:.2f} → {n['all']:.2f} | "
+                         f"{n['lag']:.2f} | {ratio(n['first'], o['first'])} / "
+                         f"{ratio(n['all'], o['all'])} / {ratio(n['js_kb'], o['js_kb'])} |")
+        else:
+            lines.append(f"| {p} | 0 | {o['js_kb']:.0f} → {n['js_kb']:.0f} | no chart | no chart | "
+                         f"– | – / – / {ratio(n['js_kb'], o['js_kb'])} |")
+        if n["errors"] or o["errors"]:
+            lines[-1] += f" **chart errors: old {o['errors']}, new {n['errors']}**"
+    lines.append("")
+    if lh:
+        lines += ["Lighthouse 12 mobile profile (simulated slow 4G, 4× CPU slowdown), one run per page "
+                  "and way: scores, then FCP / LCP (s), TBT (ms), CLS.", "",
+                  "| page | performance old → new (≥ 0.9) | a11y | best practices | SEO "
+                  "| FCP | LCP | TBT | CLS |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for p in pages:
+            o, n = lh["old"][p], lh["new"][p]
+            lines.append(
+                f"| {p} | {o['performance']:.2f} → **{n['performance']:.2f}** | "
+                f"{o['accessibility']:.2f} → {n['accessibility']:.2f} | "
+                f"{o['best-practices']:.2f} → {n['best-practices']:.2f} | "
+                f"{o['seo']:.2f} → {n['seo']:.2f} | {o['fcp'] / 1000:.1f} → {n['fcp'] / 1000:.1f} | "
+                f"{o['lcp'] / 1000:.1f} → {n['lcp'] / 1000:.1f} | {o['tbt']:.0f} → {n['tbt']:.0f} | "
+                f"{o['cls']:.3f} → {n['cls']:.3f} |")
     print("\n".join(lines))
 
 

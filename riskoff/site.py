@@ -1,6 +1,6 @@
 """Build tooling: offline JavaScript assets, notebook execution and the site build.
 
-    python -m riskoff.site assets    # write _static/vega-runtime.js for the installed Altair
+    python -m riskoff.site assets    # check the vendored Vega (and write the legacy bundle)
     python -m riskoff.site execute   # run every chapter in place (outputs are committed)
     python -m riskoff.site build     # assets + jupyter-book build -W (from committed outputs)
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "_static" / "vega-bundle.js"
-RUNTIME = ROOT / "_static" / "vega-runtime.js"
+RUNTIME = ROOT / "_static" / "vendor" / "vega" / "vega.min.js"
 CHAPTERS = ROOT / "chapters"
 
 
@@ -59,16 +59,6 @@ def vega_bundle_js() -> str:
     return _header("Vega + Vega-Lite + vega-embed") + preset + "(function(){\n" + bundle + "\n})();\n"
 
 
-def vega_runtime_js() -> str:
-    """The Vega runtime alone (no Vega-Lite compiler, no vega-embed) as `window.vega`: the
-    book's charts are compiled to Vega at build time (riskoff/sitejs.py) and drawn by
-    _static/riskoff-charts.js, which loads this file when the first chart is needed."""
-    import vl_convert as vlc
-
-    bundle = vlc.javascript_bundle(snippet="window.vega = vega;", vl_version=_vl_minor())
-    return _header("Vega runtime") + "(function(){\n" + bundle + "\n})();\n"
-
-
 def _write_if_stale(path: Path, make) -> None:
     # Bundling takes seconds: skip it when the file was made for the same versions.
     header = _header("")
@@ -82,13 +72,29 @@ def _write_if_stale(path: Path, make) -> None:
     path.write_text(text)
 
 
+def check_runtime() -> Path:
+    """The pages draw charts with the vendored Vega runtime (_static/vendor/vega, see its
+    README.txt); it must be the Vega major version Altair's Vega-Lite compiles for."""
+    import altair as alt
+
+    text = RUNTIME.read_text(encoding="utf-8") if RUNTIME.exists() else ""
+    found = re.search(r'\.version="(\d+)\.\d+\.\d+"', text)
+    major = found.group(1) if found else None
+    if major != alt.VEGA_VERSION.split(".")[0]:
+        raise RuntimeError(f"{RUNTIME.relative_to(ROOT)} is Vega {major or '?'} but Altair "
+                           f"{alt.__version__} needs Vega {alt.VEGA_VERSION}: update it as its "
+                           "README.txt says")
+    return RUNTIME
+
+
 def write_assets() -> Path:
-    """Write _static/vega-runtime.js, and _static/vega-bundle.js for a legacy build."""
+    """Check the vendored Vega runtime; write _static/vega-bundle.js for a legacy build."""
     from riskoff.sitejs import legacy
 
-    _write_if_stale(RUNTIME, vega_runtime_js)
+    check_runtime()
     if legacy():
         _write_if_stale(BUNDLE, vega_bundle_js)
+        return BUNDLE
     return RUNTIME
 
 

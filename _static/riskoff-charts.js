@@ -1,0 +1,165 @@
+/* Draws the book's charts, each when it comes near the viewport (see riskoff/sitejs.py).
+ * Every chart is a <script type="application/json" class="riskoff-chart"> holding a Vega spec
+ * compiled at build time, right after the element it is drawn into. The Vega runtime
+ * (vendor/vega/vega.min.js, beside this file) is fetched once, when the first chart is needed. */
+(function () {
+  'use strict';
+  var here = document.currentScript && document.currentScript.src;
+  var runtimeUrl = (here || '').replace(/[^/]*$/, '') + 'vendor/vega/vega.min.js';
+  var runtime = null;
+
+  function loadRuntime() {
+    if (!runtime) {
+      runtime = new Promise(function (resolve, reject) {
+        if (window.vega) { resolve(window.vega); return; }
+        var s = document.createElement('script');
+        s.src = runtimeUrl;
+        s.onload = function () { resolve(window.vega); };
+        s.onerror = function () { reject(new Error('could not load ' + runtimeUrl)); };
+        document.head.appendChild(s);
+      });
+    }
+    return runtime;
+  }
+
+  function escapeHtml(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+
+  // One tooltip element for the page: title, then a row per field, like vega-tooltip's.
+  var tip = null;
+  function tooltip(handler, event, item, value) {
+    if (!tip) {
+      tip = document.createElement('div');
+      tip.className = 'riskoff-tooltip';
+      tip.setAttribute('role', 'tooltip');
+      document.body.appendChild(tip);
+    }
+    if (value == null || value === '') { tip.classList.remove('visible'); return; }
+    var content;
+    if (typeof value === 'object') {
+      var rows = '';
+      Object.keys(value).forEach(function (k) {
+        if (k === 'title') { return; }
+        var v = value[k];
+        if (v !== null && typeof v === 'object') { v = JSON.stringify(v); }
+        rows += '<tr><td class="key">' + escapeHtml(k) + '</td><td class="value">' +
+          escapeHtml(v) + '</td></tr>';
+      });
+      content = (value.title != null ? '<h2>' + escapeHtml(value.title) + '</h2>' : '') +
+        (rows ? '<table>' + rows + '</table>' : '');
+    } else {
+      content = escapeHtml(value);
+    }
+    tip.innerHTML = content;
+    tip.classList.add('visible');
+    var x = event.clientX + 10, y = event.clientY + 10;
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    if (x + w > window.innerWidth) { x = Math.max(0, event.clientX - 10 - w); }
+    if (y + h > window.innerHeight) { y = Math.max(0, event.clientY - 10 - h); }
+    tip.style.left = (x + window.scrollX) + 'px';
+    tip.style.top = (y + window.scrollY) + 'px';
+  }
+
+  // The "…" menu: save the chart as SVG or PNG, as vega-embed's export actions did.
+  var DOTS = '<svg viewBox="0 0 16 16" fill="currentColor" stroke="none" stroke-width="1" ' +
+    'stroke-linecap="round" stroke-linejoin="round" width="14" height="14" aria-hidden="true">' +
+    '<circle r="2" cy="8" cx="2"></circle><circle r="2" cy="8" cx="8"></circle>' +
+    '<circle r="2" cy="8" cx="14"></circle></svg>';
+
+  function exportMenu(el, view) {
+    var details = document.createElement('details');
+    details.title = 'Click to view actions';
+    var summary = document.createElement('summary');
+    summary.innerHTML = DOTS;
+    summary.setAttribute('aria-label', 'Chart menu: save the chart as an image');
+    details.appendChild(summary);
+    var menu = document.createElement('div');
+    menu.className = 'vega-actions';
+    ['svg', 'png'].forEach(function (ext) {
+      var a = document.createElement('a');
+      a.textContent = 'Save as ' + ext.toUpperCase();
+      a.href = '#';
+      a.download = (el.id || 'chart') + '.' + ext;
+      a.addEventListener('click', function (e) {
+        if (a.dataset.ready) { delete a.dataset.ready; return; }
+        e.preventDefault();
+        view.toImageURL(ext, ext === 'png' ? 2 : 1).then(function (url) {
+          a.href = url;
+          a.dataset.ready = '1';
+          a.click();
+          details.removeAttribute('open');
+        });
+      });
+      menu.appendChild(a);
+    });
+    details.appendChild(menu);
+    el.appendChild(details);
+    el.classList.add('has-actions');
+    document.addEventListener('click', function (e) {
+      if (details.open && !details.contains(e.target)) { details.removeAttribute('open'); }
+    });
+  }
+
+  function draw(el, data, vega) {
+    el.classList.add('vega-embed');
+    var wrapper = document.createElement('div');
+    wrapper.className = 'chart-wrapper';
+    // width "container" compiles to autosize fit(-x): the wrapper then takes the full width.
+    var fit = data.spec.autosize && (data.spec.autosize.type || data.spec.autosize);
+    if (fit === 'fit' || fit === 'fit-x') { wrapper.classList.add('fit-x'); }
+    el.insertBefore(wrapper, el.firstChild);
+    var view = new vega.View(vega.parse(data.spec), {
+      renderer: data.renderer || 'svg', container: wrapper, tooltip: tooltip,
+      logLevel: vega.Warn
+    });
+    if (data.export) { exportMenu(el, view); }
+    return view.runAsync().then(function () { el.classList.remove('riskoff-pending'); });
+  }
+
+  function fail(el, err) {
+    el.innerHTML = '<div class="error">Chart could not be drawn: ' + escapeHtml(err) + '</div>';
+    if (window.console) { console.error(err); }
+  }
+
+  function start() {
+    var charts = [];
+    document.querySelectorAll('script.riskoff-chart').forEach(function (script) {
+      var el = script.previousElementSibling;
+      if (!el) { return; }
+      el.classList.add('riskoff-pending');
+      charts.push({el: el, script: script});
+    });
+    if (!charts.length) { return; }
+    function render(chart) {
+      if (chart.started) { return; }
+      chart.started = true;
+      var data;
+      try { data = JSON.parse(chart.script.textContent); } catch (e) { fail(chart.el, e); return; }
+      loadRuntime().then(function (vega) { return draw(chart.el, data, vega); })
+        .catch(function (err) { fail(chart.el, err); });
+    }
+    if (!('IntersectionObserver' in window)) { charts.forEach(render); return; }
+    // Start a little before a chart scrolls in, so it is drawn by the time it is seen.
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          render(entry.target.riskoffChart);
+        }
+      });
+    }, {rootMargin: '300px 0px'});
+    charts.forEach(function (chart) {
+      chart.el.riskoffChart = chart;
+      observer.observe(chart.el);
+    });
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
