@@ -27,6 +27,9 @@ class Series:
     # that shows assets together), and a short name for narrow axes (full name in tooltips).
     colour: str = GREY
     short: str | None = None
+    # Date of a last row that data/PROVENANCE.md flags as a probable partial day (written while
+    # the market was open): its "close" is not a close, so every computation leaves it out.
+    partial_last: str | None = None
 
     def as_dict(self) -> dict:
         # Presentation fields stay out of the data manifest.
@@ -38,8 +41,10 @@ _TRADED = "traded prices (not dividend-adjusted)"
 _INDEX = "price index (no dividends)"
 
 SERIES: dict[str, Series] = {s.symbol: s for s in [
-    Series("NDX", "Nasdaq-100", "equity index", "index points", _US, _INDEX, "^NDX", colour=BLUE),
-    Series("GSPC", "S&P 500", "equity index", "index points", _US, _INDEX, "^GSPC", colour=SKY),
+    Series("NDX", "Nasdaq-100", "equity index", "index points", _US, _INDEX, "^NDX", colour=BLUE,
+           partial_last="2026-07-13"),
+    Series("GSPC", "S&P 500", "equity index", "index points", _US, _INDEX, "^GSPC", colour=SKY,
+           partial_last="2026-08-21"),
     Series("HSI", "Hang Seng Index", "equity index", "index points", "Hong Kong trading days",
            _INDEX, "^HSI", colour=VERMILLION, short='Hang Seng'),
     Series("000001.SS", "Shanghai Composite", "equity index", "index points",
@@ -62,11 +67,12 @@ SERIES: dict[str, Series] = {s.symbol: s for s in [
     Series("QQQ", "Invesco QQQ (Nasdaq-100 ETF)", "ETF", "USD per share", _US, _TRADED, "QQQ", colour=VERMILLION, short='QQQ (ETF)'),
     Series("SPY", "SPDR S&P 500 ETF", "ETF", "USD per share", _US, _TRADED, "SPY", colour=PURPLE, short='SPY (ETF)'),
     Series("HYG", "iShares High Yield Corporate Bond ETF", "ETF", "USD per share", _US,
-           "dividend-adjusted (use for returns, not quoted prices)", "HYG", auto_adjust=True, colour=BLACK, short='HYG (high-yield ETF)'),
+           "dividend-adjusted (use for returns, not quoted prices)", "HYG", auto_adjust=True, colour=BLACK, short='HYG (high-yield ETF)',
+           partial_last="2026-08-21"),
     Series("BTC-USD", "Bitcoin", "crypto", "USD", "UTC calendar days, 7 days a week",
-           "spot price", "BTC-USD", colour=ORANGE),
+           "spot price", "BTC-USD", colour=ORANGE, partial_last="2026-08-21"),
     Series("ETH-USD", "Ether", "crypto", "USD", "UTC calendar days, 7 days a week",
-           "spot price", "ETH-USD", colour=PURPLE),
+           "spot price", "ETH-USD", colour=PURPLE, partial_last="2026-08-21"),
     Series("GC=F", "Gold (COMEX front month)", "commodity", "USD per troy ounce", _US,
            "continuous front-month futures, not roll-adjusted", "GC=F", colour=YELLOW, short='Gold'),
     Series("TNX", "10-year Treasury yield (Cboe ^TNX)", "rates", "percent", _US,
@@ -98,3 +104,9 @@ PUBLISHED = {
     "nvidia_earnings_dates": "Nvidia's quarterly results release dates (after the New York close), as reported",
     "ai_deals": "Announced deals among Nvidia, OpenAI, Microsoft, Oracle, AMD, CoreWeave and Anthropic, as reported (announced values, not measured cash flows)",
 }
+
+
+def partial_last(symbol: str) -> str | None:
+    """The declared partial last day of a series (YYYY-MM-DD), or None."""
+    meta = SERIES.get(symbol)
+    return meta.partial_last if meta else None

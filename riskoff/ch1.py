@@ -27,6 +27,8 @@ BASES = ["2024-12-31", "2025-04-08", "2025-10-06", "2025-10-29", "2025-11-19", "
 
 def scoreboard_table(date="2025-11-20", symbols=EVENT) -> pd.DataFrame:
     """The scoreboard of one session as a readable table (percentages, 2 decimals)."""
+    from .findings import pct
+
     symbols = args.symbols(symbols, "symbols")
     date = args.session(date, "date", args.sessions_of(symbols), "these markets")
     grid = metrics.scoreboard(symbols, [date])
@@ -34,16 +36,30 @@ def scoreboard_table(date="2025-11-20", symbols=EVENT) -> pd.DataFrame:
     table = table.reindex(index=symbols, columns=[m[0] for m in metrics.MEASURES.values()])
     table.index = [label_of(s) for s in symbols]
     table.index.name = f"Session of {date_label(date)}"
-    return table.map(lambda v: "no session / n.a." if pd.isna(v) else f"{v:+.2%}")
+    traded = table[metrics.MEASURES["day"][0]].notna()
+    out = table.map(lambda v: "" if pd.isna(v) else pct(v))
+    for name in table.index:
+        for col in table.columns:
+            if pd.isna(table.loc[name, col]):
+                # Name what is missing: a market that traded lacks only the measure's input.
+                out.loc[name, col] = ("no intraday high published" if traded[name]
+                                      and col == metrics.MEASURES["high_close"][0]
+                                      else "not measured" if traded[name] else "no session")
+    # One header row: the session names the asset column, no pandas index/column labels.
+    out.index.name = None
+    out.columns.name = f"Session of {date_label(date)}"
+    return out
 
 
 def _biggest_fall(grid: pd.DataFrame, date: str, measure: str = "day") -> str:
+    from .findings import pct
+
     rows = grid[(grid.date == date) & (grid.measure == measure)].dropna(subset=["value"])
     worst = rows.loc[rows["value"].idxmin()]
     best = rows.loc[rows["value"].idxmax()]
     return (f"On {date_label(date)} the largest fall among these assets was "
-            f"{label_of(worst.symbol)}'s {worst.value:+.1%}; the largest rise was "
-            f"{label_of(best.symbol)}'s {best.value:+.1%}.")
+            f"{label_of(worst.symbol)}'s {pct(worst.value)}; the largest rise was "
+            f"{label_of(best.symbol)}'s {pct(best.value)}.")
 
 
 def who_fell(symbols=EVENT, sessions=SESSIONS):
@@ -61,15 +77,27 @@ def who_fell(symbols=EVENT, sessions=SESSIONS):
         alt_text=_biggest_fall(grid, "2025-11-20" if "2025-11-20" in sessions else sessions[-1]))
 
 
+def _complete_closes(symbols, start=None) -> pd.DataFrame:
+    """Closes without the declared partial last days (riskoff.catalog: partial_last)."""
+    from .catalog import partial_last
+
+    wide = rdata.closes(symbols, start=start).copy()
+    for sym in wide.columns:
+        day = partial_last(sym)
+        if day and pd.Timestamp(day) in wide.index:
+            wide.loc[pd.Timestamp(day), sym] = float("nan")  # left out, not filled
+    return wide.dropna(how="all")
+
+
 def _closes(symbols, start) -> pd.DataFrame:
-    return metrics.tidy(rdata.closes(symbols, start=start), "close")
+    return metrics.tidy(_complete_closes(symbols, start=start), "close")
 
 
 def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
     symbols, bases, shown = _paths_args(symbols, bases, shown, "bases")
     frame = _closes(symbols, bases[0])
     # Each series' own last close: the markets' caches end on different dates.
-    reb = metrics.rebase(rdata.closes(symbols), bases[0]).apply(lambda s: s.dropna().iloc[-1])
+    reb = metrics.rebase(_complete_closes(symbols), bases[0]).apply(lambda s: s.dropna().iloc[-1])
     top, low = reb.idxmax(), reb.idxmin()
     text = (f"Rebased to 100 on {date_label(bases[0])}: at each series' last cached close, "
             f"{label_of(top)} stands highest at {reb[top]:.0f} and {label_of(low)} lowest at "
@@ -91,7 +119,7 @@ def _paths_args(symbols, dates, shown, dates_name):
 def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
     symbols, starts, shown = _paths_args(symbols, starts, shown, "starts")
     frame = _closes(symbols, starts[0])
-    dd = metrics.drawdown(rdata.closes(symbols), starts[0]).loc[:"2025-11-21"].min()
+    dd = metrics.drawdown(_complete_closes(symbols), starts[0]).loc[:"2025-11-21"].min()
     # A falling volatility index is calm returning, not a market falling: leave it out here.
     dd = dd[[s for s in dd.index if rdata.info(s)["asset_class"] != "volatility index"]]
     worst = dd.idxmin()
@@ -142,7 +170,7 @@ def _explore_paths(symbols, shown, start, label, compute, column, builder):
             return "Pick at least one asset."
         if base.value is None:
             return "Pick a date."
-        wide = rdata.closes(assets.value).loc[f"{base.value:%Y-%m-%d}":]
+        wide = _complete_closes(assets.value).loc[f"{base.value:%Y-%m-%d}":]
         if wide.dropna(how="all").empty:
             return f"No data on or after {base.value:%d %b %Y} for these assets."
         frame = metrics.tidy(compute(wide, base.value), column)
@@ -171,6 +199,8 @@ def headlines():
     """The event in a few computed lines (shown on the front page)."""
     from IPython.display import Markdown
 
+    from .findings import pct
+
     def s(sym):
         return rdata.series(sym)
 
@@ -179,17 +209,18 @@ def headlines():
     peak_day, peak = btc.loc["2025-01-01":"2025-11-21", "high"].idxmax(), \
         btc.loc["2025-01-01":"2025-11-21", "high"].max()
     lines = [
-        f"- **Nasdaq-100**, 20 Nov: {metrics.day_change(ndx, '2025-11-20'):+.1%} at the close, "
-        f"after a {metrics.high_to_low(ndx, '2025-11-20'):+.1%} swing from high to low.",
-        f"- **Nvidia**, 20 Nov: {metrics.high_vs_prev_close(nvda, '2025-11-20'):+.1%} at its high "
-        f"the morning after its results, {metrics.day_change(nvda, '2025-11-20'):+.1%} at the close.",
+        f"- **Nasdaq-100**, 20 Nov: {pct(metrics.day_change(ndx, '2025-11-20'))} at the close, "
+        f"after a {pct(metrics.high_to_low(ndx, '2025-11-20'))} swing from high to low.",
+        f"- **Nvidia**, 20 Nov: {pct(metrics.high_vs_prev_close(nvda, '2025-11-20'))} at its "
+        f"high the morning after its results, {pct(metrics.day_change(nvda, '2025-11-20'))} at "
+        f"the close.",
         f"- **Hang Seng** and **Shanghai Composite**, 21 Nov: "
-        f"{metrics.day_change(s('HSI'), '2025-11-21'):+.1%} and "
-        f"{metrics.day_change(s('000001.SS'), '2025-11-21'):+.1%}.",
+        f"{pct(metrics.day_change(s('HSI'), '2025-11-21'))} and "
+        f"{pct(metrics.day_change(s('000001.SS'), '2025-11-21'))}.",
         f"- **Bitcoin**: from an intraday high of {peak:,.0f} dollars on {date_label(peak_day)} "
         f"to a close of {btc.loc['2025-11-21', 'close']:,.0f} on 21 Nov "
-        f"({metrics.change_since(btc, '2025-11-21'):+.1%} for the year).",
-        f"- **Gold**, 20 Nov: {metrics.day_change(s('GC=F'), '2025-11-20'):+.1%}, at "
+        f"({pct(metrics.change_since(btc, '2025-11-21'))} for the year).",
+        f"- **Gold**, 20 Nov: {pct(metrics.day_change(s('GC=F'), '2025-11-20'))}, at "
         f"{s('GC=F').loc['2025-11-20', 'close']:,.0f} dollars an ounce.",
     ]
     fed = rdata.published("fedwatch_dec2025").set_index("as_of")["p_cut_dec2025_pct"]

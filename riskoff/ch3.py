@@ -15,7 +15,7 @@ from altair.utils.schemapi import debug_mode
 
 from . import args
 from . import data as rdata
-from . import intraday, metrics, widgets
+from . import findings, intraday, metrics, widgets
 from .charts import Caption, nvidia, publish
 from .charts.base import date_label, label_of
 
@@ -294,7 +294,8 @@ def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
     sp_sum = intraday.summary(sp, _prev_close("SPX_5m", day))
     text = (f"On {date_label(day)} Nvidia opened {_updown(nv['gap'])} its previous close, "
             f"made its high in the {nv['high_start']}-{nv['high_end']} bar (New York time) and "
-            f"ended the session {_updown(nv['day'])} that close; the S&P 500 peaked later, in "
+            f"closed {findings.pct(findings.day_move('NVDA', day))} (daily close, not the last "
+            f"hourly bar); the S&P 500 peaked later, in "
             f"the {sp_sum['high_start']}-{sp_sum['high_end']} bar, and closed "
             f"{_updown(sp_sum['day'])} its previous close.")
     labels = {s: label_of(s) for s in symbols}

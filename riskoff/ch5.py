@@ -13,6 +13,7 @@ import pandas as pd
 from altair.utils.schemapi import debug_mode
 
 from . import analogs, args, volatility, widgets
+from .catalog import SERIES
 from . import data as rdata
 from .charts import Caption, outlook, publish
 from .charts.base import date_label, label_of
@@ -21,10 +22,9 @@ from .charts.base import date_label, label_of
 # object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
 
 EVENT = "2025-11-21"
-# Last rows that PROVENANCE.md flags as probably partial days (the collector's last run):
-# their "close" is not a close, so every measure here stops one row earlier.
-PARTIAL_LAST = {"GSPC": "2026-08-21", "HYG": "2026-08-21", "BTC-USD": "2026-08-21",
-                "ETH-USD": "2026-08-21", "NDX": "2026-07-13"}
+# Last rows declared as probable partial days (riskoff.catalog, partial_last): their "close"
+# is not a close, so every measure here stops one row earlier.
+PARTIAL_LAST = {s: m.partial_last for s, m in SERIES.items() if m.partial_last}
 PRICES = ["NDX", "GSPC", "SOX", "QQQ", "SPY", "NVDA", "MSFT", "ORCL", "000660.KS", "9984.T",
           "HSI", "000001.SS", "N225", "KS11", "BTC-USD", "ETH-USD", "GC=F", "HYG", "OWL"]
 # Levels, not prices: a yield or a volatility index has no "recovery".
@@ -116,8 +116,10 @@ def _analog_sentence(sym, x, h, hz, first_only=False) -> str:
     s = analogs.summary(sel)
     xs = f"{x:.1%}".replace(".0%", "%")
     return (f"{analogs.MONTHLY[sym]}: {s['months']} months stood {xs} or more below a high set "
-            f"1 to {h} months earlier, in {s['episodes']} distinct episodes. Of the "
-            f"{s[f'n{hz}']} months with {hz} months of data after them, the median return over "
+            f"1 to {h} months earlier, in {s['episodes']} distinct episodes. The chart shows the "
+            f"{s[f'n{hz}']} months with {hz} months of data after them "
+            f"({sel.loc[sel[f'ret{hz}'].notna(), 'peak_date'].nunique()} episodes): the median "
+            f"return over "
             f"those months was {_pct(s[f'median{hz}'])} and {_pct(s[f'positive{hz}'], '.0%')} "
             f"rose. In {s['bear_episodes']} of the {s['episodes']} episodes the index went on "
             f"to fall 20% below the high before regaining it.")

@@ -19,6 +19,7 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 import pytest
+from riskoff.catalog import SERIES
 
 from conftest import capture_published
 
@@ -217,7 +218,8 @@ def test_static_and_kernel_parity(views, kind, explore):
         static = browser(static_frame[static_frame.symbol.isin(symbols)], base, kind)
         # the kernel computation with riskoff.metrics, and the explorer's drawn data
         fn = metrics.rebase if kind == "rebased" else metrics.drawdown
-        computed = metrics.tidy(fn(rdata.closes(list(symbols)), base), kind)
+        # Declared partial last days (riskoff.catalog) are left out on both sides.
+        computed = metrics.tidy(fn(ch1._complete_closes(list(symbols)), base), kind)
         drawn = kernel_frame(box, base, symbols)
         for other in (computed, drawn):
             m = static.merge(other, on=["date", "symbol"], how="outer", indicator=True,
@@ -393,12 +395,13 @@ def test_caption_markdown_with_as_of():
 
 def test_caption_markdown_as_of_from_the_cache():
     md = Caption(["NDX", "BTC-USD"]).markdown("x")
-    lasts = sorted(rows(s)[-1][0] for s in ("NDX", "BTC-USD"))  # by hand: last CSV rows
-    labels = [f"{pd.Timestamp(d):%-d %b %Y}" for d in lasts]
-    assert "**Data as of** " + labels[-1] in md
-    assert labels[0] in md
-    one = Caption(["NDX"]).markdown("x")
-    assert f"**Data as of** {pd.Timestamp(rows('NDX')[-1][0]):%-d %b %Y}." in one
+    # By hand: the last CSV rows are NDX 13 Jul 2026 and BTC 21 Aug 2026, both declared
+    # partial days, so each series is as of the row before, and the two dates are named.
+    assert [r[0] for r in rows("NDX")[-2:]] == ["2026-07-10", "2026-07-13"]
+    assert "**Data as of**, each series to its own last date: Nasdaq-100 10 Jul 2026; " \
+           "Bitcoin 20 Aug 2026." in md
+    one = Caption(["NVDA"]).markdown("x")
+    assert f"**Data as of** {pd.Timestamp(rows('NVDA')[-1][0]).day} May 2026." in one
 
 
 def test_caption_markdown_published_and_no_csv():
@@ -471,9 +474,9 @@ def test_biggest_fall_names_ether():
     worst, best = min(moves, key=moves.get), max(moves, key=moves.get)
     assert worst == "ETH-USD" and best == "VIX"
     assert text == (f"On 20 Nov 2025 the largest fall among these assets was Ether's "
-                    f"{moves[worst]:+.1%}; the largest rise was {name(best)}'s "
-                    f"{moves[best]:+.1%}.")
-    assert "Ether's -6.3%" in text
+                    f"{moves[worst]:+.2%}; the largest rise was {name(best)}'s "
+                    f"{moves[best]:+.2%}.")
+    assert "Ether's -6.33%" in text
 
 
 def test_biggest_fall_21_nov():
@@ -482,8 +485,8 @@ def test_biggest_fall_21_nov():
     moves = {s: hand_day(s, "2025-11-21") for s in ch1.EVENT}
     moves = {s: v for s, v in moves.items() if v is not None}
     worst, best = min(moves, key=moves.get), max(moves, key=moves.get)
-    assert f"{name(worst)}'s {moves[worst]:+.1%}" in text
-    assert f"{name(best)}'s {moves[best]:+.1%}" in text
+    assert f"{name(worst)}'s {moves[worst]:+.2%}" in text
+    assert f"{name(best)}'s {moves[best]:+.2%}" in text
 
 
 def test_who_fell_view_alt_text_and_caption(views):
@@ -498,7 +501,9 @@ def test_rebased_view_alt_text(views):
     levels = {}
     for s in ch1.EVENT:
         base = next(c for d, c in rows(s) if d >= "2024-12-31")
-        levels[s] = rows(s)[-1][1] / base * 100
+        # The last complete row: a declared partial last day (riskoff.catalog) is left out.
+        last = rows(s)[-2] if rows(s)[-1][0] == SERIES[s].partial_last else rows(s)[-1]
+        levels[s] = last[1] / base * 100
     top, low = max(levels, key=levels.get), min(levels, key=levels.get)
     assert views["rebased"]["alt_text"] == (
         f"Rebased to 100 on 31 Dec 2024: at each series' last cached close, {name(top)} "
@@ -525,4 +530,4 @@ def test_scoreboard_table():
     assert t.shape == (len(ch1.EVENT), len(MEASURES))
     assert list(t.index) == [name(s) for s in ch1.EVENT]
     assert t.loc["Nasdaq-100", "Day move"] == f"{24054.38 / 24640.52 - 1:+.2%}"
-    assert t.loc["Hang Seng Index", "Intraday high to close"] == "no session / n.a."
+    assert t.loc["Hang Seng Index", "Intraday high to close"] == "no intraday high published"

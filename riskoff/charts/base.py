@@ -196,6 +196,22 @@ class Caption:
     note: str | None = None
     extra_sources: list[str] = field(default_factory=list)
 
+    def as_of_text(self) -> str:
+        """"Data as of" one date, or each series' own date where they differ (a chart drawn to
+        ``as_of`` shows a series only up to its own last complete day)."""
+        if not self.symbols:
+            return f"**Data as of** {date_label(self.as_of)}." if self.as_of else ""
+        ends = {}
+        for sym in self.symbols:
+            end = last_complete(sym)
+            if self.as_of:
+                end = min(end, f"{pd.Timestamp(self.as_of):%Y-%m-%d}")
+            ends[sym] = end
+        if len(set(ends.values())) == 1:
+            return f"**Data as of** {date_label(next(iter(ends.values())))}."
+        each = "; ".join(f"{label_of(s)} {date_label(d)}" for s, d in ends.items())
+        return f"**Data as of**, each series to its own last date: {each}."
+
     def markdown(self, csv_name: str | None) -> str:
         parts = []
         if self.symbols:
@@ -204,22 +220,68 @@ class Caption:
                          f"figures republished on GitHub; see the Data sources appendix).")
         for name in self.published:
             entry = rdata.read_manifest()["published"][name]
-            links = " ".join(f"<{u}>" for u in entry["sources"])
-            parts.append(f"**Published figures, not our data:** {entry['description']}: {links}")
+            links = "; ".join(named_sources(name))
+            parts.append(f"**Published figures, not our data:** {entry['description']}. "
+                         f"Sources: {links}.")
         parts.extend(self.extra_sources)
-        if self.as_of:
-            parts.append(f"**Data as of** {date_label(self.as_of)}.")
-        elif self.symbols:
-            lasts = sorted(rdata.info(s)["last"][:10] for s in self.symbols)
-            span = (date_label(lasts[0]) if lasts[0] == lasts[-1] else
-                    f"{date_label(lasts[-1])} (the series end between {date_label(lasts[0])} "
-                    f"and {date_label(lasts[-1])}: each is drawn to its own last cached close)")
-            parts.append(f"**Data as of** {span}.")
+        parts.append(self.as_of_text())
         if self.note:
             parts.append(self.note)
         if csv_name:
             parts.append(f"[Download the data behind this chart (CSV)]({DOWNLOADS_LINK}/{csv_name}.csv)")
         return " ".join(parts)
+
+
+def _domain(url: str) -> str:
+    from urllib.parse import urlparse
+
+    host = urlparse(url).netloc
+    return host[4:] if host.startswith("www.") else host
+
+
+def source_link(url: str, publisher=None, title=None, published=None) -> str:
+    """A source as a named Markdown link: publisher, title and date (the address only when
+    nothing else is known, and then as its site's name)."""
+    def given(v):
+        return v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v).strip()
+
+    bits = [str(publisher) if given(publisher) else _domain(url)]
+    if given(title):
+        bits.append(f"“{title}”")
+    if given(published):
+        bits.append(date_label(published))
+    text = ", ".join(bits).replace("[", "(").replace("]", ")")
+    return f"[{text}]({url})"
+
+
+def named_sources(table: str) -> list[str]:
+    """Every source of a published table, once each, as named links."""
+    df = rdata.published(table)
+    col = "source_url" if "source_url" in df else "sources"
+    seen, out = set(), []
+    for _, row in df.iterrows():
+        for url in str(row[col]).split():
+            if url in seen:
+                continue
+            seen.add(url)
+            out.append(source_link(url, row.get("publisher"), row.get("title"),
+                                   row.get("published")))
+    return out
+
+
+def last_complete(symbol: str) -> str:
+    """A series' last date (YYYY-MM-DD), one row earlier when its last row is a declared
+    partial day (riskoff.catalog: partial_last)."""
+    from ..catalog import partial_last
+
+    last = rdata.info(symbol)["last"][:10]
+    if partial_last(symbol) == last:
+        last = f"{rdata.series(symbol).index[-2]:%Y-%m-%d}"
+    return last
+
+
+# The embed options set above, kept for chart_html() should a reader enable another renderer.
+_HTML_OPTIONS = {"embed_options": alt.renderers.options.get("embed_options")}
 
 
 def chart_html(chart: alt.TopLevelMixin) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,132 @@ VERDICTS = ("matches", "differs", "matches published figure", "differs from publ
 REQUIRED = ("id", "chapter", "claim", "article", "measure")
 
 
+# "How it was measured" in words: one template per metric, filled with the claim's arguments
+# (series names and dates spelled out). The exact rule stays one click away (``Result.method``).
+PLAIN = {
+    "day_change": "{symbol}'s close on {date} against its previous close",
+    "high_to_close": "{symbol}'s fall from its intraday high to its close on {date}",
+    "high_to_low": "{symbol}'s fall from its intraday high to its intraday low on {date}",
+    "high_vs_prev_close": "{symbol}'s intraday high on {date} against the previous close",
+    "drawdown_on": "{symbol}'s close on {date} against its highest close since {since}",
+    "change_since": "{symbol}'s close on {date} against its last close on or before {base}",
+    "close_on": "{symbol}'s close on {date}",
+    "low_on": "{symbol}'s lowest price on {date}",
+    "high_on": "{symbol}'s highest price on {date}",
+    "max_close": "{symbol}'s highest close from {start} to {end}",
+    "max_high": "{symbol}'s highest intraday price from {start} to {end}",
+    "lowest_close_vs_peak": "{symbol}'s lowest close after {after} (to {end}) against its "
+                            "highest close from {peak_start} to {peak_end}",
+    "odds_days_above_to_below": "days from the last published FedWatch reading at or above "
+                                "{above}% to the first below {below}%",
+    "claim_gap": "the first bar's open on {date} against the previous daily close "
+                 "({series})",
+    "claim_high_lead": "minutes by which the high of {leader} came before the high of "
+                       "{follower} on {date}, at least",
+    "claim_last_bar_change": "the last intraday bar's close on {date} against the previous "
+                             "daily close ({series})",
+    "claim_minutes_to_high": "minutes from the 09:30 open to the bar holding the session high "
+                             "on {date} ({series})",
+    "rebound_gap": "{lead}'s change from its {ref} close to {when}, minus {other}'s over the "
+                   "same dates, in percentage points",
+    "amihud_ratio": "{symbol}'s Amihud illiquidity (price move per dollar traded) on {date} "
+                    "as a multiple of its average over the previous {window} sessions",
+    "btc_break_vs_ma_break": "days by which Bitcoin's first price below {threshold} dollars "
+                             "came before the Nasdaq-100's first close below its "
+                             "{ma_window}-session average, both counted from {start}",
+    "btc_lead_z": "the correlation of the Nasdaq-100's daily returns with Bitcoin's {lag} "
+                  "session(s) earlier, {start} to {end}, as a z-score (beyond ±2 is more "
+                  "than noise)",
+    "change_percentile": "the rank of {symbol}'s one-day change on {date} among all cached "
+                         "days (percentile)",
+    "day_return_percentile": "the rank of {symbol}'s return on {date} among all cached daily "
+                             "returns (percentile)",
+    "days_before": "days from {symbol}'s first {field} below {threshold} (from {start} on) "
+                   "to {event}",
+    "gap_and_fade_share": "the share of {symbol}'s sessions that opened at least {min_gap}% "
+                          "above the previous close and still closed lower",
+    "gap_pct": "{symbol}'s open on {date} against its previous close",
+    "trend_position_on": "a trend model's position in {symbol} on {date} (lookbacks "
+                         "{lookbacks} sessions, {kind}; +1 fully long, -1 fully short)",
+    "volume_ratio": "{symbol}'s volume on {date} as a multiple of its average over the "
+                    "previous {window} sessions",
+    "yield_move_z": "{symbol}'s change on {date} as a z-score against its previous "
+                    "{lookback} daily changes",
+    "change_bp": "{symbol}'s change in basis points from its close of {base} to its close "
+                 "of {date}",
+    "share_above_baseline": "the share of days from {start} to {end} on which {symbol}'s "
+                            "{window}-day volatility stood above its 2025 median",
+    "vix_share_above": "the share of days from {start} to {end} on which the VIX closed above "
+                       "its 2025 median",
+}
+_KINDS = {"ma": "close against its moving average", "mom": "close against its level "
+          "that many sessions earlier"}
+
+
+def _words(key: str, value) -> str:
+    text = str(value)
+    if key in ("symbol", "series", "leader", "follower", "lead", "other"):
+        from ..charts.base import label_of
+
+        return label_of(text)
+    if key == "kind":
+        return _KINDS.get(text, text)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            ts = pd.Timestamp(text)
+        except (ValueError, TypeError):
+            return text
+        return f"{ts.day} {ts:%b %Y}"
+    return text
+
+
+def plain_rule(row: dict) -> str:
+    """How a claim was measured, in words, with the comparison that gives its verdict."""
+    m = dict(row["measure"])
+    if "none" in m:
+        return str(m["none"])
+    if "published" in m:
+        entry = rdata.read_manifest()["published"].get(m["published"], {})
+        what = entry.get("description", m["published"])
+        which = ", ".join(_words(k, v) for k, v in m.get("where", {}).items())
+        return (f"A published figure, not our measurement: {what}"
+                + (f" (the row for {which})" if which else "") + ".")
+    name = m.pop("metric").split(":")[-1]
+    args = {k: _words(k, v) for k, v in m.items()}
+    args.setdefault("base", "the session before")
+    args.setdefault("since", "31 Dec 2024")
+    try:
+        text = PLAIN[name].format_map(_Blank(args))
+    except KeyError:
+        text = name.replace("_", " ") + " (" + ", ".join(f"{k} {v}" for k, v in args.items()) + ")"
+    text = text[0].upper() + text[1:]
+    check, target = row.get("check", "approx"), row.get("article_value")
+    unit = row.get("unit", "")
+    if target is None:
+        return text + "."
+    if check == "approx":
+        tol = row.get("tolerance", 0)
+        if not float(tol):
+            return f"{text}. It matches when it equals the article's {float(target):g}."
+        return (f"{text}. It matches when it lies within {tol:g} {_unit_words(unit, tol)} of "
+                f"the article's {float(target):g}.")
+    side = "below" if check == "below" else "above"
+    return f"{text}. It matches when it is {side} {float(target):g}{unit if unit == '%' else ''}."
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "the default"
+
+
+def _unit_words(unit: str, n) -> str:
+    if unit == "%":
+        return "percentage point" + ("" if float(n) == 1 else "s")
+    if unit == "z":
+        return "standard deviation" + ("" if float(n) == 1 else "s")
+    return unit or ""
+
+
 @dataclass
 class Result:
     id: str
@@ -63,6 +190,7 @@ class Result:
     measured_text: str
     verdict: str
     method: str
+    plain: str = ""
 
 
 def load_rows(folder: Path = HERE) -> list[dict]:
@@ -153,7 +281,7 @@ def evaluate(row: dict) -> Result:
     m = dict(row["measure"])
     unit = row.get("unit", "")
     base = dict(id=row["id"], chapter=row["chapter"], claim=row["claim"],
-                article=str(row["article"]))
+                article=str(row["article"]), plain=plain_rule(row))
     if "none" in m:
         return Result(**base, measured=None, measured_text="—", verdict="cannot be measured",
                       method=m["none"])
@@ -207,18 +335,52 @@ def table(chapter: str | None = None) -> pd.DataFrame:
     return df
 
 
+_URL = re.compile(r"https?://[^\s<>\"')]+")
+
+
+def _linkify(text: str) -> str:
+    """Escape text and turn bare addresses into links (the exact rule cites sources)."""
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        out.append(html.escape(text[last:m.start()]))
+        url = m.group(0).rstrip(".,;")
+        out.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>')
+        last = m.start() + len(url)
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+COLUMNS = ("Claim (our paraphrase)", "Article", "Our figure", "Verdict", "How it was measured")
+
+
+def table_html(chapter: str) -> str:
+    """One chapter's claims as a table that fits its column: wrapped text, each cell labelled
+    for the stacked phone layout, the rule in words and the exact rule behind a click."""
+    head = "".join(f'<th scope="col">{c}</th>' for c in COLUMNS)
+    rows = []
+    for r in evaluate_all(chapter):
+        cells = [html.escape(r.claim), html.escape(r.article), html.escape(r.measured_text),
+                 f'<span class="verdict verdict-{r.verdict.replace(" ", "-")}">'
+                 f"{html.escape(r.verdict)}</span>",
+                 f"{html.escape(r.plain)}<details><summary>Exact rule</summary>"
+                 f"<code>{_linkify(r.method)}</code></details>"]
+        tds = "".join(f'<td data-label="{c}">{v}</td>' for c, v in zip(COLUMNS, cells))
+        rows.append(f'<tr id="claim-{html.escape(r.id, quote=True)}">{tds}</tr>')
+    return (f'<table class="claims-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
 def show(chapter: str | None = None):
-    """Display the claims as HTML tables with wrapped text, one per chapter."""
+    """Display the claims as HTML tables, one per chapter."""
     from IPython.display import HTML, display
 
     keys = [chapter] if chapter else [k for k in CHAPTERS if any(
         r["chapter"] == k for r in load_rows())]
     parts = []
     for key in keys:
-        df = table(key)
         if chapter is None:
             parts.append(f'<h3 class="claims-chapter">{html.escape(CHAPTERS[key])}</h3>')
-        parts.append(df.to_html(index=False, escape=True, classes="claims-table", border=0))
+        parts.append(table_html(key))
     display(HTML("\n".join(parts)))
 
 
@@ -227,3 +389,61 @@ def summary() -> pd.DataFrame:
     df = pd.DataFrame([{"Chapter": CHAPTERS[r.chapter], "Verdict": r.verdict}
                        for r in evaluate_all()])
     return df.groupby(["Chapter", "Verdict"]).size().unstack(fill_value=0)
+
+
+def summary_html():
+    """The verdict counts per chapter as two columns (chapter, its verdicts): readable on a
+    phone, with no index or header artefacts."""
+    from IPython.display import HTML
+
+    counts = summary()
+    rows = []
+    for chapter_name, row in counts.iterrows():
+        parts = [f'<span class="verdict verdict-{v.replace(" ", "-")}">{html.escape(v)}</span>'
+                 f"&nbsp;{int(row[v])}" for v in VERDICTS if v in row.index and row[v]]
+        rows.append(f"<tr><th scope=\"row\">{html.escape(str(chapter_name))}</th>"
+                    f"<td>{', '.join(parts)}</td></tr>")
+    return HTML('<table class="riskoff-table verdict-summary"><thead><tr>'
+                '<th scope="col">Chapter</th><th scope="col">Verdicts (number of claims)</th>'
+                "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+# ---------------------------------------------------------------------------- ClaimReview
+
+# The article has no title or address we can cite, so its appearance is described, not linked.
+ARTICLE = {"@type": "CreativeWork",
+           "name": "A widely shared article on the cross-asset sell-off of 20-21 November 2025",
+           "description": "The article this book checks, quoted claim by claim in the book"}
+BOOK = {"@type": "Organization", "name": "Risk-off, checked"}
+
+
+def claim_review_data(reviewed: str) -> list[dict]:
+    """One schema.org ClaimReview per checked claim: the claim, the article as its appearance,
+    our verdict as the rating (the book's own scale, as text), the review date."""
+    out = []
+    for r in evaluate_all():
+        out.append({
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": f"#claim-{r.id}",
+            "claimReviewed": r.claim,
+            "itemReviewed": {"@type": "Claim", "appearance": ARTICLE,
+                             "text": f"{r.claim} (article: {r.article})"},
+            "author": BOOK,
+            "datePublished": reviewed,
+            "reviewRating": {"@type": "Rating", "alternateName": r.verdict,
+                             "ratingExplanation": r.plain},
+        })
+    return out
+
+
+def claim_review(reviewed: str):
+    """The ClaimReview records as a JSON-LD script (invisible on the page, read by tools)."""
+    import json
+
+    from IPython.display import HTML
+
+    text = json.dumps(claim_review_data(reviewed), ensure_ascii=False, indent=None)
+    # "</" inside a script would end it early.
+    return HTML('<script type="application/ld+json">' + text.replace("</", "<\\/")
+                + "</script>")
