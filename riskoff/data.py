@@ -74,6 +74,12 @@ def read_manifest(root: Path = DATA_DIR) -> dict:
     return manifest
 
 
+def manifest_digest(root: Path = DATA_DIR) -> str:
+    """SHA-256 of data/manifest.json: names the whole cache, since it holds every file's."""
+    read_manifest(root)  # recovers an interrupted commit and checks the structure first
+    return sha256(root / MANIFEST)
+
+
 # Keys every manifest entry must carry, with their types (checked before any file is read).
 SERIES_KEYS = {"file": str, "kind": str, "sha256": str, "rows": int, "first": str,
                "last": str, "name": str, "unit": str, "basis": str, "calendar": str}

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "_static" / "vega-bundle.js"
 RUNTIME = ROOT / "_static" / "vendor" / "vega" / "vega.min.js"
 CHAPTERS = ROOT / "chapters"
+# Which data cache (SHA-256 of data/manifest.json) each committed notebook was executed with.
+EXECUTED_WITH = CHAPTERS / "executed-with.json"
 
 
 def _vl_minor() -> str:
@@ -122,7 +124,44 @@ def execute(paths: list[Path] | None = None, timeout: int = 300) -> None:
             for j, output in enumerate(cell.get("outputs", [])):
                 _stable_ids(output, f"{path.name}:{i}:{j}")
         nbformat.write(nb, path)
+        record_data_digest(path)
         print(f"executed {path.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s")
+
+
+def _executed_with() -> dict:
+    try:
+        done = json.loads(EXECUTED_WITH.read_text()).get("notebooks", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return done if isinstance(done, dict) else {}
+
+
+def record_data_digest(path: Path) -> None:
+    """Note that a notebook's outputs were just computed from the cache as it is now."""
+    from .data import manifest_digest
+
+    done = _executed_with()
+    done[path.resolve().relative_to(ROOT).as_posix()] = manifest_digest()
+    EXECUTED_WITH.write_text(json.dumps(
+        {"about": "SHA-256 of data/manifest.json each notebook was last executed with; "
+                  "written by `python -m riskoff.site execute`, checked by `build`.",
+         "notebooks": dict(sorted(done.items()))}, indent=1) + "\n")
+
+
+def stale_notebooks() -> list[str]:
+    """Notebooks whose committed outputs were computed from another data cache than the
+    current one (or with no record): the site would show stale figures."""
+    from .data import manifest_digest
+
+    current, done = manifest_digest(), _executed_with()
+    rels = [p.relative_to(ROOT).as_posix() for p in notebooks()]
+    return [rel for rel in rels if done.get(rel) != current]
+
+
+def stale_message(stale: list[str]) -> str:
+    return (f"error: {len(stale)} notebook(s) hold outputs computed from another data cache "
+            f"than data/manifest.json now describes (first: {stale[0]}), so the site would "
+            f"be stale. Fix: python -m riskoff.site execute")
 
 
 _RANDOM_IDS = re.compile(r"altair-viz-[0-9a-f]{32}|(?<=\"model_id\": \")[0-9a-f]{32}")
@@ -169,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         execute([Path(p).resolve() for p in argv] or None)
         return 0
     if cmd == "build":
+        stale = stale_notebooks()
+        if stale:
+            print(stale_message(stale), file=sys.stderr)
+            return 1
         rc = build(argv)
         if rc == 0:
             print(f"site built: open {ROOT / '_build' / 'html' / 'index.html'}")
