@@ -1469,3 +1469,64 @@ def test_clone_with_autocrlf_verifies(tmp_path):
     assert b"\r\n" not in (clone / "data" / "daily" / "NVDA.csv").read_bytes()
     lines = data.verify(clone / "data")
     assert len(lines) >= len(SERIES) and all(ln.startswith("ok") for ln in lines)
+
+
+class _ChartResponse:
+    def __init__(self, payload):
+        self.payload, self.text, self.status_code = payload, json.dumps(payload), 200
+
+    def json(self):
+        return self.payload
+
+
+def _yahoo_chart(df: pd.DataFrame, tz: str, ticker: str) -> dict:
+    """The JSON of Yahoo's v8 chart endpoint for cached daily rows (bars stamped 09:30 local)."""
+    stamps = [int((pd.Timestamp(d).tz_localize(tz) + pd.Timedelta(hours=9, minutes=30))
+                  .timestamp()) for d in df.index]
+    quote = {c: [None if pd.isna(v) else float(v) for v in df[c]] for c in data.PRICE_COLUMNS}
+    quote["volume"] = [None if pd.isna(v) else int(v) for v in df["volume"]]
+    meta = {"currency": "USD", "symbol": ticker, "exchangeName": "NMS", "instrumentType": "EQUITY",
+            "firstTradeDate": 917015400, "regularMarketTime": stamps[-1], "gmtoffset": -14400,
+            "timezone": "EDT", "exchangeTimezoneName": tz, "priceHint": 2,
+            "regularMarketPrice": quote["close"][-1], "chartPreviousClose": quote["close"][0],
+            "dataGranularity": "1d", "range": "", "validRanges": ["1d", "5d", "1mo", "max"]}
+    return {"chart": {"error": None, "result": [{
+        "meta": meta, "timestamp": stamps,
+        "indicators": {"quote": [quote], "adjclose": [{"adjclose": quote["close"]}]}}]}}
+
+
+def test_refresh_through_real_yfinance_parsing_is_clean(root, tmp_path, monkeypatch):
+    """yfinance 1.7's own request building and parsing, with only its HTTP layer replaced by
+    the real cached rows: the refresh reproduces the file, prints no warning, and yfinance's
+    caches go to the folder data.YF_CACHE names (a temporary one), not the home folder."""
+    import warnings
+
+    import yfinance as yf
+    import yfinance.data as yf_data
+
+    full = data.series("NVDA")
+    truncate(root, "NVDA", "2026-05-15")
+    requests = []
+
+    def fake_get(self, url, params=None, timeout=30):
+        requests.append((url, dict(params or {})))
+        if params and "period1" in params:
+            start = pd.Timestamp(params["period1"], unit="s", tz="UTC").tz_convert(NY)
+            rows = full.loc[f"{start:%Y-%m-%d}":"2026-05-29"]
+        else:  # the time-zone probe
+            rows = full.tail(1)
+        return _ChartResponse(_yahoo_chart(rows, NY, "NVDA"))
+
+    monkeypatch.setattr(yf_data.YfData, "get", fake_get)
+    monkeypatch.setattr(yf_data.YfData, "cache_get", fake_get)
+    monkeypatch.setattr(data, "YF_CACHE", tmp_path / "yf-cache")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lines, failed = data.refresh(["NVDA"], root=root, today=TODAY)
+    assert failed == 0, lines
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
+    assert csv_path(root, "NVDA").read_bytes() == (data.DATA_DIR / "daily/NVDA.csv").read_bytes()
+    assert all("/v8/finance/chart/NVDA" in url for url, _ in requests)
+    from yfinance.cache import _TzDBManager
+
+    assert _TzDBManager.get_location() == str(tmp_path / "yf-cache")
