@@ -150,7 +150,7 @@
           render(entry.target.riskoffChart);
         }
       });
-    }, {rootMargin: '300px 0px'});
+    }, {rootMargin: '500px 0px'});
     charts.forEach(function (chart) {
       chart.el.riskoffChart = chart;
       observer.observe(chart.el);
