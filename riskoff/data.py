@@ -68,7 +68,7 @@ def read_manifest(root: Path = DATA_DIR) -> dict:
     except json.JSONDecodeError as exc:
         raise DataError(f"{_rel(path)} is not valid JSON ({exc.msg}, line {exc.lineno}). "
                         f"Fix: {FIX_RESTORE}.") from None
-    problem = manifest_problem(manifest)
+    problem = _checked_manifest(str(path), _version(path), manifest)
     if problem:
         raise DataError(f"{_rel(path)}: {problem}. Fix: {FIX_RESTORE}.")
     return manifest
@@ -85,6 +85,17 @@ SERIES_KEYS = {"file": str, "kind": str, "sha256": str, "rows": int, "first": st
                "last": str, "name": str, "unit": str, "basis": str, "calendar": str}
 PUBLISHED_KEYS = {"file": str, "sha256": str, "rows": int, "description": str,
                   "sources": list}
+
+
+_MANIFEST_VERDICTS: dict[tuple, str | None] = {}
+
+
+def _checked_manifest(path: str, version: tuple, manifest) -> str | None:
+    # The structure is checked once per file version (loads read the manifest every time).
+    key = (path, version)
+    if key not in _MANIFEST_VERDICTS:
+        _MANIFEST_VERDICTS[key] = manifest_problem(manifest)
+    return _MANIFEST_VERDICTS[key]
 
 
 def manifest_problem(manifest) -> str | None:
@@ -180,10 +191,27 @@ def _lock(root: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+_CLEAN_FOLDERS: set[tuple] = set()  # folder states already seen free of temporary files
+
+
+def _folder_state(root: Path) -> tuple:
+    # A folder's mtime changes when a file is created, renamed or deleted in it.
+    try:
+        with os.scandir(root) as entries:
+            subs = [(e.name, e.stat().st_mtime_ns) for e in entries if e.is_dir()]
+        return (str(root), root.stat().st_mtime_ns, *sorted(subs))
+    except OSError:
+        return (str(root),)
+
+
 def recover(root: Path = DATA_DIR) -> list[str]:
     """Finish a commit a crash interrupted after its commit point, or discard its temporary
     files if it stopped before; return what was done (nothing, normally)."""
+    state = _folder_state(root)
+    if state in _CLEAN_FOLDERS:
+        return []
     if not (root / JOURNAL).exists() and not _temp_files(root):
+        _CLEAN_FOLDERS.add(state)
         return []
     with _lock(root):
         return _recover_locked(root)
