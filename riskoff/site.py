@@ -208,7 +208,13 @@ def main(argv: list[str] | None = None) -> int:
         execute([Path(p).resolve() for p in argv] or None)
         return 0
     if cmd == "build":
-        stale = stale_notebooks()
+        from .errors import DataError
+
+        try:
+            stale = stale_notebooks()
+        except DataError as exc:  # a broken cache: say so in one line
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         if stale:
             print(stale_message(stale), file=sys.stderr)
             return 1

@@ -72,3 +72,13 @@ def test_execute_records_the_digest(record, tmp_path, monkeypatch):
     site.execute([nb_path])
     assert json.loads(record.read_text())["notebooks"] == {
         "chapters/x.ipynb": data.manifest_digest()}
+
+
+def test_build_with_a_broken_cache_is_one_line(monkeypatch, capsys):
+    def broken(root=data.DATA_DIR):
+        raise data.DataError("data/manifest.json is missing. Fix: restore it")
+
+    monkeypatch.setattr(data, "manifest_digest", broken)
+    monkeypatch.setattr(site, "build", lambda extra=None: pytest.fail("must not build"))
+    assert site.main(["build"]) == 1
+    assert capsys.readouterr().err == "error: data/manifest.json is missing. Fix: restore it\n"
