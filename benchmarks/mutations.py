@@ -48,8 +48,8 @@ MUTATIONS = [
       ("tests/test_chart_semantics.py",), "who-fell bars: fall colour on rises"),
     M("peer-colour-sign", "riskoff/charts/nvidia.py",
       'condition={"test": "datum.value < 0", "value": base.FALL}',
-      'condition={"test": "datum.value <= 0.01", "value": base.FALL}',
-      ("tests/test_chart_semantics.py",), "peer bars: fall colour up to +1%"),
+      'condition={"test": "datum.value > 0", "value": base.FALL}',
+      ("tests/test_chart_semantics.py",), "peer bars: fall colour on rises"),
     M("trend-ma-window", "riskoff/charts/drivers.py", "frame=[-(L - 1), 0]", "frame=[-L, 0]",
       ("tests/test_chart_semantics.py",), "trend chart: L+1 closes in the moving average"),
     M("inclusive-percentile", "riskoff/charts/drivers.py",
@@ -101,9 +101,9 @@ MUTATIONS = [
     M("post-meeting-rate", "riskoff/fedwatch.py", "return (n * avg - m * pre) / (n - m)",
       "return (n * avg - m * pre) / n", ("tests/test_fedwatch.py",),
       "FedWatch post-meeting rate divided by N"),
-    M("analog-same-month", "riskoff/analogs.py", '& (table["months_since_peak"] >= 1)',
-      '& (table["months_since_peak"] >= 0)', ("tests/test_analogs.py",),
-      "a month counted as its own prior high"),
+    M("analog-window-short", "riskoff/analogs.py", '& (table["months_since_peak"] <= int(h))',
+      '& (table["months_since_peak"] < int(h))', ("tests/test_analogs.py",),
+      "a high set exactly H months earlier left out"),
     # ---- arguments and presentation
     M("session-any-day", "riskoff/args.py", "    if ts in index:\n        return _iso(ts)",
       "    if True:\n        return _iso(ts)", ("tests/test_args.py",),
@@ -141,28 +141,43 @@ def check(mutation: Mutation, root: Path = ROOT) -> str | None:
     return None if n == 1 else f"text found {n} times in {mutation.file}"
 
 
-def run(mutation: Mutation, tree: Path, timeout: int = 900) -> tuple[str, float, str]:
+def _pytest(tree: Path, tests, extra=(), timeout: int = 900) -> tuple[int, str]:
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pytest", *tests, "-q", "-rf",
+                               "-p", "no:nbval", "-p", "no:cacheprovider", "-o", "addopts=",
+                               "--no-header", *extra], cwd=tree, env=env, capture_output=True,
+                              text=True, timeout=timeout)
+        return proc.returncode, proc.stdout
+    except subprocess.TimeoutExpired:
+        return -1, "timeout"
+
+
+def _failed(out: str) -> list[str]:
+    return [ln.split(" - ")[0].replace("FAILED ", "").strip() for ln in out.splitlines()
+            if ln.startswith("FAILED")]
+
+
+def baseline(tree: Path, tests) -> list[str]:
+    """Tests that already fail on the unmutated copy: left out of the mutation runs."""
+    return _failed(_pytest(tree, tests)[1])
+
+
+def run(mutation: Mutation, tree: Path, skip=()) -> tuple[str, float, str]:
     problem = check(mutation, tree)
     if problem:
         return "stale", 0.0, problem
     path = tree / mutation.file
     original = path.read_text()
     path.write_text(original.replace(mutation.old, mutation.new))
-    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-m", "pytest", *mutation.tests, "-x", "-q",
-                               "-p", "no:nbval", "-p", "no:cacheprovider", "-o", "addopts=",
-                               "--no-header"], cwd=tree, env=env, capture_output=True,
-                              text=True, timeout=timeout)
-        code, out = proc.returncode, proc.stdout
-    except subprocess.TimeoutExpired:
-        code, out = -1, "timeout"
+        code, out = _pytest(tree, mutation.tests,
+                            ["-x", *(a for t in skip for a in ("--deselect", t))])
     finally:
         path.write_text(original)  # the next mutation starts from the unmutated copy
     secs = time.perf_counter() - t0
-    failed = [ln.split(" - ")[0].replace("FAILED ", "") for ln in out.splitlines()
-              if ln.startswith("FAILED")]
+    failed = _failed(out)
     if code == 1:
         return "caught", secs, failed[0] if failed else "a test failed"
     if code == 0:
@@ -180,9 +195,14 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="riskoff-mutations-") as tmp:
         tree = Path(tmp) / "tree"
         _copy_tree(tree)
+        known = {}
+        for tests in dict.fromkeys(m.tests for m in chosen):
+            known[tests] = baseline(tree, tests)
+            for t in known[tests]:
+                print(f"baseline: {t} fails without any mutation (left out)", file=sys.stderr)
         rows = []
         for m in chosen:
-            status, secs, detail = run(m, tree)
+            status, secs, detail = run(m, tree, known[m.tests])
             rows.append((m, status, secs, detail))
             print(f"{status:7} {m.name:26} {secs:5.0f} s  {detail}", file=sys.stderr, flush=True)
     caught = sum(r[1] == "caught" for r in rows)
@@ -190,6 +210,9 @@ def main(argv: list[str]) -> int:
     for m, status, secs, detail in rows:
         print(f"| {m.name} | {m.file} | {m.what} | {status} | {detail} |")
     print(f"\n{caught} of {len(rows)} mutations caught by the unit tests.")
+    left_out = sorted({t for ts in known.values() for t in ts})
+    if left_out:
+        print(f"Left out (failing before any mutation): {', '.join(left_out)}")
     return 0 if caught == len(rows) else 1
 
 
