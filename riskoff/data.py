@@ -665,6 +665,7 @@ YF_CACHE = Path(tempfile.gettempdir()) / "riskoff-yfinance-cache"
 
 def _yf_download(ticker: str, start: str, auto_adjust: bool) -> pd.DataFrame:
     """The only place that talks to yfinance (tests replace it to inject faults)."""
+    import logging
     import warnings
 
     import yfinance as yf  # imported here: the book itself never needs the network
@@ -672,6 +673,10 @@ def _yf_download(ticker: str, start: str, auto_adjust: bool) -> pd.DataFrame:
     yf.set_tz_cache_location(str(YF_CACHE))  # its caches: a temporary folder, not ~/.cache
     hide = yf.config.debug.hide_exceptions
     yf.config.debug.hide_exceptions = False  # raise errors (replaces raise_errors=True)
+    # Its log lines would add to the one line per series: errors arrive as exceptions instead.
+    logger = logging.getLogger("yfinance")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings():
             # yfinance's own deprecation notices about its internals, not about the data.
@@ -681,6 +686,7 @@ def _yf_download(ticker: str, start: str, auto_adjust: bool) -> pd.DataFrame:
                                              actions=False)
     finally:
         yf.config.debug.hide_exceptions = hide
+        logger.setLevel(level)
 
 
 def _normalise(raw: pd.DataFrame, today: pd.Timestamp, old: pd.DataFrame | None = None

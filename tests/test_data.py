@@ -1307,9 +1307,10 @@ def test_refresh_download_returning_garbage(root):
         _assert_refresh_fails(root, "NVDA", FakeDownload(result), pattern)
 
 
-def test_yf_download_uses_temp_cache_and_prints_no_warning(root, monkeypatch):
+def test_yf_download_uses_temp_cache_and_prints_no_warning(root, monkeypatch, caplog):
     """The real _yf_download against a stand-in yfinance.Ticker: no raise_errors (deprecated),
     exceptions switched on only for the call, caches outside the home folder, no warning."""
+    import logging
     import warnings
 
     import yfinance as yf
@@ -1326,6 +1327,7 @@ def test_yf_download_uses_temp_cache_and_prints_no_warning(root, monkeypatch):
             seen["hide"] = yf.config.debug.hide_exceptions
             warnings.warn("'raise_errors' deprecated", DeprecationWarning)
             warnings.warn("pandas internals", FutureWarning)
+            logging.getLogger("yfinance").warning("Cookie/crumb fetch failed, continuing")
             return yf_frame(dl, NY)
 
     monkeypatch.setattr(yf, "Ticker", Ticker)
@@ -1335,7 +1337,8 @@ def test_yf_download_uses_temp_cache_and_prints_no_warning(root, monkeypatch):
         warnings.simplefilter("always")
         lines, failed = data.refresh(["NVDA"], root=root, today=TODAY)
     assert failed == 0 and lines[0].startswith("ok    NVDA"), lines
-    assert caught == []
+    assert caught == [] and caplog.records == []  # nothing but the one report line
+    assert logging.getLogger("yfinance").level == logging.NOTSET  # restored
     assert seen["kwargs"] == {"start": "2026-05-15", "auto_adjust": False, "actions": False}
     assert seen["hide"] is False and yf.config.debug.hide_exceptions == hide_before
     cache = Path(seen["cache"])
