@@ -7,9 +7,11 @@ import re
 import pytest
 
 from conftest import ROOT
+from riskoff.catalog import SERIES
 from riskoff.charts.base import PALETTE
 
-HEX = re.compile(r"#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b")
+# A colour value in a spec: a hex code closing a (JSON-escaped) string, not a URL fragment.
+HEX = re.compile(r'#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})(?=\\*")')
 NAMED = re.compile(r'\\"(red|green|lime|darkgreen|crimson|firebrick|forestgreen)\\"')
 # Dark amber used only for text labels on a white background (readable, not a data colour).
 TEXT_ONLY = {"#8A5A00"}
@@ -25,7 +27,23 @@ def _grey(code: str) -> bool:
 @pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb")))
 def test_chart_colours_are_colour_blind_safe(notebook):
     text = (ROOT / "chapters" / notebook).read_text()
-    allowed = {c.upper() for c in PALETTE} | TEXT_ONLY
-    bad = {c for c in HEX.findall(text) if c.upper() not in allowed and not _grey(c)}
+    allowed = {c.upper() for c in PALETTE} | {s.colour.upper() for s in SERIES.values()} | TEXT_ONLY
+    found = HEX.findall(text)
+    if "vega" in text:
+        assert found, f"{notebook}: charts, but no colour found (pattern out of date?)"
+    bad = {c for c in found if c.upper() not in allowed and not _grey(c)}
     assert not bad, f"{notebook}: colours outside the palette: {sorted(bad)}"
     assert not NAMED.findall(text), f"{notebook}: named red/green colours"
+
+
+def test_catalog_colours_are_colour_blind_safe():
+    allowed = {c.upper() for c in PALETTE}
+    bad = {s.symbol: s.colour for s in SERIES.values()
+           if s.colour.upper() not in allowed and not _grey(s.colour)}
+    assert not bad, bad
+
+
+def test_hex_pattern_finds_spec_colours_not_url_fragments():
+    text = r'{\"color\": \"#D55E00\"} <a href=\"https://x.org/a#fed\">'
+    assert HEX.findall(text.replace("#fed", "#fedcba/x")) == ["#D55E00"]
+    assert HEX.findall(r'\"fill\":\"#abc\"') == ["#abc"]

@@ -162,6 +162,18 @@ def asset_colour(symbols: Sequence[str], field: str = "name", names: Sequence[st
     return alt.Color(f"{field}:N", title=title, scale=scale, legend=alt.Legend(**props))
 
 
+def category_axis(symbols: Sequence[str] = (), **props) -> alt.Axis:
+    """A category axis of display names that stays readable on a phone: there each name is
+    the catalog's short name, and a label with a parenthesis ("29 May 2025 (Q1 FY26)") breaks
+    onto two lines. Tooltips keep the full name."""
+    short = json.dumps({label_of(s): short_of(s) for s in symbols})
+    cut = "indexof(datum.value, ' (')"
+    return alt.Axis(labelExpr=f"{NARROW} ? ({short}[datum.value] || ({cut} > 0 ? "
+                              f"[substring(datum.value, 0, {cut}), "
+                              f"substring(datum.value, {cut} + 1)] : datum.value)) : "
+                              "datum.value", labelLimit=0, **props)
+
+
 # One date format in every tooltip; a time of day only where the data has one.
 DATE_FORMAT = "%-d %b %Y"
 
@@ -171,9 +183,19 @@ def date_tip(field: str = "date", title: str = "Date") -> alt.Tooltip:
     return alt.Tooltip(f"utcyearmonthdate({field}):T", title=title, format=DATE_FORMAT)
 
 
-def date_text(field: str) -> str:
-    """Expression formatting a date field (an ISO string or a parsed date) for a tooltip."""
-    return f"utcFormat(toDate(datum[{json.dumps(field)}]), {json.dumps(DATE_FORMAT)})"
+MONTH_FORMAT = "%b %Y"
+
+
+def date_text(field: str, month: bool = False) -> str:
+    """Expression formatting a date field for a tooltip, in the book's one format: a parsed
+    date or "YYYY-MM-DD" as "20 Nov 2025" ("Nov 2025" with ``month``), "YYYY-MM" as
+    "Nov 2025"; any other text (a span, a note) as it is."""
+    v = f"datum[{json.dumps(field)}]"
+    fmt = json.dumps(MONTH_FORMAT if month else DATE_FORMAT)
+    return (f"!isValid({v}) ? '' : isDate({v}) ? utcFormat({v}, {fmt}) : "
+            f"length({v}) === 10 ? utcFormat(toDate({v}), {fmt}) : "
+            f"length({v}) === 7 ? utcFormat(toDate({v} + '-01'), {json.dumps(MONTH_FORMAT)}) : "
+            f"{v}")
 
 
 def date_label(d) -> str:

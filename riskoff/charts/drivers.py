@@ -41,22 +41,20 @@ def _date_x(title: str = "Date", fmt: str = "%-d %b", domain: tuple[str, str] | 
     scale = alt.Scale(type="utc", domain=[_utc(d) for d in domain]) if domain else \
         alt.Scale(type="utc")
     return alt.X("date:T", title=title, scale=scale,
-                 axis=alt.Axis(format=fmt, labelOverlap=True))
+                 axis=alt.Axis(format=fmt, labelOverlap=True, tickCount=base.tick_count(75)))
 
 
-DATE_TIP = alt.Tooltip("utcyearmonthdate(date):T", title="Date", format="%a %-d %b %Y")
+DATE_TIP = base.date_tip()
 
 
 def _label(chart: alt.Chart, x, y, text: str, color: str = BLACK, right: bool = False,
            dy: int = 0) -> alt.LayerChart:
-    """A bold label beside a point, with a white halo (an outlined copy underneath) so it
-    stays readable over a cloud of dots."""
+    """A bold label beside a point, 12 px clear of it. (No halo: an outlined copy under the
+    text is a second text element in the same place for screen readers and layout checks.)"""
     props = dict(align="right" if right else "left", dx=-12 if right else 12, dy=dy,
                  fontSize=12, fontWeight="bold")
-    halo = chart.mark_text(stroke="white", strokeWidth=4, strokeJoin="round", **props).encode(
-        x=x, y=y, text=alt.TextValue(text))
     front = chart.mark_text(color=color, **props).encode(x=x, y=y, text=alt.TextValue(text))
-    return alt.layer(halo, front)
+    return alt.layer(front)
 
 
 def _pct_labels(values: Sequence[float], digits: int = 1) -> list[str]:
@@ -93,13 +91,14 @@ def gap_fade(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[floa
         params = [p_sym, p_gap]
         chart = chart.transform_filter("datum.symbol === asset").transform_calculate(
             threshold="mingap", hit="datum.gap >= mingap && datum.day < 0")
-    chart = chart.transform_calculate(is_event=f"datum.date === '{event}'")
+    chart = chart.transform_calculate(is_event=f"datum.date === '{event}'",
+                                      date_txt=base.date_text("date"))
     axis_pct = alt.Axis(format="+.0%")
-    tips = [alt.Tooltip("name:N", title="Asset"), alt.Tooltip("date:N", title="Session"),
+    tips = [alt.Tooltip("name:N", title="Asset"), alt.Tooltip("date_txt:N", title="Session"),
             alt.Tooltip("gap:Q", title="Open vs previous close", format="+.2%"),
             alt.Tooltip("open_to_close:Q", title="Close vs open", format="+.2%"),
             alt.Tooltip("day:Q", title="Close vs previous close", format="+.2%")]
-    x = alt.X("gap:Q", title="Opening gap (open vs previous close)", axis=axis_pct)
+    x = alt.X("gap:Q", title="Opening gap (vs previous close)", axis=axis_pct)
     y = alt.Y("day:Q", title="Day move (close vs previous close)", axis=axis_pct)
     dots = chart.mark_circle(opacity=0.75).encode(
         x=x, y=y,
@@ -143,11 +142,13 @@ def credit_scatter(frame: pd.DataFrame, static: bool = True, horizons: Sequence[
                           label="Window length")
         params = [p_h]
         chart = chart.transform_filter("datum.horizon === horizon")
-    chart = chart.transform_calculate(is_event=f"datum.end === '{event}'")
-    x = alt.X("dy_bp:Q", title="Change of the 10-year Treasury yield (bp)")
+    chart = chart.transform_calculate(is_event=f"datum.end === '{event}'",
+                                      start_txt=base.date_text("start"),
+                                      end_txt=base.date_text("end"))
+    x = alt.X("dy_bp:Q", title="10-year Treasury yield change (bp)")
     y = alt.Y("ret:Q", title="HYG return (dividend-adjusted)", axis=alt.Axis(format="+.1%"))
-    tips = [alt.Tooltip("start:N", title="From close of"),
-            alt.Tooltip("end:N", title="To close of"),
+    tips = [alt.Tooltip("start_txt:N", title="From close of"),
+            alt.Tooltip("end_txt:N", title="To close of"),
             alt.Tooltip("ret:Q", title="HYG return", format="+.2%"),
             alt.Tooltip("dy_bp:Q", title="10-year yield change (bp)", format="+.0f")]
     dots = chart.mark_circle(size=22, opacity=0.5, color=base.PALETTE[0]).encode(
@@ -201,10 +202,11 @@ def yield_moves(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[in
         y=alt.Y("count():Q", title="Number of earlier days"),
         tooltip=[alt.Tooltip("change_bp:Q", bin=bins, title="Change (bp)"),
                  alt.Tooltip("count():Q", title="Days")])
-    ev = chart.transform_filter("datum.k === 0")
+    ev = chart.transform_filter("datum.k === 0").transform_calculate(
+        date_txt=base.date_text("date"))
     rule = ev.mark_rule(color=base.FALL, strokeWidth=3).encode(
         x=alt.X("change_bp:Q"),
-        tooltip=[alt.Tooltip("name:N", title="Yield"), alt.Tooltip("date:N", title="Date"),
+        tooltip=[alt.Tooltip("name:N", title="Yield"), alt.Tooltip("date_txt:N", title="Date"),
                  alt.Tooltip("change_bp:Q", title="Change (bp)", format="+.0f")])
     stats = chart.transform_calculate(
         prior="datum.k >= 1 ? datum.change_bp : null",
@@ -245,8 +247,7 @@ def xcorr(frame: pd.DataFrame, static: bool = True, max_lags: Sequence[int] = ()
         side="datum.lag > 0 ? 'Bitcoin earlier' : datum.lag < 0 ? 'Nasdaq-100 earlier' : "
              "'Same span'",
         band="2 / sqrt(datum.n)")
-    x = alt.X("lag:O", title="Lag: sessions by which Bitcoin's return precedes the "
-                             "Nasdaq-100's", sort="ascending", axis=alt.Axis(labelAngle=0))
+    x = alt.X("lag:O", title=["Lag (sessions): how far Bitcoin's", "return precedes the Nasdaq-100's"], sort="ascending", axis=alt.Axis(labelAngle=0))
     lo = min(-0.4, float(frame["corr"].min()) - 0.05)
     hi = max(0.8, float(frame["corr"].max()) + 0.05)
     bars = chart.mark_bar().encode(
@@ -255,9 +256,10 @@ def xcorr(frame: pd.DataFrame, static: bool = True, max_lags: Sequence[int] = ()
         color=alt.Color("side:N", title=None,
                         scale=alt.Scale(domain=["Bitcoin earlier", "Same span",
                                                 "Nasdaq-100 earlier"],
-                                        range=[base.PALETTE[1], BLACK,
-                                               base.PALETTE[0]]),
-                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=220,
+                                        range=[base.colour_of("BTC-USD"), BLACK,
+                                               base.colour_of("NDX")]),
+                        legend=alt.Legend(orient="bottom", columns=base.by_width(1, 3),
+                                          labelLimit=0,
                                           symbolType="square")),
         tooltip=[alt.Tooltip("lag:O", title="Lag (sessions)"),
                  alt.Tooltip("corr:Q", title="Correlation", format="+.3f"),
@@ -323,10 +325,8 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     chart = chart.transform_filter(
         f"time(datum.date) >= time(toDate('{show_from}'))").transform_calculate(
         name="datum.symbol === 'BTC-USD' ? 'Bitcoin (UTC days)' : 'Nasdaq-100 (NY sessions)'")
-    color = alt.Color("name:N", title=None,
-                      scale=alt.Scale(domain=["Bitcoin (UTC days)", "Nasdaq-100 (NY sessions)"],
-                                      range=[base.PALETTE[1], base.PALETTE[0]]),
-                      legend=alt.Legend(orient="bottom", columns=1))
+    color = base.asset_colour(["BTC-USD", "NDX"], lines=True, columns=1,
+                              names=["Bitcoin (UTC days)", "Nasdaq-100 (NY sessions)"])
     y = alt.Y("dist:Q", title="Distance above its threshold", axis=alt.Axis(format="+.0%"))
     tips = [alt.Tooltip("name:N", title="Series"), DATE_TIP,
             alt.Tooltip("what:N", title="Compared"),
@@ -341,7 +341,7 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     labels = []
     for sym, align, dx in (("BTC-USD", "left", 4), ("NDX", "right", -4)):
         labels.append(firsts.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
-            lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + timeFormat(datum.date, '%-d %b')"
+            lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + utcFormat(datum.date, '%-d %b')"
         ).mark_text(
             align=align, dx=dx, fontSize=12, fontWeight="bold").encode(
             x=_date_x(), y=alt.YValue(14), color=color, text=alt.Text("lbl:N")))
@@ -349,8 +349,7 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     since_expr = "toDate(since)" if static else f"toDate('{start}')"
     since = alt.Chart(pd.DataFrame({"v": [0]})).transform_calculate(date=since_expr)
     since_rule = since.mark_rule(color=GREY, strokeWidth=1.5, clip=True).encode(
-        x=_date_x(), tooltip=[alt.Tooltip("utcyearmonthdate(date):T", title="Search from",
-                                          format="%-d %b %Y")])
+        x=_date_x(), tooltip=[base.date_tip(title="Search from")])
     since_text = since.mark_text(align="left", dx=3, fontSize=11, color="#555",
                                  baseline="bottom", clip=True).encode(
         x=_date_x(), y=alt.YValue(HEIGHT - 4), text=alt.TextValue("search from"))
@@ -471,8 +470,11 @@ def vix(frame: pd.DataFrame, static: bool = True, starts: Sequence[str] = (),
         ).transform_joinaggregate(n="count()")
     chart = chart.transform_calculate(is_event=f"time(datum.date) === time(toDate('{event}'))")
     y = alt.Y("value:Q", title="VIX points")
+    # A level unsigned, a change signed.
+    chart = chart.transform_calculate(value_txt="format(datum.value, datum.label === "
+                                                "'VIX one-day change' ? '+.2f' : '.2f')")
     tips = [DATE_TIP, alt.Tooltip("label:N", title="Measure"),
-            alt.Tooltip("value:Q", title="Points", format="+.2f"),
+            alt.Tooltip("value_txt:N", title="Points"),
             alt.Tooltip("rank:Q", title="Rank (1 = highest)")]
     line = chart.mark_line(strokeWidth=1.3, color=base.PALETTE[0]).encode(
         x=_date_x(fmt="%b %Y"), y=y)
@@ -506,15 +508,16 @@ def asia(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
     """
     symbols = list(dict.fromkeys(frame["symbol"]))
     chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
-    params = []
+    params, toggle_names = [], None
     if static:
         keys = [k for k in ASIA_MEASURES if k in set(frame["measure"])]
         p_m = base.radio("measure", keys, [ASIA_MEASURES[k] for k in keys], label="Measure")
         toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix="asia")
         params = [p_m, *toggles]
+        toggle_names = [p.name for p in toggles]
         chart = chart.transform_filter("datum.measure === measure").transform_filter(keep)
     chart = chart.transform_filter("isValid(datum.value)").transform_calculate(
-        day="timeFormat(toDate(datum.date), '%a %-d %b')",
+        day_txt=base.date_text("date"),
         mlabel=f"{json.dumps(ASIA_MEASURES)}[datum.measure]")
     names = [base.label_of(s) for s in symbols]
     # One fixed axis per measure (it stays put when the reader hides every asset).
@@ -522,20 +525,19 @@ def asia(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
             for m, g in frame.dropna(subset=["value"]).groupby("measure")["value"]}
     ydom = (alt.ExprRef(f"{json.dumps(doms)}[measure]") if static
             else next(iter(doms.values())))
-    color = alt.Color("name:N", title=None, scale=alt.Scale(domain=names,
-                                                            range=base.PALETTE[:len(names)]),
-                      legend=alt.Legend(orient="bottom", columns=3, labelLimit=220,
-                                          symbolType="square"))
+    color = base.asset_colour(symbols, toggles=toggle_names)
     bars = chart.mark_bar().encode(
         x=alt.X("date:O", title="Session (each market's own date)",
-                axis=alt.Axis(labelExpr="[timeFormat(toDate(datum.value), '%a'), "
-                                        "timeFormat(toDate(datum.value), '%-d %b')]",
-                              labelAngle=0)),
+                axis=alt.Axis(labelExpr=f"{base.NARROW} ? [utcFormat(toDate(datum.value), "
+                                        "'%-d'), utcFormat(toDate(datum.value), '%b')] : "
+                                        "[utcFormat(toDate(datum.value), '%a'), "
+                                        "utcFormat(toDate(datum.value), '%-d %b')]",
+                              labelAngle=0, labelOverlap=True)),
         xOffset=alt.XOffset("name:N", scale=alt.Scale(domain=names)),
         y=alt.Y("value:Q", title="Move", axis=alt.Axis(format="+.0%"), stack=None,
                 scale=alt.Scale(domain=ydom)),
         color=color,
-        tooltip=[alt.Tooltip("name:N", title="Asset"), alt.Tooltip("day:N", title="Session"),
+        tooltip=[alt.Tooltip("name:N", title="Asset"), alt.Tooltip("day_txt:N", title="Session"),
                  alt.Tooltip("mlabel:N", title="Measure"),
                  alt.Tooltip("value:Q", title="Move", format="+.2%")])
     zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
@@ -561,7 +563,7 @@ def relative(frame: pd.DataFrame, static: bool = True, measures: dict | None = N
     measures = measures or {}
     symbols = list(dict.fromkeys(frame["symbol"]))
     chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
-    params = []
+    params, toggle_names = [], None
     if static:
         keys = list(measures)
         if len(keys) > 1:
@@ -575,6 +577,7 @@ def relative(frame: pd.DataFrame, static: bool = True, measures: dict | None = N
                           label="Average over the previous")
         toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix=f"{prefix}s")
         params += [p_w, *toggles]
+        toggle_names = [p.name for p in toggles]
         chart = chart.transform_filter(keep).transform_calculate(
             value=f"datum[{mexpr}]",
             label=f"{json.dumps({k: v[0] for k, v in measures.items()})}[{mexpr}]",
@@ -593,10 +596,7 @@ def relative(frame: pd.DataFrame, static: bool = True, measures: dict | None = N
         f"time(datum.date) <= time(toDate('{show_to}'))").transform_calculate(
         value_txt="format(datum.value, datum.fmt)",
         trailing_txt="format(datum.trailing, datum.fmt)")
-    color = alt.Color("name:N", title=None,
-                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=260),
-                      scale=alt.Scale(domain=[base.label_of(s) for s in symbols],
-                                      range=base.PALETTE[:len(symbols)]))
+    color = base.asset_colour(symbols, toggles=toggle_names, lines=True)
     y = alt.Y("rel:Q", title="Multiple of its own trailing average",
               scale=alt.Scale(domain=[0, y_max]) if y_max else alt.Scale(zero=True))
     tips = [alt.Tooltip("name:N", title="Series"), DATE_TIP,

@@ -364,7 +364,8 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
                     limit=alt.expr("width")).encode(x=alt.XValue(0), y=alt.YValue(C_TEXT),
                                                     text=alt.Text("txt:N")))
     heads = [_panel_title("Outcome implied by the prices", C_BARS[0] - 6),
-             _panel_title("Rate through the month (before / after the decision)",
+             _panel_title(alt.expr(f"{base.NARROW} ? 'Rate through the month' : "
+                                   "'Rate through the month (before / after the decision)'"),
                           C_PATH[0] - 8)]
     return alt.layer(*top, *heads, outcome_panel, path_panel,
                      data=alt.Undefined if static else frame, resolve=_independent("x", "y"),

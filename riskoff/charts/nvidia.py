@@ -19,9 +19,9 @@ from . import base
 # Minutes after midnight, shown as a New York clock time (09:30 = 570).
 CLOCK_LABEL = "utcFormat(datum.value * 60000, '%H:%M')"
 PHONE = "containerSize()[0] < 450"  # a phone-width page
-BAR_AXIS = alt.Axis(labelLimit={"expr": f"{PHONE} ? 130 : 260"})
+BAR_AXIS = base.category_axis()
 # Room at both ends of a bar chart's value axis for the value labels (pixels).
-VALUE_SCALE = alt.Scale(padding=36)
+VALUE_SCALE = alt.Scale(padding=44)
 SESSION_TICKS = [570, 630, 690, 750, 810, 870, 930]
 
 
@@ -30,12 +30,9 @@ def _names_expr(symbols: Sequence[str], labels: dict | None = None) -> str:
     return f"{json.dumps({s: names[s] for s in symbols})}[datum.symbol]"
 
 
-def _colour(names: Sequence[str]) -> alt.Color:
-    # A fixed domain keeps each series' colour when the reader hides another.
-    return alt.Color("name:N", title=None,
-                     scale=alt.Scale(domain=list(names), range=base.PALETTE[:len(names)]),
-                     legend=alt.Legend(orient="bottom", columns={"expr": f"{PHONE} ? 1 : 2"},
-                                       labelLimit=0))
+def _colour(symbols: Sequence[str], names: Sequence[str], toggles=None) -> alt.Color:
+    # The catalog's colours on a fixed domain: each keeps its colour when another is hidden.
+    return base.asset_colour(symbols, names=names, toggles=toggles, lines=True)
 
 
 def _domains(frame: pd.DataFrame, by: str, field: str, pad: float = 0.06) -> dict:
@@ -57,11 +54,11 @@ def _domain_expr(domains: dict, param: str) -> dict:
 
 
 def _value_labels(chart: alt.Chart) -> list[alt.Chart]:
-    """Value labels: at the end of a rising bar, just right of zero beside a falling one (so
-    they never sit inside a bar)."""
-    return [chart.transform_calculate(lx="max(datum.value, 0)").mark_text(
-        align="left", dx=4, fontSize=11).encode(
-        x=alt.X("lx:Q"), text=alt.Text("value:Q", format="+.1%"))]
+    """Value labels beyond each bar's end: right of a rising bar, left of a falling one (so
+    they never sit inside a bar or on the zero line; the value scale's padding makes room)."""
+    return [chart.mark_text(align=alt.ExprRef("datum.value < 0 ? 'right' : 'left'"),
+                            dx=alt.ExprRef("datum.value < 0 ? -4 : 4"), fontSize=11).encode(
+        x=alt.X("value:Q"), text=alt.Text("value:Q", format="+.1%"))]
 
 
 # ---------------------------------------------------------------------------- reversal
@@ -89,7 +86,9 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
         toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix="intra")
         params = [p_day, *toggles]
         chart = chart.transform_filter("datum.day === day").transform_filter(keep)
-    colour = _colour([labels[s] for s in symbols])
+    chart = chart.transform_calculate(day_txt=base.date_text("day"))
+    colour = _colour(symbols, [labels[s] for s in symbols],
+                     [p.name for p in params[1:]] if static else None)
     y_scale = (alt.Scale(domain=_domain_expr(_domains(frame, "day", "change"), "day"),
                          nice=False) if static else alt.Scale())
     x = alt.X("minute:Q", title="New York time (ET)",
@@ -105,7 +104,7 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
     tips = paths.mark_circle(size=60, opacity=0).encode(
         x=x, y=y, color=colour,
         tooltip=[alt.Tooltip("name:N", title="Instrument"),
-                 alt.Tooltip("day:N", title="Session"),
+                 alt.Tooltip("day_txt:N", title="Session"),
                  alt.Tooltip("time:N", title="New York time"),
                  alt.Tooltip("point:N", title="Price taken from"),
                  alt.Tooltip("price:Q", title="Price", format=",.2f"),
@@ -114,7 +113,7 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
         strokeWidth=5, strokeCap="round").encode(
         x=x, x2=alt.X2("minute_end:Q"), y=y, color=colour,
         tooltip=[alt.Tooltip("name:N", title="Instrument"),
-                 alt.Tooltip("day:N", title="Session"),
+                 alt.Tooltip("day_txt:N", title="Session"),
                  alt.Tooltip("time:N", title="High within the bar from"),
                  alt.Tooltip("time_end:N", title="to"),
                  alt.Tooltip("price:Q", title="Session high", format=",.2f"),
@@ -126,7 +125,7 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
         strokeWidth=3).encode(
         x=alt.X("fall_x:Q"), y=alt.Y("change:Q"), y2=alt.Y2("close_change:Q"), color=colour,
         tooltip=[alt.Tooltip("name:N", title="Instrument"),
-                 alt.Tooltip("day:N", title="Session"),
+                 alt.Tooltip("day_txt:N", title="Session"),
                  alt.Tooltip("change:Q", title="High vs previous close", format="+.2%"),
                  alt.Tooltip("close_change:Q", title="Close vs previous close",
                              format="+.2%"),
@@ -155,8 +154,9 @@ def earnings(frame: pd.DataFrame, static: bool = True, width="container") -> alt
         chart = chart.transform_filter("datum.measure === emeasure")
     order = list(dict.fromkeys(frame.sort_values("session")["event"]))
     x_scale = (alt.Scale(domain=_domain_expr(_domains(frame, "measure", "value"), "emeasure"),
-                         nice=False, padding=36) if static else VALUE_SCALE)
-    chart = chart.transform_filter("isValid(datum.value)").encode(
+                         nice=False, padding=44) if static else VALUE_SCALE)
+    chart = chart.transform_filter("isValid(datum.value)").transform_calculate(
+        session_txt=base.date_text("session")).encode(
         y=alt.Y("event:N", sort=order, title=None, axis=BAR_AXIS))
     bars = chart.mark_bar(height={"band": 0.7}).encode(
         x=alt.X("value:Q", title="Next-session move", stack=None,
@@ -165,9 +165,9 @@ def earnings(frame: pd.DataFrame, static: bool = True, width="container") -> alt
                         scale=alt.Scale(domain=list(FOCUS), range=[base.PALETTE[1],
                                                                    base.PALETTE[0]]),
                         legend=alt.Legend(orient="bottom", symbolType="square",
-                                          labelLimit=0)),
+                                          labelLimit=0, columns=base.by_width(1, 2))),
         tooltip=[alt.Tooltip("event:N", title="Release"),
-                 alt.Tooltip("session:N", title="Session after it"),
+                 alt.Tooltip("session_txt:N", title="Session after it"),
                  alt.Tooltip("measure_label:N", title="Measure"),
                  alt.Tooltip("value:Q", title="Value", format="+.2%")])
     return alt.layer(bars, *_value_labels(chart), width=width, height=260).add_params(*params)
@@ -192,18 +192,19 @@ def peers(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
         params = [p_window, *toggles]
         chart = chart.transform_filter("datum.window === pwindow").transform_filter(keep)
     x_scale = (alt.Scale(domain=_domain_expr(_domains(frame, "window", "value"), "pwindow"),
-                         nice=False, padding=36) if static else VALUE_SCALE)
-    chart = chart.transform_filter("isValid(datum.value)").encode(
+                         nice=False, padding=44) if static else VALUE_SCALE)
+    chart = chart.transform_filter("isValid(datum.value)").transform_calculate(
+        start_txt=base.date_text("start"), end_txt=base.date_text("end")).encode(
         y=alt.Y("name:N", sort=alt.EncodingSortField("value", op="min"), title=None,
-                axis=BAR_AXIS))
+                axis=base.category_axis(symbols)))
     bars = chart.mark_bar(height={"band": 0.7}).encode(
         x=alt.X("value:Q", title="Change over the window", stack=None,
                 axis=alt.Axis(format="%"), scale=x_scale),
         color=alt.ColorValue(base.RISE, condition={"test": "datum.value < 0", "value": base.FALL}),
         tooltip=[alt.Tooltip("name:N", title="Stock or fund"),
                  alt.Tooltip("window_label:N", title="Window"),
-                 alt.Tooltip("start:N", title="From close of"),
-                 alt.Tooltip("end:N", title="To close of"),
+                 alt.Tooltip("start_txt:N", title="From close of"),
+                 alt.Tooltip("end_txt:N", title="To close of"),
                  alt.Tooltip("value:Q", title="Change", format="+.2%"),
                  alt.Tooltip("detail:N", title="Note")])
     return alt.layer(bars, *_value_labels(chart), width=width, height=260).add_params(*params)
@@ -289,7 +290,8 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
     else:
         edge = edge.transform_calculate(lit="datum.hl")
         node = node.transform_calculate(lit="datum.hl")
-    edge = _edge_geometry(edge)
+    edge = _edge_geometry(edge).transform_calculate(
+        announced_txt=base.date_text("announced"))
     opacity = alt.OpacityValue(0.12, condition={"test": "datum.lit", "value": 0.9})
     colour = alt.Color("flow:N", title="Announced flow",
                        scale=alt.Scale(domain=list(FLOW_COLOURS),
@@ -298,7 +300,7 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
     tips = [alt.Tooltip("payer:N", title="From"), alt.Tooltip("payee:N", title="To"),
             alt.Tooltip("kind:N", title="Kind"),
             alt.Tooltip("amount_text:N", title="Announced amount (bn USD)"),
-            alt.Tooltip("announced:N", title="Announced"),
+            alt.Tooltip("announced_txt:N", title="Announced"),
             alt.Tooltip("what:N", title="What was announced"),
             alt.Tooltip("source_url:N", title="Source")]
     lines = edge.mark_rule().encode(

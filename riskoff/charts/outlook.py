@@ -33,10 +33,11 @@ def _names_expr(symbols: Sequence[str]) -> str:
 
 def _date_x(title: str = "Date", fmt: str = "%b %Y") -> alt.X:
     return alt.X("date:T", title=title, scale=alt.Scale(type="utc"),
-                 axis=alt.Axis(format=fmt, labelOverlap=True))
+                 axis=alt.Axis(format=fmt, labelOverlap=True, tickCount=base.tick_count(70),
+                               labelSeparation=6))
 
 
-DATE_TIP = alt.Tooltip("utcyearmonthdate(date):T", title="Date", format="%-d %b %Y")
+DATE_TIP = base.date_tip()
 
 
 # ---------------------------------------------------------------------------- analogs
@@ -83,7 +84,9 @@ def analogs(frame: pd.DataFrame, static: bool = True, indices: Mapping[str, str]
         is_bear="datum.outcome === 'bear' ? 1 : 0",
         first_bear="datum.first && datum.outcome === 'bear' ? 1 : 0",
         rose="datum.ret > 0 ? 1 : 0",
-        outcome_label=f"{json.dumps(OUTCOME_LABELS)}[datum.outcome]")
+        outcome_label=f"{json.dumps(OUTCOME_LABELS)}[datum.outcome]",
+        month_txt=base.date_text("date", month=True),
+        peak_txt=base.date_text("peak_date", month=True))
     dots = chart.transform_window(
         stack="row_number()", groupby=["rbin"],
         sort=[{"field": "outcome"}, {"field": "date"}]
@@ -97,10 +100,10 @@ def analogs(frame: pd.DataFrame, static: bool = True, indices: Mapping[str, str]
                         legend=alt.Legend(labelExpr=f"{json.dumps(OUTCOME_LABELS)}[datum.label]",
                                           columns=1, symbolType="circle", labelLimit=0,
                                           titleLimit=0)),
-        tooltip=[alt.Tooltip("date:N", title="Signal month"),
+        tooltip=[alt.Tooltip("month_txt:N", title="Signal month"),
                  alt.Tooltip("fall:Q", title="Below prior high", format=".1%"),
                  alt.Tooltip("months_since_peak:Q", title="Months since the high"),
-                 alt.Tooltip("peak_date:N", title="Prior high (month)"),
+                 alt.Tooltip("peak_txt:N", title="Prior high (month)"),
                  alt.Tooltip("ret:Q", title="Return over horizon", format="+.1%"),
                  alt.Tooltip("outcome_label:N", title="Then")])
     zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(x=alt.X("z:Q"))
@@ -176,15 +179,15 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
             thr="vscale === 'level' ? datum.med * mult : mult",
             ratio="datum.vol / datum.med")
         title = alt.Title(text=alt.ExprRef(
+            f"{base.NARROW} ? (vscale === 'level' ? ['Annualized volatility', "
+            "'(dashed: thresholds)'] : ['Multiple of own 2025 median', '(dashed: threshold)']) : "
             "vscale === 'level' ? 'Annualized volatility (dashed: thresholds)' "
             ": 'Multiple of own 2025 median (dashed: threshold)'"))
     y_axis = alt.Axis(labelExpr="vscale === 'level' ? format(datum.value, '.0%') : "
                                 "format(datum.value, '.1f') + '×'") if static \
         else alt.Axis(format=".0%" if scale == "level" else ".1f")
     # A fixed domain keeps each series' colour when the reader shows fewer series.
-    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=2),
-                      scale=alt.Scale(domain=[base.label_of(s) for s in symbols],
-                                      range=base.PALETTE[:len(symbols)]))
+    color = base.asset_colour(symbols, lines=True)
     lines = chart.mark_line(strokeWidth=1.4).encode(
         x=_date_x(), y=alt.Y("y:Q", title=None, axis=y_axis), color=color)
     thresholds = chart.mark_rule(strokeDash=[4, 3], strokeWidth=1.2).encode(
@@ -244,7 +247,10 @@ def after(frame: pd.DataFrame, static: bool = True, groups: Mapping[str, Sequenc
                   "measure === 'drawdown' ? datum.close / datum.peak - 1 : "
                   f"datum.close / {json.dumps(dict(prior_highs))}[datum.symbol] - 1")
         title = alt.Title(text=alt.ExprRef(f"{json.dumps(MEASURE_TITLES)}[measure]"))
-    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", columns=2))
+    # Every asset in its catalog colour; the legend lists the chosen group only.
+    shown = (alt.ExprRef(f"{json.dumps({k: [base.label_of(s) for s in v] for k, v in groups.items()})}[group]")
+             if static else None)
+    color = base.asset_colour(symbols, lines=True, **({"values": shown} if static else {}))
     x = _date_x()
     lines = chart.mark_line(strokeWidth=1.5).encode(
         x=x, y=alt.Y("value:Q", title=None, axis=alt.Axis(format="+.0%")), color=color)
@@ -283,16 +289,17 @@ def trend_gap(frame: pd.DataFrame, marks: pd.DataFrame, static: bool = True,
               scale=alt.Scale(type="log", nice=False, padding=8),
               axis=alt.Axis(labelExpr="format(datum.value - 1, '+.0%')",
                             values=[0.25, 0.5, 1, 2, 4, 8, 16]))
-    line = line_c.mark_line(strokeWidth=1.2, color=base.PALETTE[0]).encode(x=x, y=y)
+    line = line_c.mark_line(strokeWidth=1.2, color=base.colour_of("SP500_shiller")
+                            ).encode(x=x, y=y)
     hover = line_c.mark_circle(size=30, opacity=0).encode(
         x=x, y=alt.Y("ratio:Q"),
-        tooltip=[alt.Tooltip("utcyearmonth(date):T", title="Month", format="%b %Y"),
+        tooltip=[alt.Tooltip("utcyearmonth(date):T", title="Month", format=base.MONTH_FORMAT),
                  alt.Tooltip("gap:Q", title="Above trend", format="+.0%")])
     one = alt.Chart(pd.DataFrame({"z": [1]})).mark_rule(color="#777").encode(y=alt.Y("z:Q"))
     dots = mark_c.mark_point(size=70, filled=True, color=base.FALL).encode(
         x=x, y=alt.Y("ratio:Q"),
         tooltip=[alt.Tooltip("label:N", title="Marked month"),
-                 alt.Tooltip("utcyearmonth(date):T", title="Month", format="%b %Y"),
+                 alt.Tooltip("utcyearmonth(date):T", title="Month", format=base.MONTH_FORMAT),
                  alt.Tooltip("gap:Q", title="Above trend", format="+.0%")])
     text = mark_c.transform_filter("datum.labelled").mark_text(
         align="right", dx=-6, dy=-8, fontSize=11).encode(
