@@ -122,7 +122,7 @@ MUTATIONS = [
     M("shared-href", "riskoff/ch2.py", 'r"https?://[^\\s<]+"', 'r"https?://[^<]+"',
       ("tests/test_table_links.py",), "two addresses in one link again"),
     M("date-label-zero-pad", "riskoff/charts/base.py", 'return f"{ts.day} {ts:%b %Y}"',
-      'return f"{ts:%d %b %Y}"', ("tests/test_ch1.py", "tests/test_ch4.py"),
+      'return f"{ts:%d %b %Y}"', ("tests/test_portable_dates.py",),
       "dates written 03 Nov 2025"),
 ]
 

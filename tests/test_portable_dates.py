@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
+from riskoff.charts.base import date_label
 
 GLIBC = "%-"
 
@@ -71,3 +73,15 @@ def test_no_glibc_date_format_in_python(path: Path):
 ])
 def test_the_check_tells_python_formats_from_vega_ones(code, flagged):
     assert any(GLIBC in f for _, f in python_formats(code)) == flagged
+
+
+@pytest.mark.parametrize("value, label", [("2025-11-03", "3 Nov 2025"), ("2025-11-20", "20 Nov 2025"),
+                                          (pd.Timestamp("2026-01-05 14:30"), "5 Jan 2026")])
+def test_date_label_has_no_leading_zero(value, label):
+    assert date_label(value) == label
+
+
+def test_day_label_names_the_weekday():
+    from riskoff.ch3 import day_label
+
+    assert day_label("2025-11-03") == "Mon 3 Nov 2025"
