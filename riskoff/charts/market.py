@@ -70,7 +70,8 @@ def who_fell(grid: pd.DataFrame, static: bool = True, width="container") -> alt.
     # A fall's label left of its bar, a rise's right of it: never over a bar or the zero line.
     text = chart.mark_text(align=alt.ExprRef("datum.value < 0 ? 'right' : 'left'"),
                            dx=alt.ExprRef("datum.value < 0 ? -4 : 4"), fontSize=11).encode(
-        x=alt.X("value:Q"), text=alt.Text("value:Q", format="+.1%"))
+        # Two decimals: the book's one rounding of a move (riskoff.findings.pct).
+        x=alt.X("value:Q"), text=alt.Text("value:Q", format="+.2%"))
     return alt.layer(bars, text).add_params(*params).properties(width=width, height=300)
 
 

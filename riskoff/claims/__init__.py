@@ -366,7 +366,9 @@ def table_html(chapter: str) -> str:
                  f"<code>{_linkify(r.method)}</code></details>"]
         tds = "".join(f'<td data-label="{c}">{v}</td>' for c, v in zip(COLUMNS, cells))
         rows.append(f'<tr id="claim-{html.escape(r.id, quote=True)}">{tds}</tr>')
-    return (f'<table class="claims-table"><thead><tr>{head}</tr></thead>'
+    cols = "".join(f'<col style="width:{w}%">' for w in (28, 11, 13, 13, 35))
+    return (f'<table class="claims-table"><colgroup>{cols}</colgroup>'
+            f'<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
