@@ -316,9 +316,16 @@ def open_page(browser, url: str, width: int, mode: str, height: int = 900):
                                   color_scheme="dark" if mode == "dark" else "light")
     context.add_init_script(f"localStorage.setItem('mode', '{mode}');"
                             f"localStorage.setItem('theme', '{mode}');")
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-                  else route.abort())
+    def local_only(route):
+        try:
+            if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+                route.continue_()
+            else:
+                route.abort()
+        except Exception:
+            pass  # the page closed while the request was in flight
+
+    context.route("**/*", local_only)
     page = context.new_page()
     page.goto(url, wait_until="load")
     return page
@@ -450,8 +457,9 @@ def nav_findings(browser, base: str, page_path: str, width: int, mode: str = "li
         for side, (toggle, panel) in SIDEBARS.items():
             start = page.evaluate(NAV_STATE_JS, panel)
             if not start["exists"]:
-                out.append(dict(where, check="sidebar", detail=f"no {panel}"))
-                continue
+                if any(b.is_visible() for b in page.query_selector_all(toggle)):
+                    out.append(dict(where, check="sidebar", detail=f"a {side} toggle but no {panel}"))
+                continue  # a page without sections has no contents sidebar
             if not _click_visible(page, toggle):
                 if start["shown"] and side == "secondary":
                     continue  # wide screens show the contents inline, with no button

@@ -18,6 +18,17 @@ import layout_probe as lp
 from conftest import toc_pages
 
 
+@pytest.fixture(scope="session")
+def findings_log():
+    """Every finding of the session, also written to _build/layout-findings.md (the table
+    helpers read; the same as `python tests/layout_probe.py --md`)."""
+    found: list[dict] = []
+    yield found
+    if lp.HTML.exists():
+        (lp.HTML.parent / "layout-findings.md").write_text(
+            lp.markdown(found, "python -m pytest tests/test_layout.py (see _build/layout-findings.md)"))
+
+
 def _report(findings) -> str:
     rows = lp.dedupe(findings)
     return f"{len(rows)} layout findings:\n" + "\n".join(
@@ -28,20 +39,23 @@ def _report(findings) -> str:
 @pytest.mark.parametrize("mode", lp.MODES)
 @pytest.mark.parametrize("width", lp.WIDTHS)
 @pytest.mark.parametrize("page_path", toc_pages())
-def test_chart_and_page_layout(browser, server, page_path, width, mode):
+def test_chart_and_page_layout(browser, server, findings_log, page_path, width, mode):
     findings = lp.probe_page(browser, server, page_path, width, mode, lp.SHOTS)
+    findings_log += findings
     assert not findings, _report(findings)
 
 
 @pytest.mark.parametrize("width", lp.WIDTHS)
 @pytest.mark.parametrize("page_path", ["index.html", "chapters/02-the-fed.html"])
-def test_header_search_and_sidebars(browser, server, page_path, width):
+def test_header_search_and_sidebars(browser, server, findings_log, page_path, width):
     findings = lp.nav_findings(browser, server, page_path, width)
+    findings_log += findings
     assert not findings, _report(findings)
 
 
 @pytest.mark.parametrize("page_path", toc_pages())
-def test_prints_to_a4(browser, server, page_path):
+def test_prints_to_a4(browser, server, findings_log, page_path):
     findings = lp.print_findings(browser, server, page_path,
                                  lp.SHOTS / "print" / f"{lp.slug(page_path)}.pdf")
+    findings_log += findings
     assert not findings, _report(findings)
