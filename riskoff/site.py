@@ -104,24 +104,51 @@ def notebooks() -> list[Path]:
     return [ROOT / "index.ipynb", *sorted(CHAPTERS.glob("*.ipynb"))]
 
 
-def execute(paths: list[Path] | None = None, timeout: int = 300) -> None:
+CELL_TIMEOUT = 180  # seconds per cell; the slowest chapter takes ~20 s in all
+
+
+def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT) -> None:
     """Execute notebooks in place with the current Python, without stored widget state.
 
-    Widget state would make myst-nb load require.js and a widget manager from a CDN; the
-    static page uses Vega-Lite controls instead, so the state is dropped.
+    The kernel runs in book mode (RISKOFF_OUTPUT=book: charts as Altair HTML, which the site
+    renders). Widget state would make myst-nb load require.js and a widget manager from a CDN;
+    the static page uses Vega-Lite controls instead, so the state is dropped, and so are the
+    widget views that would point at it (an explorer's saved output is then its text,
+    "Run this cell to get the controls").
+
+    Each kernel talks to this process over Unix sockets in a private directory, not TCP
+    ports: concurrent kernel start-ups on one machine could otherwise pick the same ports and
+    a client would wait forever on a kernel that ignores it. Each cell has ``timeout`` seconds.
     """
+    import os
+    import tempfile
+
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError
+    from traitlets.config import Config
 
+    os.environ["RISKOFF_OUTPUT"] = "book"  # inherited by the kernels started below
     for path in paths or notebooks():
         t0 = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        with tempfile.TemporaryDirectory(prefix="riskoff-kernel-") as sockets:
+            config = Config({"KernelManager": {"transport": "ipc",
+                                               "ip": str(Path(sockets) / "kernel")}})
+            client = NotebookClient(nb, config=config, timeout=timeout, startup_timeout=120,
+                                    kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})
+            try:
+                client.execute()
+            except CellTimeoutError as exc:
+                raise SystemExit(f"{path.relative_to(ROOT)}: a cell ran longer than {timeout} s "
+                                 f"and was stopped (a hung kernel or an endless loop); "
+                                 f"nothing was written. {str(exc).splitlines()[0]}") from None
         nb.metadata.pop("widgets", None)
         for i, cell in enumerate(nb.cells):
             cell.get("metadata", {}).pop("execution", None)
             for j, output in enumerate(cell.get("outputs", [])):
+                output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
                 _stable_ids(output, f"{path.name}:{i}:{j}")
         nbformat.write(nb, path)
         record_data_digest(path)

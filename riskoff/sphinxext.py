@@ -4,6 +4,17 @@ sphinx-thebe 0.3.1 registers its inline config script twice under Jupyter Book 1
 second copy throws "Identifier 'THEBE_JS_URL' has already been declared" in every page.
 """
 
+import re
+
+# The static picture riskoff.charts.base.chart_html() puts in each committed chart for
+# untrusted notebooks; the site draws the chart itself, so the page does not carry it.
+_FALLBACK_IMG = re.compile(r'<img class="riskoff-fallback"[^>]*>')
+
+
+def _drop_fallback_images(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = _FALLBACK_IMG.sub("", context["body"])
+
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
@@ -18,5 +29,6 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.connect("html-page-context", _drop_fallback_images, priority=400)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,10 +1,22 @@
 """ipywidgets plumbing for a live kernel (Jupyter, Binder): pandas recomputes, the same
-chart builders draw. Each chapter module builds its explorers from these pieces. On the static site these cells are hidden; the charts' own Vega-Lite
-controls work there instead.
+chart builders draw. Each chapter module builds its explorers from these pieces. On the static
+site these cells are hidden; the charts' own Vega-Lite controls work there instead.
+
+Two output modes:
+
+- **live** (the default: JupyterLab, Notebook 7, Binder, VS Code): charts are Altair's
+  JupyterChart widget with its JavaScript bundled offline by vl-convert, so they draw with no
+  CDN. An explorer keeps one chart widget and only sends it a new spec on each redraw.
+- **book** (``RISKOFF_OUTPUT=book``, set by ``python -m riskoff.site execute`` and by the
+  test suite for nbval): charts are Altair's HTML output, which the static site renders with
+  its own offline Vega scripts. These are the outputs committed in the notebooks.
 """
 from __future__ import annotations
 
 import datetime as dt
+import html
+import os
+from pathlib import Path
 from typing import Callable, Sequence
 
 import ipywidgets as w
@@ -13,46 +25,173 @@ from IPython.display import display
 from . import data as rdata
 from .charts.base import label_of
 
+OUTPUT_ENV = "RISKOFF_OUTPUT"
+# What an explorer's saved output says before its cell has run (instead of a widget repr).
+RUN_ME = "Run this cell to get the controls (they need a live Python kernel)."
 
-def bundle(chart) -> dict:
-    """The display bundle of a chart, without re-validating its spec against the schema.
+
+def live() -> bool:
+    """True unless the notebook runs under the book's execute command (or the test suite)."""
+    return os.environ.get(OUTPUT_ENV, "").strip().lower() != "book"
+
+
+# ---------------------------------------------------------------------------- displaying
+
+def spec(chart) -> dict:
+    """A chart's Vega-Lite spec without re-validating it against the schema.
 
     The builders' specs are validated by the test suite; validating again on every widget
     move would cost a kernel 50-150 ms per redraw.
     """
+    return chart.to_dict(validate=False)
+
+
+def mimebundle(result) -> dict:
+    """A renderer's output as a mimebundle dict: renderers return either a dict or a
+    (bundle, metadata) tuple (Altair's ``mimetype`` and ``jupyter`` renderers do the latter)."""
+    if isinstance(result, tuple):
+        result = result[0]
+    if not isinstance(result, dict):
+        raise TypeError(f"an Altair renderer returned {type(result).__name__}, not a "
+                        f"mimebundle; enable the default one: alt.renderers.enable('default')")
+    return result
+
+
+def bundle(chart) -> dict:
+    """The display bundle of a chart from the active Altair renderer, as a dict."""
     import altair as alt
 
-    return alt.renderers.get()(chart.to_dict(validate=False))
+    return mimebundle(alt.renderers.get()(spec(chart)))
 
 
-def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> w.VBox:
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "riskoff"
+
+
+def _offline_jupyterchart() -> type:
+    """Altair's JupyterChart with its JavaScript (Vega, Vega-Lite, vega-embed) bundled, not
+    imported from a CDN. Bundling takes vl-convert ~2 s, so the result is cached on disk per
+    Altair and vl-convert version."""
+    import altair as alt
+    import vl_convert as vlc
+    from altair import JupyterChart
+
+    if not getattr(JupyterChart, "_is_offline", False):
+        path = _cache_dir() / f"jupyterchart-altair{alt.__version__}-vlc{vlc.__version__}.js"
+        try:
+            JupyterChart._esm = path.read_text()
+            JupyterChart._is_offline = True  # what enable_offline() sets once it has bundled
+        except OSError:
+            JupyterChart.enable_offline(True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(JupyterChart._esm)
+                tmp.replace(path)
+            except OSError:
+                pass  # no writable cache: bundle again next session
+    return JupyterChart
+
+
+def live_chart(chart=None):
+    """A chart widget that draws offline; set ``.spec`` to redraw it."""
+    import altair as alt
+
+    widget = _offline_jupyterchart()(chart=None,
+                                      embed_options=alt.renderers.options.get("embed_options"))
+    if chart is not None:
+        widget.spec = spec(chart)
+    return widget
+
+
+def live_figure(chart, caption_html: str, label: str) -> w.VBox:
+    """A figure for a live kernel: the chart widget above its caption."""
+    box = w.VBox([live_chart(chart), w.HTML(caption_html)],
+                 layout=w.Layout(width="100%", overflow="visible"))
+    box.add_class("riskoff-figure")
+    box.tooltip = label
+    return box
+
+
+# ---------------------------------------------------------------------------- explorers
+
+class Explorer(w.VBox):
+    """An explorer's box. Before its cell has run, a saved notebook shows this repr."""
+
+    def __repr__(self) -> str:
+        return RUN_ME
+
+
+def _note(text: str) -> str:
+    return f"<p class='riskoff-note'><em>{html.escape(text)}</em></p>"
+
+
+def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Explorer:
     """Lay out controls above an output area and redraw whenever any of them changes.
 
     ``render`` returns a chart, or a string explaining why nothing can be drawn (the reader
     sees that sentence instead of a traceback or an empty chart).
     """
     out = w.Output()
+    on_live = live()
+    if on_live:
+        note, view = w.HTML(), None
+        with out:
+            display(note)
 
-    def redraw(*_):
+    def result_of():
+        try:
+            return render()
+        except (ValueError, rdata.DataError) as exc:
+            return f"Cannot draw this: {exc}"
+
+    def redraw_book(*_):
         with out:
             out.clear_output(wait=True)
-            try:
-                result = render()
-            except (ValueError, rdata.DataError) as exc:
-                result = f"Cannot draw this: {exc}"
+            result = result_of()
             if isinstance(result, str):
-                display(w.HTML(f"<p><em>{result}</em></p>"))
+                display(w.HTML(_note(result)))
             elif hasattr(result, "to_dict"):
                 display(bundle(result), raw=True)
             else:
                 display(result)
 
+    def redraw_live(*_):
+        nonlocal view
+        result = result_of()
+        if isinstance(result, str) or not hasattr(result, "to_dict"):
+            note.value = _note(str(result))
+            note.layout.display = None
+            if view is not None:
+                view.layout.display = "none"
+            return
+        note.layout.display = "none"
+        if view is None:
+            view = live_chart(result)
+            with out:
+                display(view)
+        else:
+            view.spec = spec(result)
+            view.layout.display = None
+
+    redraw = redraw_live if on_live else redraw_book
     for c in controls:
+        _label_in_full(c)
         c.observe(redraw, "value")
     redraw()
-    box = w.VBox([w.HBox(list(controls[:2])), *controls[2:], out])
+    box = Explorer([w.HBox(list(controls[:2]), layout=w.Layout(flex_flow="row wrap")),
+                    *controls[2:], out])
     box.render = render  # tests call it after setting control values
+    box.redraw = redraw
     return box
+
+
+def _label_in_full(control: w.Widget) -> None:
+    """ipywidgets cuts descriptions at a fixed width ("Decision ..."): size them to their text."""
+    style = getattr(control, "style", None)
+    if style is not None and hasattr(style, "description_width"):
+        style.description_width = "initial"
 
 
 def assets(symbols: Sequence[str], chosen: Sequence[str]) -> w.SelectMultiple:

@@ -11,9 +11,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-# nbval's kernels (started from this process) must draw what the committed notebooks hold:
-# the book's HTML charts, not the live-kernel widgets (riskoff.widgets.live()).
-os.environ["RISKOFF_OUTPUT"] = "book"
 HTML = ROOT / "_build" / "html"
 
 

@@ -306,12 +306,42 @@ def last_complete(symbol: str) -> str:
 _HTML_OPTIONS = {"embed_options": alt.renderers.options.get("embed_options")}
 
 
-def chart_html(chart: alt.TopLevelMixin) -> str:
-    """Altair's own HTML output for a chart (the renderer that stays interactive)."""
-    bundle = chart._repr_mimebundle_()
-    if isinstance(bundle, tuple):
+def chart_html(chart: alt.TopLevelMixin, fallback_png: bytes | None = None) -> str:
+    """Altair's own HTML output for a chart (the renderer the static site draws from), whatever
+    renderer the session has enabled.
+
+    ``fallback_png``: an image put inside the chart's container. vega-embed empties the
+    container when it draws, so the image only shows where the chart script cannot run (an
+    untrusted notebook in JupyterLab, which strips scripts but keeps images); the book's
+    build removes it again (riskoff.sphinxext).
+    """
+    with alt.renderers.enable("default", **_HTML_OPTIONS):
+        bundle = chart._repr_mimebundle_()
+    if isinstance(bundle, tuple):  # (bundle, metadata) from some renderers
         bundle = bundle[0]
-    return bundle["text/html"]
+    out = bundle["text/html"]
+    if fallback_png is not None:
+        img = (f'<img class="{FALLBACK_CLASS}" alt="{html.escape(chart.description, quote=True)}"'
+               if isinstance(getattr(chart, "description", None), str) else
+               f'<img class="{FALLBACK_CLASS}" alt=""')
+        img += f' src="data:image/png;base64,{base64.b64encode(fallback_png).decode()}">'
+        out, n = re.subn(r'(<div id="altair-viz-[0-9a-f]+">)(</div>)', lambda m: m[1] + img + m[2],
+                         out, count=1)
+        if n != 1:
+            raise RuntimeError("chart_html: no chart container in Altair's HTML output "
+                               "(did Altair change its template?)")
+    return out
+
+
+FALLBACK_CLASS = "riskoff-fallback"
+
+
+def png(chart: alt.TopLevelMixin) -> bytes:
+    """A static picture of the chart in its initial state, drawn offline by vl-convert."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.vegalite_to_png(chart.to_dict(), vl_version=vl_version_for_vl_convert(), scale=1)
 
 
 def _md_to_html(text: str) -> str:
@@ -330,11 +360,17 @@ def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: C
     """
     from IPython.display import HTML, display
 
+    from .. import widgets
+
     chart = chart.properties(description=alt_text)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     frame.to_csv(DOWNLOADS / f"{name}.csv", index=False, float_format="%.10g",
                  lineterminator="\n")
     figcaption = _md_to_html(f"*{alt_text}*\n\n" + caption.markdown(name))
+    if widgets.live():  # a live kernel: a chart widget that needs no CDN
+        display(widgets.live_figure(chart, figcaption, alt_text))
+        return
     label = html.escape(alt_text, quote=True)
     display(HTML(f'<figure class="riskoff-figure" role="figure" aria-label="{label}">'
-                 f"{chart_html(chart)}<figcaption>{figcaption}</figcaption></figure>"))
+                 f"{chart_html(chart, fallback_png=png(chart))}<figcaption>{figcaption}"
+                 f"</figcaption></figure>"))
