@@ -116,7 +116,12 @@
       logLevel: vega.Warn
     });
     if (data.export) { exportMenu(el, view); }
-    return view.runAsync().then(function () { el.classList.remove('riskoff-pending'); });
+    return view.runAsync().then(function () {
+      el.classList.remove('riskoff-pending');
+      // For riskoff-figure-tools.js (links, export, table view): the drawn View.
+      el.riskoffView = view;
+      el.dispatchEvent(new CustomEvent('riskoff:drawn', {bubbles: true, detail: {view: view}}));
+    });
   }
 
   function fail(el, err) {

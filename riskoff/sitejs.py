@@ -29,6 +29,7 @@ from docutils import nodes
 RUNTIME_JS = "vega.min.js"       # Vega alone: _static/vendor/vega (checked by riskoff.site)
 LEGACY_JS = "vega-bundle.js"     # Vega + Vega-Lite + vega-embed, for the legacy build
 LOADER_JS = "riskoff-charts.js"  # draws charts lazily (this module's companion)
+TOOLS_JS = "riskoff-figure-tools.js"  # per-figure link, export, table view, citation
 
 
 def legacy() -> bool:
@@ -138,18 +139,18 @@ def page_context(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files", [])
     if legacy():
         context["script_files"] = [js for js in scripts
-                                   if _script_name(js) not in (RUNTIME_JS, LOADER_JS)]
+                                   if _script_name(js) not in (RUNTIME_JS, LOADER_JS, TOOLS_JS)]
         return
     charts = 0
     if "body" in context:
         compiler = Compiler(Path(app.doctreedir) / "riskoff-vega")
         context["body"], charts = compile_charts(context["body"], compiler)
-    drop = {RUNTIME_JS, LEGACY_JS} | (set() if charts else {LOADER_JS})
+    drop = {RUNTIME_JS, LEGACY_JS} | (set() if charts else {LOADER_JS, TOOLS_JS})
     kept = []
     for js in scripts:
         if _script_name(js) in drop:
             continue
-        if _script_name(js) == LOADER_JS:
+        if _script_name(js) in (LOADER_JS, TOOLS_JS):
             attrs = getattr(js, "attributes", None)
             if isinstance(attrs, dict):
                 attrs["defer"] = "defer"

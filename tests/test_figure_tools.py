@@ -1,0 +1,369 @@
+"""Figure tools in the real browser (_static/riskoff-figure-tools.js), issue 14 items 1, 6-8.
+
+For every figure of every page: an address with a non-default state sets its controls and
+its chart; a malformed or stale address gives the default view and no console error; "Link to
+this view" gives an address that restores the view; the SVG download carries the title, source
+line and as-of date and is named after the figure (the PNG too); the table view lists what
+the chart draws and follows the controls; the citation names title, book, address and date.
+
+Needs the heavy lock (it shares _build with the site build):
+    flock /tmp/riskoff-heavy.lock python -m pytest tests/test_figure_tools.py -p no:nbval -o addopts=""
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+from conftest import toc_pages
+from test_site import CHANGE_JS, SHOTS, SVG_JS, Visit, _slug
+
+# Every figure's name, its bound parameters with their defaults and the options a control has.
+FIGURES_JS = """
+() => Object.values(window.riskoffFigures).filter(e => e.view).map(e => ({
+  name: e.name, anchor: e.anchor,
+  params: e.params.map(p => ({name: p.name, input: p.bind.input, options: p.bind.options || null,
+                              min: p.bind.min ?? null, max: p.bind.max ?? null,
+                              value: e.view.signal(p.name)}))}))
+"""
+READY_JS = """
+() => [...document.querySelectorAll('figure.riskoff-figure')].every(
+  f => f.classList.contains('riskoff-tools-ready'))
+"""
+
+
+def _pages_with_figures():
+    from conftest import HTML
+
+    return [p for p in toc_pages()
+            if not (HTML / p).exists() or 'class="riskoff-figure"' in (HTML / p).read_text()]
+
+
+def _other_value(p):
+    """A value the control can take that is not its default (None when there is none)."""
+    if p["input"] == "checkbox":
+        return not p["value"]
+    if p["options"]:
+        others = [o for o in p["options"] if o != p["value"]]
+        return others[-1] if others else None
+    if p["input"] == "range" and p["min"] is not None and p["max"] is not None:
+        return p["max"] if p["value"] != p["max"] else p["min"]
+    return None
+
+
+def _text(v) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else (
+        repr(v) if isinstance(v, float) and v != int(v) else str(int(v)) if isinstance(v, float)
+        else str(v))
+
+
+def _state(params: dict) -> str:
+    return ",".join(f"{quote(k, safe='')}:{quote(_text(v), safe='')}" for k, v in params.items())
+
+
+def _ready(visit):
+    visit.charts()
+    visit.page.wait_for_function(READY_JS, timeout=15000)
+
+
+def _figures(visit):
+    _ready(visit)
+    return visit.page.evaluate(FIGURES_JS)
+
+
+def _control_values(page, anchor):
+    """What each bound control shows, by parameter name (radio: the checked value)."""
+    return page.evaluate("""anchor => {
+      const out = {};
+      document.getElementById(anchor).querySelectorAll('.vega-bind').forEach(b => {
+        const name = b.querySelector('.vega-bind-name');
+        const inputs = [...b.querySelectorAll('input, select')];
+        if (!inputs.length) return;
+        const key = inputs[0].name || (name && name.textContent.trim());
+        const i = inputs[0];
+        if (i.type === 'radio') out[key] = (inputs.find(r => r.checked) || {}).value;
+        else if (i.type === 'checkbox') out[key] = i.checked;
+        else out[key] = i.value;
+      });
+      return out;
+    }""", anchor)
+
+
+@pytest.fixture(scope="module")
+def defaults(browser, server):
+    """Per page: the figures as drawn at the plain address."""
+    out = {}
+    for page_path in _pages_with_figures():
+        visit = Visit(browser, server, page_path)
+        try:
+            figs = _figures(visit)
+            svgs = {f["name"]: visit.page.evaluate(
+                f"() => document.getElementById({f['anchor']!r}).querySelector('svg.marks')"
+                ".outerHTML") for f in figs}
+            out[page_path] = (figs, svgs, visit.problems())
+        finally:
+            visit.page.context.close()
+    return out
+
+
+@pytest.mark.parametrize("page_path", _pages_with_figures())
+def test_every_figure_has_tools_and_no_error(defaults, page_path):
+    figs, _, problems = defaults[page_path]
+    assert figs, "no figure got its tools"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page_path", _pages_with_figures())
+def test_address_restores_a_non_default_view(browser, server, defaults, page_path):
+    figs, svgs, _ = defaults[page_path]
+    wanted = {}
+    for f in figs:
+        moved = {p["name"]: _other_value(p) for p in f["params"]}
+        moved = {k: v for k, v in moved.items() if v is not None}
+        if moved:
+            wanted[f["name"]] = moved
+    if not wanted:
+        pytest.skip("no figure on this page has a control")
+    query = "&".join(f"{quote(n, safe='')}={_state(s)}" for n, s in wanted.items())
+    visit = Visit(browser, server, f"{page_path}?{query}")
+    failures = []
+    try:
+        figs_now = {f["name"]: f for f in _figures(visit)}
+        for name, state in wanted.items():
+            f = figs_now[name]
+            got = {p["name"]: p["value"] for p in f["params"]}
+            for k, v in state.items():
+                if got[k] != v:
+                    failures.append(f"{name}: {k} is {got[k]!r}, the address said {v!r}")
+            shown = _control_values(visit.page, f["anchor"])
+            for k, v in state.items():
+                if k in shown and str(shown[k]).lower() != _text(v).lower() and \
+                        not (isinstance(v, (int, float)) and not isinstance(v, bool)
+                             and float(shown[k]) == float(v)):
+                    failures.append(f"{name}: control {k} shows {shown[k]!r}, not {v!r}")
+            svg = visit.page.evaluate(
+                f"() => document.getElementById({f['anchor']!r}).querySelector('svg.marks')"
+                ".outerHTML")
+            if svg == svgs[name]:
+                failures.append(f"{name}: chart drawn as the default view")
+        # The page's own address keeps the state (what the reader would bookmark).
+        url = visit.page.evaluate("() => location.search")
+        for name in wanted:
+            if f"{quote(name, safe='')}=" not in url:
+                failures.append(f"address lost {name}'s state: {url}")
+        visit.page.screenshot(path=str(SHOTS / f"{_slug(page_path)}-restored.png"), full_page=False)
+        failures += visit.problems()
+    finally:
+        visit.page.context.close()
+    assert not failures, "\n".join(failures)
+
+
+MALFORMED = ["%E0%A4%A=1", "{name}=%ZZ", "{name}=nonsense", "{name}={param}:no-such-option",
+             "{name}={param}:1e999,%3Abad", "{name}=no_such_param:true",
+             "figure-gone=x:1", "{name}", "{name}=={param}::"]
+
+
+@pytest.mark.parametrize("page_path", _pages_with_figures())
+def test_malformed_or_stale_address_gives_default_view(browser, server, defaults, page_path):
+    figs, svgs, _ = defaults[page_path]
+    named = [f for f in figs if f["params"]] or figs
+    f0 = named[0]
+    param = f0["params"][0]["name"] if f0["params"] else "x"
+    parts = [m.format(name=quote(f0["name"], safe=""), param=param) for m in MALFORMED]
+    visit = Visit(browser, server, f"{page_path}?{'&'.join(parts)}#nowhere")
+    try:
+        figs_now = {f["name"]: f for f in _figures(visit)}
+        for f in figs:
+            got = {p["name"]: p["value"] for p in figs_now[f["name"]]["params"]}
+            assert got == {p["name"]: p["value"] for p in f["params"]}, f["name"]
+            svg = visit.page.evaluate(
+                f"() => document.getElementById({f['anchor']!r}).querySelector('svg.marks')"
+                ".outerHTML")
+            assert svg == svgs[f["name"]], f"{f['name']}: not the default view"
+        assert not visit.problems(), "\n".join(visit.problems())
+    finally:
+        visit.page.context.close()
+
+
+def _move_first_control(visit, anchor):
+    el = visit.page.query_selector(f"#{anchor} .vega-embed")
+    ctl = next(iter(el.query_selector_all(".vega-bind select, .vega-bind input")), None)
+    if ctl is None:
+        return False
+    if ctl.evaluate("e => e.type === 'radio'"):
+        ctl = next(r for r in el.query_selector_all(".vega-bind input[type=radio]")
+                   if not r.is_checked())
+    before = el.evaluate(SVG_JS)
+    ctl.evaluate(CHANGE_JS)
+    visit.page.wait_for_function("([el, b]) => el.querySelector('svg.marks').outerHTML !== b",
+                                 arg=[el, before], timeout=3000)
+    return True
+
+
+@pytest.mark.parametrize("page_path", _pages_with_figures())
+def test_link_to_this_view_round_trips(browser, server, defaults, page_path):
+    figs, _, _ = defaults[page_path]
+    f = next((f for f in figs if f["params"]), None)
+    if f is None:
+        pytest.skip("no figure with a control")
+    visit = Visit(browser, server, page_path)
+    try:
+        _ready(visit)
+        assert _move_first_control(visit, f["anchor"])
+        moved = {p["name"]: p["value"] for p in
+                 next(x for x in visit.page.evaluate(FIGURES_JS) if x["name"] == f["name"])["params"]}
+        visit.page.click(f"#{f['anchor']} button.riskoff-link")
+        link = visit.page.input_value(f"#{f['anchor']} .riskoff-tools-panel textarea")
+        status = visit.page.inner_text(f"#{f['anchor']} .riskoff-status")
+        assert status in ("Copied.", "Selected: press Ctrl+C (\u2318C) to copy."), status
+        assert link.endswith("#" + f["anchor"]) and f"{quote(f['name'], safe='')}=" in link, link
+        assert not visit.problems(), "\n".join(visit.problems())
+    finally:
+        visit.page.context.close()
+    again = Visit(browser, server, link.split("/", 3)[3])
+    try:
+        got = {p["name"]: p["value"] for p in
+               next(x for x in _figures(again) if x["name"] == f["name"])["params"]}
+        assert got == moved
+        assert not again.problems(), "\n".join(again.problems())
+    finally:
+        again.page.context.close()
+
+
+def _download(page, selector):
+    with page.expect_download(timeout=10000) as info:
+        page.click(selector)
+    d = info.value
+    return d.suggested_filename, open(d.path(), "rb").read()
+
+
+@pytest.mark.parametrize("page_path", _pages_with_figures())
+def test_exports_carry_title_source_and_date(browser, server, defaults, page_path):
+    import html as htmllib
+
+    figs, _, _ = defaults[page_path]
+    visit = Visit(browser, server, page_path)
+    failures = []
+    try:
+        _ready(visit)
+        for f in figs:
+            a = f["anchor"]
+            fig = visit.page.query_selector(f"#{a}")
+            title = fig.get_attribute("aria-label")
+            name, svg = _download(visit.page, f"#{a} button.riskoff-save-svg")
+            svg = htmllib.unescape(svg.decode())
+            if name != f"{f['name']}.svg":
+                failures.append(f"{f['name']}: SVG named {name}")
+            flat = re.sub(r"\s+", " ", re.sub(r"</text><text[^>]*>", " ", svg))
+            for want, label in [(title, "title"), ("Data as of", "as-of date"),
+                                ("Risk-off, checked", "book")]:
+                if want not in flat:
+                    failures.append(f"{f['name']}: SVG lacks its {label} ({want[:50]!r})")
+            if not re.search(r"Sources?:|Published figures", flat):
+                failures.append(f"{f['name']}: SVG lacks a source line")
+            name, png = _download(visit.page, f"#{a} button.riskoff-save-png")
+            if name != f"{f['name']}.png" or not png.startswith(b"\x89PNG"):
+                failures.append(f"{f['name']}: PNG {name}, {png[:8]!r}")
+            name, csv = _download(visit.page, f"#{a} button.riskoff-save-csv")
+            head = csv.decode().splitlines()[:6]
+            if not (head[0] == f"# {title}" and any("Data as of" in h for h in head)):
+                failures.append(f"{f['name']}: CSV header {head[:3]}")
+        failures += visit.problems()
+    finally:
+        visit.page.context.close()
+    assert not failures, "\n".join(failures)
+
+
+TABLE_JS = """
+anchor => [...document.getElementById(anchor).querySelectorAll('table.riskoff-datatable')]
+  .map(t => ({cols: [...t.querySelectorAll('thead th')].map(th => th.textContent),
+              rows: [...t.querySelectorAll('tbody tr')].map(r =>
+                [...r.cells].map(c => c.textContent))}))
+"""
+# What the drawn SVG holds: the text of every tooltip-bearing mark is not in the SVG, so compare
+# against the View's scenegraph, independently of the tools' own table code.
+TIPS_JS = """
+anchor => {
+  const view = window.riskoffFigures[Object.keys(window.riskoffFigures).find(
+    k => window.riskoffFigures[k].anchor === anchor)].view;
+  const rows = new Set();
+  (function walk(m) {
+    if (!m || !m.items) return;
+    if (m.marktype === 'group') { m.items.forEach(g => (g.items || []).forEach(walk)); return; }
+    if (m.role !== 'mark') return;
+    m.items.forEach(it => { if (it.tooltip && typeof it.tooltip === 'object')
+      rows.add(Object.entries(it.tooltip).filter(([k]) => k !== 'title')
+                 .map(([k, v]) => k + '=' + v).join('|')); });
+  })(view.scenegraph().root);
+  return [...rows];
+}
+"""
+
+
+def _table_rows(tables) -> set:
+    out = set()
+    for t in tables:
+        cols = t["cols"]
+        for r in t["rows"]:
+            out.add("|".join(f"{c}={v}" for c, v in zip(cols, r) if c != "Item"))
+    return out
+
+
+@pytest.mark.parametrize("page_path", _pages_with_figures())
+def test_table_view_matches_the_chart(browser, server, defaults, page_path):
+    figs, _, _ = defaults[page_path]
+    visit = Visit(browser, server, page_path, width=390)
+    failures = []
+    try:
+        _ready(visit)
+        for f in figs:
+            a = f["anchor"]
+            toggle = f"#{a} button.riskoff-table-toggle"
+            visit.page.focus(toggle)
+            visit.page.keyboard.press("Enter")  # the keyboard path to the values
+            if visit.page.get_attribute(toggle, "aria-expanded") != "true":
+                failures.append(f"{f['name']}: table toggle not expanded")
+            tables = visit.page.evaluate(TABLE_JS, a)
+            tips = set(visit.page.evaluate(TIPS_JS, a))
+            rows = _table_rows(tables)
+            if not rows:
+                failures.append(f"{f['name']}: empty table")
+            elif tips and not (tips <= rows or len(rows) >= 2000):
+                failures.append(f"{f['name']}: table lacks {len(tips - rows)} drawn values, "
+                                f"e.g. {sorted(tips - rows)[:1]}")
+            if f["params"] and _move_first_control(visit, a):
+                visit.page.wait_for_timeout(300)
+                tips2 = set(visit.page.evaluate(TIPS_JS, a))
+                rows2 = _table_rows(visit.page.evaluate(TABLE_JS, a))
+                if tips2 and tips2 != tips and not (tips2 <= rows2 or len(rows2) >= 2000):
+                    failures.append(f"{f['name']}: table did not follow the control")
+            visit.page.query_selector(f"#{a}").screenshot(
+                path=str(SHOTS / f"{_slug(page_path)}-{f['name']}-table-390.png"))
+            visit.page.click(toggle)
+        overflow = visit.page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 1:
+            failures.append(f"page {overflow}px wider than 390 px with tables open")
+        failures += visit.problems()
+    finally:
+        visit.page.context.close()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("page_path", _pages_with_figures()[:1])
+def test_citation_names_title_book_address_and_date(browser, server, defaults, page_path):
+    figs, _, _ = defaults[page_path]
+    f = figs[0]
+    visit = Visit(browser, server, page_path)
+    try:
+        _ready(visit)
+        visit.page.click(f"#{f['anchor']} button.riskoff-cite")
+        text = visit.page.input_value(f"#{f['anchor']} .riskoff-tools-panel textarea")
+        title = visit.page.get_attribute(f"#{f['anchor']}", "aria-label")
+        assert title.rstrip(".") in text and "Risk-off, checked" in text
+        assert f"{page_path}#{f['anchor']}" in text and "Data as of" in text
+        assert re.search(r"Accessed \d{4}-\d\d-\d\d\.", text)
+        assert not visit.problems(), "\n".join(visit.problems())
+    finally:
+        visit.page.context.close()
