@@ -144,6 +144,9 @@ def explore_who_fell(symbols: Sequence[str] = EVENT):
             return "Pick at least one asset."
         if date.value is None:
             return "Pick a date."
+        early = widgets.before_start(date.value, assets.value, "session")
+        if early:
+            return early
         day = f"{date.value:%d %b %Y}"
         grid = metrics.scoreboard(assets.value, [date.value])
         traded = grid.loc[(grid["measure"] == "day") & grid["value"].notna(), "symbol"]
@@ -176,7 +179,9 @@ def _explore_paths(symbols, shown, start, label, compute, column, builder):
         frame = metrics.tidy(compute(wide, base.value), column)
         if frame.empty:
             return f"No data on or after {base.value:%d %b %Y} for these assets."
-        return builder(frame, static=False)
+        early = widgets.before_start(base.value, assets.value, drawn=True)
+        chart = builder(frame, static=False)
+        return (chart, early) if early else chart
 
     return widgets.explorer([base, assets], render)
 

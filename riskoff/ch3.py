@@ -497,7 +497,9 @@ def explore_reversal(symbols: Sequence[str] = INTRADAY):
             return f"None of these instruments has bars on {day_label(day.value)}."
         labels = {s: label_of(s) for s in chosen.value}
         with debug_mode(False):
-            return nvidia.reversal(frame, static=False, labels=labels)
+            chart = nvidia.reversal(frame, static=False, labels=labels)
+        gap = widgets.missing_note(chosen.value, frame["symbol"].unique(), day_label(day.value))
+        return (chart, gap) if gap else chart
 
     return widgets.explorer([day, chosen], render)
 
@@ -535,6 +537,9 @@ def explore_who_fell(symbols: Sequence[str] = PEERS):
             return "Pick both dates."
         if end.value <= start.value:
             return "The end date must come after the start date."
+        early = widgets.before_start(start.value, assets.value)
+        if early:
+            return early
         a, b = f"{start.value:%Y-%m-%d}", f"{end.value:%Y-%m-%d}"
         frames = {s: rdata.series(s) for s in assets.value}
         frame = window_changes(frames, {"custom": (f"{a} to {b}", "span", a, b)})

@@ -230,7 +230,8 @@ def explore_credit_vs_treasuries():
             return "No windows for this length."
         when = iso(end.value)
         if when not in set(frame["end"]):
-            return f"No window ends on {end.value:%d %b %Y} (not an HYG session, or no yield)."
+            return (widgets.before_start(end.value, ["HYG", yld.value], "window end") or
+                    f"No window ends on {end.value:%d %b %Y} (not an HYG session, or no yield).")
         with debug_mode(False):
             return dch.credit_scatter(frame, static=False, event=when)
 
@@ -314,7 +315,8 @@ def explore_yield_moves():
         when = iso(day.value)
         ch = dr.yield_changes(rdata.series(tenor.value))
         if when not in ch.index:
-            return f"{label_of(tenor.value)} has no published value on {day.value:%d %b %Y}."
+            return (widgets.before_start(day.value, [tenor.value], "day") or
+                    f"{label_of(tenor.value)} has no published value on {day.value:%d %b %Y}.")
         frame = _yield_frame([tenor.value], when, int(lookback.value))
         if (frame.k >= 1).sum() < 10:
             return "Fewer than 10 earlier changes in the cache: pick a later day."
@@ -626,7 +628,8 @@ def explore_vix():
         frame = frame[frame.date >= iso(start.value)].copy()
         when = iso(day.value)
         if when not in set(frame.date):
-            return f"{day.value:%d %b %Y} is not a US session on or after the start date."
+            return (widgets.before_start(day.value, ["VIX"], "day") or
+                    f"{day.value:%d %b %Y} is not a US session on or after the start date.")
         frame["value"] = frame[measure.value]
         frame = frame.dropna(subset=["value"])
         frame["rank"] = frame["value"].rank(ascending=False, method="min").astype(int)

@@ -425,7 +425,8 @@ def explore_after(symbols: Sequence[str] = PRICES, shown=("NDX", "BTC-USD", "GC=
             c = close(s)
             upto = c.loc[:pd.Timestamp(base.value)]
             if upto.empty:
-                return f"{label_of(s)} has no close on or before {base.value:%d %b %Y}."
+                return (widgets.before_start(base.value, [s], "reference date") or
+                        f"{label_of(s)} has no close on or before {base.value:%d %b %Y}.")
             path = c.loc[upto.index[-1]:]
             if measure.value == "change":
                 val = path / path.iloc[0] - 1

@@ -131,7 +131,8 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
     """Lay out controls above an output area and redraw whenever any of them changes.
 
     ``render`` returns a chart, or a string explaining why nothing can be drawn (the reader
-    sees that sentence instead of a traceback or an empty chart).
+    sees that sentence instead of a traceback or an empty chart), or (chart, sentence) when
+    the chart leaves something out that the reader asked for.
     """
     out = w.Output()
     on_live = live()
@@ -150,6 +151,9 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
         with out:
             out.clear_output(wait=True)
             result = result_of()
+            if isinstance(result, tuple):
+                result, remark = result
+                display(w.HTML(_note(remark)))
             if isinstance(result, str):
                 display(w.HTML(_note(result)))
             elif hasattr(result, "to_dict"):
@@ -159,14 +163,17 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
 
     def redraw_live(*_):
         nonlocal view
-        result = result_of()
+        result, remark = result_of(), None
+        if isinstance(result, tuple):
+            result, remark = result
         if isinstance(result, str) or not hasattr(result, "to_dict"):
             note.value = _note(str(result))
             note.layout.display = None
             if view is not None:
                 view.layout.display = "none"
             return
-        note.layout.display = "none"
+        note.value = _note(remark) if remark else ""
+        note.layout.display = None if remark else "none"
         if view is None:
             view = live_chart(result)
             with out:
@@ -185,6 +192,34 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
     box.render = render  # tests call it after setting control values
     box.redraw = redraw
     return box
+
+
+def first_date(symbols: Sequence[str]) -> dt.date:
+    """The earliest day the cache holds for any of ``symbols``."""
+    return min(dt.date.fromisoformat(rdata.info(s)["first"][:10]) for s in symbols)
+
+
+def before_start(day, symbols: Sequence[str], what: str = "date", drawn: bool = False
+                 ) -> str | None:
+    """The sentence for a ``day`` earlier than every series of ``symbols`` (None otherwise).
+    ``drawn``: the chart was still drawn, from the first cached day."""
+    if day is None or not symbols:
+        return None
+    first = first_date(symbols)
+    if dt.date.fromisoformat(f"{day:%Y-%m-%d}") >= first:
+        return None
+    start, picked = f"{first.day} {first:%b %Y}", f"{day.day} {day:%b %Y}"
+    if drawn:
+        return f"The cached data starts on {start}: drawn from there, not from {picked}."
+    return f"The cached data starts on {start}: pick a {what} on or after that (not {picked})."
+
+
+def missing_note(asked: Sequence[str], drawn, day_text: str) -> str | None:
+    """The sentence naming the series asked for that have nothing on a day (None if all do)."""
+    missing = [label_of(s) for s in asked if s not in set(drawn)]
+    if not missing:
+        return None
+    return f"No bars on {day_text} for {', '.join(missing)}: not drawn."
 
 
 def _label_in_full(control: w.Widget) -> None:
