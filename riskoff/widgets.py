@@ -191,6 +191,9 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
                     *controls[2:], out])
     box.render = render  # tests call it after setting control values
     box.redraw = redraw
+    if on_live:
+        box._riskoff_note = note
+        box._riskoff_view = lambda: view
     return box
 
 
