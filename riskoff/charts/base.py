@@ -34,6 +34,9 @@ def _theme():
     return {"config": {
         "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         "view": {"stroke": None, "continuousHeight": HEIGHT},
+        # Lay the chart out again on every update: a control that widens a legend or the
+        # axis labels must not push text out of the figure.
+        "autosize": {"type": "fit-x", "contains": "padding", "resize": True},
         "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e6e6e6"},
         # Square swatches show any mark's colour (a stroke symbol shows none for a fill).
         "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom",

@@ -247,7 +247,9 @@ def xcorr(frame: pd.DataFrame, static: bool = True, max_lags: Sequence[int] = ()
         side="datum.lag > 0 ? 'Bitcoin earlier' : datum.lag < 0 ? 'Nasdaq-100 earlier' : "
              "'Same span'",
         band="2 / sqrt(datum.n)")
-    x = alt.X("lag:O", title=["Lag (sessions): how far Bitcoin's", "return precedes the Nasdaq-100's"], sort="ascending", axis=alt.Axis(labelAngle=0))
+    x = alt.X("lag:O", title=["Lag (sessions): how far Bitcoin's",
+                             "return precedes the Nasdaq-100's"], sort="ascending",
+              axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=3))
     lo = min(-0.4, float(frame["corr"].min()) - 0.05)
     hi = max(0.8, float(frame["corr"].max()) + 0.05)
     bars = chart.mark_bar().encode(
@@ -339,12 +341,13 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     rules = firsts.mark_rule(strokeDash=[4, 3], strokeWidth=1.5).encode(
         x=_date_x(), color=color, tooltip=tips)
     labels = []
-    for sym, align, dx in (("BTC-USD", "left", 4), ("NDX", "right", -4)):
+    # One row each, so the two labels cannot collide whichever date comes first.
+    for sym, align, dx, row in (("BTC-USD", "left", 4, 14), ("NDX", "right", -4, 30)):
         labels.append(firsts.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
             lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + utcFormat(datum.date, '%-d %b')"
         ).mark_text(
             align=align, dx=dx, fontSize=12, fontWeight="bold").encode(
-            x=_date_x(), y=alt.YValue(14), color=color, text=alt.Text("lbl:N")))
+            x=_date_x(), y=alt.YValue(row), color=color, text=alt.Text("lbl:N")))
     # Where the search for a first break starts (a control on the static page).
     since_expr = "toDate(since)" if static else f"toDate('{start}')"
     since = alt.Chart(pd.DataFrame({"v": [0]})).transform_calculate(date=since_expr)
@@ -425,15 +428,17 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
     turned = chart.transform_filter("datum.turned")
     flips = turned.mark_point(shape="triangle-down", size=140, filled=True,
                               opacity=0.9).encode(x=dx, y=y, color=color, tooltip=tips)
-    # One label per date (both indices often turn on the same day), on three staggered
+    # One label per date (both indices often turn on the same day), on four staggered
     # rows so labels of nearby dates do not collide.
     dated = turned.transform_aggregate(n="count()", pos="min(pos)", groupby=["date"]
                                        ).transform_window(
         i="row_number()", sort=[{"field": "date"}]).transform_calculate(
         lbl=f"utcFormat(datum.date, '%-d %b') + (datum.n > 1 ? ' (both)' : '')")
-    flip_text = [dated.transform_filter(f"datum.i % 3 === {r}").mark_text(
-        dy=16 + 12 * r, fontSize=11, color="#333").encode(x=dx, y=y, text=alt.Text("lbl:N"))
-        for r in range(3)]
+    # Below the triangle, or above it near the bottom (clear of the date axis).
+    flip_text = [dated.transform_filter(f"datum.i % 4 === {r}").mark_text(
+        dy=alt.ExprRef(f"datum.pos < -0.4 ? {-(14 + 12 * r)} : {16 + 12 * r}"), fontSize=11,
+        color="#333").encode(x=dx, y=y, text=alt.Text("lbl:N"))
+        for r in range(4)]
     zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
     return alt.layer(zero, lines, pts, flips, *flip_text,
                      width=width, height=HEIGHT).add_params(*params)

@@ -68,13 +68,15 @@ def _event_layers(events, x, band_top: int, lines: Sequence[tuple], tips) -> lis
             "datum.label")
     # About 6.5 px per character of 11 px text.
     right = "scale('x', datum.date) + 6.5 * length(datum.lbl) > width"
-    labels = [events.transform_filter(f"datum.level === {lvl}").mark_text(
+    labels = [events.mark_text(
         align=alt.ExprRef(f"{right} ? 'right' : 'left'"), dx=alt.ExprRef(f"{right} ? -3 : 3"),
         baseline="top", fontSize=11, color="#333").encode(
-        x=x, y=alt.YValue(band_top + T_LABELS * lvl), text=alt.Text("lbl:N"), tooltip=tips)
-        for lvl in range(4)]
-    # Each label's tick from the band down to its rule's top, so a label finds its rule.
-    ticks = events.mark_rule(color=EVENT_COLOR, strokeWidth=1).encode(
+        x=x, y=alt.YValue(alt.ExprRef(f"{band_top} + {T_LABELS} * datum.level")),
+        text=alt.Text("lbl:N"), tooltip=tips)]
+    # Each label's tick from the band down to its rule's top, so a label finds its rule. On
+    # a phone-width plot a tick would cross the labels of later events: none there.
+    ticks = events.mark_rule(color=EVENT_COLOR, strokeWidth=1,
+                             opacity=base.by_width(0, 1)).encode(
         x=x, y=alt.YValue(alt.ExprRef(f"{band_top} + {T_LABELS} * datum.level + 6")),
         y2=alt.Y2Value(lines[0][0]))
     return [*rules, ticks, *labels]
@@ -193,10 +195,9 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
     txt = od.transform_calculate(
         txt=f"{base.NARROW} ? '' : (datum.reading === 'approximate' ? '≈' : '') + "
             "format(datum.p_cut, '.3~f')")
-    values = [txt.transform_filter(f"{'' if below else '!'}datum.below").mark_text(
-        dy=14 if below else -11, fontSize=10, color="#333").encode(
-        x=_x(grid=False), y=alt.Y("p_cut:Q"), text=alt.Text("txt:N"), tooltip=odds_tip)
-        for below in (False, True)]
+    values = [txt.mark_text(dy=alt.ExprRef("datum.below ? 14 : -11"), fontSize=10,
+                            color="#333").encode(
+        x=_x(grid=False), y=alt.Y("p_cut:Q"), text=alt.Text("txt:N"), tooltip=odds_tip)]
     odds_layers = [line, points, *values]
     if article is not None and len(article):
         art = alt.Chart(to_values(article))  # converted once for its two layers

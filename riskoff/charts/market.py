@@ -57,7 +57,7 @@ def who_fell(grid: pd.DataFrame, static: bool = True, width="container") -> alt.
         y=alt.Y("name:N", sort=alt.EncodingSortField("value", op="min"), title=None,
                 axis=_short_axis(symbols)))
     # Room beyond both bar ends for the value labels, which sit outside the bars.
-    x = alt.X("value:Q", title="Change", scale=alt.Scale(padding=40),
+    x = alt.X("value:Q", title="Change", scale=alt.Scale(padding=56),
               axis=alt.Axis(format="%", tickCount=base.tick_count(60), labelOverlap=True))
     bars = chart.mark_bar(height={"band": 0.75}).encode(
         x=x,

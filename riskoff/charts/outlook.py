@@ -246,7 +246,12 @@ def after(frame: pd.DataFrame, static: bool = True, groups: Mapping[str, Sequenc
             value="measure === 'change' ? datum.close / datum.first - 1 : "
                   "measure === 'drawdown' ? datum.close / datum.peak - 1 : "
                   f"datum.close / {json.dumps(dict(prior_highs))}[datum.symbol] - 1")
-        title = alt.Title(text=alt.ExprRef(f"{json.dumps(MEASURE_TITLES)}[measure]"))
+        # Two lines on a phone-width chart.
+        short = {k: [v[:v.index(" 21 Nov")], v[v.index(" 21 Nov") + 1:]]
+                 for k, v in MEASURE_TITLES.items()}
+        title = alt.Title(text=alt.ExprRef(
+            f"{base.NARROW} ? {json.dumps(short)}[measure] : "
+            f"{json.dumps(MEASURE_TITLES)}[measure]"))
     # Every asset in its catalog colour; the legend lists the chosen group only.
     shown = (alt.ExprRef(f"{json.dumps({k: [base.label_of(s) for s in v] for k, v in groups.items()})}[group]")
              if static else None)
