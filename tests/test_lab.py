@@ -112,9 +112,12 @@ def _api(lab, method: str, path: str):
     return json.loads(body) if body else None
 
 
-def _wait_kernel_idle(lab, nb: str, timeout: float = 90) -> None:
+def _wait_kernel_idle(lab, nb: str, page, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        dialog = page.query_selector(".jp-Dialog .jp-mod-accept")
+        if dialog:  # "Select Kernel": take the notebook's own (python3)
+            dialog.click()
         kernels = _api(lab, "GET", "/api/kernels")
         if kernels and all(k["execution_state"] == "idle" for k in kernels):
             return
@@ -267,7 +270,7 @@ def test_notebook_in_jupyterlab(lab, browser, nb):
     try:
         page.goto(f"{lab['url']}/lab/tree/{nb}?token={lab['token']}")
         page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60000)
-        _wait_kernel_idle(lab, nb)
+        _wait_kernel_idle(lab, nb, page)
 
         # Opened, not yet run: untrusted outputs.
         page.wait_for_timeout(500)
