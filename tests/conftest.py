@@ -11,6 +11,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# Book mode (riskoff.pytest_plugin sets it too, for runs given only notebooks): what the
+# committed notebooks hold, also when addopts are overridden.
+os.environ.setdefault("RISKOFF_OUTPUT", "book")
 HTML = ROOT / "_build" / "html"
 
 

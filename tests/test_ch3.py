@@ -198,7 +198,9 @@ def test_reversal_explorer_on_a_day_with_only_hourly_bars():
     chosen.value = ("SPX_5m",)
     assert "None of these instruments has bars" in box.render()
     chosen.value = ("NVDA_1h", "SPX_5m")
-    assert isinstance(box.render(), alt.TopLevelMixin)
+    chart, note = box.render()  # drawn, with a line naming what has no bars that day
+    assert isinstance(chart, alt.TopLevelMixin)
+    assert note == "No bars on Mon 24 Nov 2025 for S&P 500, 5-minute bars: not drawn."
 
 
 # ---------------------------------------------------------------------------- claims
