@@ -34,7 +34,8 @@
       copy.querySelectorAll('a[href$=".csv"]').forEach(function (a) { a.remove(); });
       words = text(copy);
     }
-    var asOf = d.asOf || ((words.match(/Data as of.*?\d{4}\.(?=\s|$)/) || [''])[0]);
+    // "Data as of …." up to the sentence's end (dates hold no full stop).
+    var asOf = d.asOf || ((words.match(/Data as of.*?\.(?=\s+[A-Z(]|\s*$)/) || [''])[0]);
     var sources = d.sources || words.replace(asOf, '').replace(/\s+/g, ' ').trim();
     return {name: name, title: d.title || fig.getAttribute('aria-label') || name,
             sources: sources, asOf: asOf.replace(/\.$/, ''), csv: csv ? csv.href : null};
@@ -274,8 +275,9 @@
     });
   }
 
-  function wrap(s, width, size) {
-    var max = Math.max(20, Math.floor(width / (size * 0.55))), out = [], line = '';
+  // Lines of at most `width` px, by a generous average glyph width (bold is wider).
+  function wrap(s, width, size, bold) {
+    var max = Math.max(20, Math.floor(width / (size * (bold ? 0.64 : 0.56)))), out = [], line = '';
     String(s).split(/\s+/).forEach(function (w) {
       if (line && (line + ' ' + w).length > max) { out.push(line); line = w; }
       else { line = line ? line + ' ' + w : w; }
@@ -291,7 +293,7 @@
       var h = parseFloat((svg.match(/^<svg[^>]*\sheight="([\d.]+)"/) || [0, 320])[1]);
       var W = Math.max(Math.ceil(w) + 16, 360), pad = 8, font = 'system-ui, sans-serif';
       var m = entry.meta, y = pad, parts = [];
-      wrap(m.title, W - 2 * pad, 14).forEach(function (l) {
+      wrap(m.title, W - 2 * pad, 14, true).forEach(function (l) {
         y += 18;
         parts.push('<text x="' + pad + '" y="' + y + '" font-family="' + font +
           '" font-size="14" font-weight="bold" fill="#111">' + xml(l) + '</text>');
