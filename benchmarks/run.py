@@ -250,6 +250,9 @@ def build_ways(into: Path) -> dict[str, Path]:
     _build/html is left as the default build)."""
     dirs = {}
     for way, env in WAYS.items():
+        # A cold build each: the switch is an environment variable, not a Sphinx setting, so a
+        # warm rebuild would leave the other way's pages in place.
+        shutil.rmtree(ROOT / "_build", ignore_errors=True)
         subprocess.run([sys.executable, "-m", "riskoff.site", "build"], cwd=ROOT, check=True,
                        capture_output=True, env={**os.environ, **env})
         shutil.rmtree(into / way, ignore_errors=True)
