@@ -415,7 +415,7 @@
     var label = document.createElement('label');
     var field = document.createElement('textarea');
     field.readOnly = true;
-    field.rows = 2;
+    field.rows = 3;
     field.id = id + '-share-text';
     label.htmlFor = field.id;
     var again = button('Copy', 'riskoff-copy');
