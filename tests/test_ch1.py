@@ -407,7 +407,9 @@ def test_caption_markdown_as_of_from_the_cache():
 def test_caption_markdown_published_and_no_csv():
     md = Caption(published=["crypto_liquidations_2025-11-21"]).markdown(None)
     assert "**Published figures, not our data:**" in md
-    assert "<https://www.mexc.com/news/179024>" in md
+    # Sources are named links (publisher, date), not bare addresses.
+    assert "[MEXC News, 21 Nov 2025](https://www.mexc.com/news/179024)" in md
+    assert "<https://" not in md
     assert "Download" not in md and "Data as of" not in md
 
 
