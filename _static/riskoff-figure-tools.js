@@ -75,6 +75,9 @@
   function parseState(raw) {
     var out = {};
     try {
+      // Other scripts (sphinx-design's tabs) rewrite the address through URLSearchParams,
+      // which escapes ':' and ','. Undo that one level.
+      if (raw.indexOf(':') < 0 && /%3A/i.test(raw)) { raw = decodeURIComponent(raw.replace(/\+/g, ' ')); }
       raw.split(',').forEach(function (pair) {
         if (!pair) { return; }
         var i = pair.indexOf(':');
