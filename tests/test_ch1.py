@@ -385,11 +385,14 @@ def test_setting_controls_redraws_without_error(capsys):
 
 # ---------------------------------------------------------------------------- (f) caption, publish
 
-def test_caption_markdown_with_as_of():
+def test_caption_markdown_with_as_of(monkeypatch):
+    monkeypatch.chdir(REPO / "chapters")  # a chapter's kernel runs in its folder
     md = Caption(["NDX", "BTC-USD"], as_of="2025-11-21", note="A note.").markdown("who")
     assert "**Data as of** 21 Nov 2025." in md
     assert "[Download the data behind this chart (CSV)](../_static/downloads/who.csv)" in md
     assert "Nasdaq-100, Bitcoin" in md and "A note." in md
+    monkeypatch.chdir(REPO)  # the front page's kernel runs at the book's root
+    assert "(_static/downloads/who.csv)" in Caption(["NDX"]).markdown("who")
     assert md.index("Source") < md.index("Data as of") < md.index("A note.") < md.index("Download")
 
 
@@ -423,7 +426,8 @@ def downloads(tmp_path, monkeypatch):
     return target, shown
 
 
-def test_publish_writes_csv_and_figure(downloads):
+def test_publish_writes_csv_and_figure(downloads, monkeypatch):
+    monkeypatch.chdir(REPO / "chapters")
     target, shown = downloads
     real = REPO / "_static" / "downloads" / "throwaway-test.csv"
     grid = metrics.scoreboard(["NDX", "HSI"], ["2025-11-20"])
@@ -442,7 +446,7 @@ def test_publish_writes_csv_and_figure(downloads):
     assert 'role="figure"' in body
     assert 'aria-label="Finding &amp; &quot;quote&quot;."' in body
     assert "<figcaption>" in body and "Data as of" in body
-    assert "../_static/downloads/throwaway-test.csv" in body
+    assert f'href="{cbase.downloads_link()}/throwaway-test.csv"' in body
     assert '"description": "Finding & \\"quote\\"."' in body
 
 

@@ -27,7 +27,20 @@ FALL, RISE = "#D55E00", "#0072B2"  # vermillion / blue: not a red-green pair
 HEIGHT = 320
 # Each chart's data as CSV, in _static so Sphinx copies it; chapters link to it relatively.
 DOWNLOADS = rdata.ROOT / "_static" / "downloads"
-DOWNLOADS_LINK = "../_static/downloads"
+DOWNLOADS_LINK = "../_static/downloads"  # from a chapter page
+
+
+def downloads_link() -> str:
+    """The downloads folder as linked from the page being computed. A kernel runs in its
+    notebook's folder: the front page sits at the book's root, the chapters one level down."""
+    import os
+    from pathlib import Path
+
+    here = Path.cwd().resolve()
+    root = rdata.ROOT.resolve()
+    if here != root and root not in here.parents:
+        return DOWNLOADS_LINK  # computed outside the book (a script): assume a chapter
+    return Path(os.path.relpath(DOWNLOADS.resolve(), here)).as_posix()
 
 
 def _theme():
@@ -253,7 +266,7 @@ class Caption:
         if self.note:
             parts.append(self.note)
         if csv_name:
-            parts.append(f"[Download the data behind this chart (CSV)]({DOWNLOADS_LINK}/{csv_name}.csv)")
+            parts.append(f"[Download the data behind this chart (CSV)]({downloads_link()}/{csv_name}.csv)")
         return " ".join(parts)
 
 
