@@ -51,6 +51,9 @@ class Findings:
     def _repr_markdown_(self) -> str:
         return self.markdown
 
+    def __repr__(self) -> str:  # the text/plain output: stable, no memory address
+        return self.markdown
+
 
 def _md(lines: list[str]) -> Findings:
     return Findings(lines)
