@@ -104,7 +104,7 @@ def notebooks() -> list[Path]:
     return [ROOT / "index.ipynb", *sorted(CHAPTERS.glob("*.ipynb"))]
 
 
-CELL_TIMEOUT = 120  # seconds per cell; the slowest cell takes a few seconds
+CELL_TIMEOUT = 30  # seconds per cell (the slowest takes a few); long timeouts coincided with stalls
 
 
 def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT) -> None:
