@@ -34,10 +34,16 @@ READY_JS = """
 
 
 def _pages_with_figures():
-    from conftest import HTML
+    # From the committed sources, not the built HTML: at collection on a fresh clone
+    # the site is not built yet, and the parameter list must match the fixture's.
+    from conftest import ROOT
 
-    return [p for p in toc_pages()
-            if not (HTML / p).exists() or 'class="riskoff-figure"' in (HTML / p).read_text()]
+    out = []
+    for p in toc_pages():
+        src = [ROOT / p.replace(".html", ext) for ext in (".ipynb", ".md")]
+        if any(f.exists() and 'riskoff-figure' in f.read_text() for f in src):
+            out.append(p)
+    return out
 
 
 def _other_value(p):
