@@ -527,6 +527,7 @@
     entry.defaults = {};
     entry.params.forEach(function (p) { entry.defaults[p.name] = view.signal(p.name); });
     toolbar(entry);
+    followWords(entry);
     var restored = restore(entry);
     entry.params.forEach(function (p) {
       view.addSignalListener(p.name, function () {
@@ -542,6 +543,28 @@
       fig.classList.add('riskoff-tools-ready');
       if (restored) { updateAddress(); }
     });
+  }
+
+  // A figure whose words follow its controls (riskoff.charts.words): the chart's title and
+  // the caption's takeaway come from the spec's words table; keep the caption and the
+  // exports' title in step with the view.
+  function followWords(entry) {
+    var view = entry.view, fig = entry.fig;
+    try { view.signal('riskoff_takeaway'); } catch (e) { return; }
+    var lead = fig.querySelector('figcaption .riskoff-takeaway em') ||
+      fig.querySelector('figcaption .riskoff-takeaway');
+    function sync() {
+      var t = view.signal('riskoff_takeaway'), title = view.signal('riskoff_title');
+      if (lead && typeof t === 'string' && lead.textContent !== t) { lead.textContent = t; }
+      if (typeof title === 'string') {
+        title = title.replace(/\n/g, ' ');
+        fig.dataset.title = title;
+        entry.meta.title = title;
+      }
+    }
+    view.addSignalListener('riskoff_takeaway', sync);
+    view.addSignalListener('riskoff_title', sync);
+    sync();
   }
 
   document.addEventListener('riskoff:drawn', function (e) {

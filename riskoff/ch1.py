@@ -14,6 +14,7 @@ from . import args
 from . import data as rdata
 from . import metrics, widgets
 from .charts import Caption, market, publish
+from .charts.words import Pick, Said
 from .charts.base import date_label, label_of
 
 EVENT = ["NDX", "GSPC", "NVDA", "HSI", "000001.SS", "BTC-USD", "ETH-USD", "GC=F", "VIX"]
@@ -51,15 +52,30 @@ def scoreboard_table(date="2025-11-20", symbols=EVENT) -> pd.DataFrame:
     return out
 
 
-def _biggest_fall(grid: pd.DataFrame, date: str, measure: str = "day") -> str:
+def _who_fell_words(grid: pd.DataFrame):
+    """Title and takeaway of the who-fell chart for each (session, measure) it can show."""
     from .findings import pct
 
-    rows = grid[(grid.date == date) & (grid.measure == measure)].dropna(subset=["value"])
-    worst = rows.loc[rows["value"].idxmin()]
-    best = rows.loc[rows["value"].idxmax()]
-    return (f"On {date_label(date)} the largest fall among these assets was "
-            f"{label_of(worst.symbol)}'s {pct(worst.value)}; the largest rise was "
-            f"{label_of(best.symbol)}'s {pct(best.value)}.")
+    labels = dict(zip(grid["measure"], grid["measure_label"]))
+
+    def describe(state):
+        date, measure = state["session"], state["measure"]
+        when = (f"at the close of {date_label(date)}" if measure in ("drawdown", "ytd")
+                else f"on {date_label(date)}")
+        rows = grid[(grid.date == date) & (grid.measure == measure)].dropna(subset=["value"])
+        title = f"{labels[measure]} {when}, each asset"
+        if rows.empty:
+            return Said(title, f"No asset has a value for this measure {when}.")
+        worst = rows.loc[rows["value"].idxmin()]
+        best = rows.loc[rows["value"].idxmax()]
+        if worst.value >= 0:
+            lead = f"Every asset rose; the smallest rise was {label_of(worst.symbol)}'s"
+        else:
+            lead = f"The largest fall was {label_of(worst.symbol)}'s"
+        tail = (f"; the largest rise {label_of(best.symbol)}'s {pct(best.value)}."
+                if best.value > 0 else "; no asset rose.")
+        return Said(title, f"{labels[measure]} {when}: {lead} {pct(worst.value)}{tail}")
+    return describe
 
 
 def who_fell(symbols=EVENT, sessions=SESSIONS):
@@ -74,7 +90,8 @@ def who_fell(symbols=EVENT, sessions=SESSIONS):
                 note="Sessions are each market's own trading days: Asian markets trade ahead "
                      "of New York, crypto on UTC calendar days. The Hang Seng's source "
                      "publishes no intraday high, so it has no high-to-close bar."),
-        alt_text=_biggest_fall(grid, "2025-11-20" if "2025-11-20" in sessions else sessions[-1]))
+        describe=_who_fell_words(grid),
+        about="Bar chart: each asset's move on one session, by the measure chosen")
 
 
 def _complete_closes(symbols, start=None) -> pd.DataFrame:
@@ -93,17 +110,35 @@ def _closes(symbols, start) -> pd.DataFrame:
     return metrics.tidy(_complete_closes(symbols, start=start), "close")
 
 
+def _toggles(symbols, prefix):
+    # The names market.rebased/drawdowns give the per-series checkboxes (base.symbol_toggles).
+    return {sym: f"{prefix}{i}" for i, sym in enumerate(symbols)}
+
+
+def _last_value(wide: pd.DataFrame) -> pd.Series:
+    return wide.apply(lambda s: s.dropna().iloc[-1] if s.notna().any() else float("nan"))
+
+
 def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
     symbols, bases, shown = _paths_args(symbols, bases, shown, "bases")
     frame = _closes(symbols, bases[0])
-    # Each series' own last close: the markets' caches end on different dates.
-    reb = metrics.rebase(_complete_closes(symbols), bases[0]).apply(lambda s: s.dropna().iloc[-1])
-    top, low = reb.idxmax(), reb.idxmin()
-    text = (f"Rebased to 100 on {date_label(bases[0])}: at each series' last cached close, "
-            f"{label_of(top)} stands highest at {reb[top]:.0f} and {label_of(low)} lowest at "
-            f"{reb[low]:.0f}.")
+    wide = _complete_closes(symbols)
+
+    def describe(state):
+        # Each series' own last close: the markets' caches end on different dates.
+        reb = _last_value(metrics.rebase(wide, state["base"])).dropna()
+        ranked = [(s, f"{label_of(s)} stands highest at {reb[s]:.0f}")
+                  for s in reb.sort_values(ascending=False).index]
+        lowest = [(s, f"{label_of(s)} lowest at {reb[s]:.0f}")
+                  for s in reb.sort_values().index]
+        return Said(f"Rebased to 100 on {date_label(state['base'])}",
+                    [f"Rebased to 100 on {date_label(state['base'])}, at each series' last "
+                     "cached close: ", Pick(ranked, "no series is ticked"), " and ",
+                     Pick(lowest, "none"), "."])
     return publish(market.rebased(frame, base_options=bases, shown=shown), frame,
-                   "rebased", Caption(symbols), alt_text=text)
+                   "rebased", Caption(symbols), describe=describe,
+                   toggles=_toggles(symbols, "show"), noun="assets",
+                   about="Line chart: each ticked asset's closes rebased to 100 on a base date")
 
 
 def _paths_args(symbols, dates, shown, dates_name):
@@ -119,14 +154,26 @@ def _paths_args(symbols, dates, shown, dates_name):
 def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")):
     symbols, starts, shown = _paths_args(symbols, starts, shown, "starts")
     frame = _closes(symbols, starts[0])
-    dd = metrics.drawdown(_complete_closes(symbols), starts[0]).loc[:"2025-11-21"].min()
-    # A falling volatility index is calm returning, not a market falling: leave it out here.
-    dd = dd[[s for s in dd.index if rdata.info(s)["asset_class"] != "volatility index"]]
-    worst = dd.idxmin()
-    text = (f"Measured from {date_label(starts[0])} to 21 Nov 2025, the deepest fall of a "
-            f"market below its running peak close was {label_of(worst)}'s {dd[worst]:.1%}.")
+    wide = _complete_closes(symbols)
+    # A falling volatility index is calm returning, not a market falling: not ranked here.
+    markets = [s for s in symbols if rdata.info(s)["asset_class"] != "volatility index"]
+
+    def describe(state):
+        start = state["start"]
+        dd = metrics.drawdown(wide[markets], start)
+        if start < "2025-11-21":
+            span, dd = f"from {date_label(start)} to 21 Nov 2025", dd.loc[:"2025-11-21"]
+        else:
+            span = f"from {date_label(start)} to each series' last cached close"
+        deepest = dd.min().dropna().sort_values()
+        ranked = [(s, f"{label_of(s)}'s {deepest[s]:.1%}") for s in deepest.index]
+        return Said(f"Below the running peak close since {date_label(start)}",
+                    [f"Measured {span}, the deepest fall below its running peak close was ",
+                     Pick(ranked, "not measured: no market is ticked"), "."])
     return publish(market.drawdowns(frame, start_options=starts, shown=shown), frame,
-                   "drawdowns", Caption(symbols), alt_text=text)
+                   "drawdowns", Caption(symbols), describe=describe,
+                   toggles=_toggles(symbols, "dd"), noun="assets",
+                   about="Line chart: each ticked asset's distance below its running peak close")
 
 
 # ---------------------------------------------------------------- kernel explorers (ipywidgets)

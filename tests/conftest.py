@@ -17,13 +17,23 @@ os.environ.setdefault("RISKOFF_OUTPUT", "book")
 HTML = ROOT / "_build" / "html"
 
 
+def published_record(chart, frame, caption, alt_text=None, **words) -> dict:
+    """What publish() would show: with words (riskoff.charts.words), ``alt_text`` is the
+    default view's takeaway and ``words`` the table."""
+    from riskoff.charts.base import figure_words
+
+    chart, lead, label, said = figure_words(chart, alt_text, **words)
+    return dict(chart=chart, frame=frame, caption=caption, alt_text=lead, label=label,
+                words=said)
+
+
 def capture_published(module, *views) -> dict:
     """Run a chapter's views with publish() replaced; return what each one handed to it
     (chart, frame, caption, alt text), keyed by the chart's CSV name."""
     calls = {}
 
-    def fake_publish(chart, frame, name, caption, alt_text):
-        calls[name] = dict(chart=chart, frame=frame, caption=caption, alt_text=alt_text)
+    def fake_publish(chart, frame, name, caption, alt_text=None, **words):
+        calls[name] = published_record(chart, frame, caption, alt_text, **words)
 
     mp = pytest.MonkeyPatch()
     mp.setattr(module, "publish", fake_publish)

@@ -27,6 +27,7 @@ import riskoff.charts.base as cbase
 from riskoff import ch1, metrics
 from riskoff import data as rdata
 from riskoff.charts import Caption, market, publish
+from riskoff.charts.base import date_label
 
 REPO = Path(__file__).resolve().parent.parent
 DAILY = REPO / "data" / "daily"
@@ -102,18 +103,21 @@ def test_static_specs_bind_params_to_inputs(views):
         d = spec(view["chart"])
         assert d.get("params"), "static mode must have top-level params"
         for p in d["params"]:
-            assert "bind" in p, p
-    who = {p["name"]: p for p in spec(views["who-fell-most"]["chart"])["params"]}
+            # Besides the controls: the words table and the signals reading it.
+            assert "bind" in p or p["name"].startswith("riskoff_"), p
+    controls = lambda v: {p["name"]: p for p in spec(views[v]["chart"])["params"]  # noqa: E731
+                          if "bind" in p}
+    who = controls("who-fell-most")
     assert set(who) == {"session", "measure"}
     assert who["session"]["bind"]["options"] == ch1.SESSIONS
     assert who["session"]["value"] == "2025-11-20"
     assert who["measure"]["bind"]["options"] == MEASURES
-    reb = {p["name"]: p for p in spec(views["rebased"]["chart"])["params"]}
+    reb = controls("rebased")
     assert reb["base"]["bind"]["options"] == ch1.BASES
     assert set(reb) == {"base"} | {f"show{i}" for i in range(len(ch1.EVENT))}
     assert [reb[f"show{i}"]["value"] for i in range(len(ch1.EVENT))] == [
         s in ("NDX", "NVDA", "BTC-USD", "GC=F") for s in ch1.EVENT]
-    dd = {p["name"]: p for p in spec(views["drawdowns"]["chart"])["params"]}
+    dd = controls("drawdowns")
     assert dd["start"]["bind"]["options"] == ch1.BASES
     assert set(dd) == {"start"} | {f"dd{i}" for i in range(len(ch1.EVENT))}
 
@@ -472,22 +476,26 @@ def hand_day(sym: str, date: str) -> float | None:
     return None
 
 
+def _who_fell_says(grid, date, measure="day"):
+    return ch1._who_fell_words(grid)({"session": date, "measure": measure}).takeaway
+
+
 def test_biggest_fall_names_ether():
     grid = metrics.scoreboard(ch1.EVENT, ["2025-11-20"])
-    text = ch1._biggest_fall(grid, "2025-11-20")
+    text = _who_fell_says(grid, "2025-11-20")
     moves = {s: hand_day(s, "2025-11-20") for s in ch1.EVENT}
     moves = {s: v for s, v in moves.items() if v is not None}
     worst, best = min(moves, key=moves.get), max(moves, key=moves.get)
     assert worst == "ETH-USD" and best == "VIX"
-    assert text == (f"On 20 Nov 2025 the largest fall among these assets was Ether's "
-                    f"{moves[worst]:+.2%}; the largest rise was {name(best)}'s "
+    assert text == (f"Day move on 20 Nov 2025: The largest fall was Ether's "
+                    f"{moves[worst]:+.2%}; the largest rise {name(best)}'s "
                     f"{moves[best]:+.2%}.")
     assert "Ether's -6.33%" in text
 
 
 def test_biggest_fall_21_nov():
     grid = metrics.scoreboard(ch1.EVENT, ch1.SESSIONS)
-    text = ch1._biggest_fall(grid, "2025-11-21")
+    text = _who_fell_says(grid, "2025-11-21")
     moves = {s: hand_day(s, "2025-11-21") for s in ch1.EVENT}
     moves = {s: v for s, v in moves.items() if v is not None}
     worst, best = min(moves, key=moves.get), max(moves, key=moves.get)
@@ -495,12 +503,28 @@ def test_biggest_fall_21_nov():
     assert f"{name(best)}'s {moves[best]:+.2%}" in text
 
 
+def test_who_fell_words_for_every_state_name_that_states_extremes(views):
+    """The table holds every (session, measure); each entry's sentence names the state's
+    own largest fall, so a moved control never leaves a stale sentence."""
+    w, grid = views["who-fell-most"]["words"], views["who-fell-most"]["frame"]
+    assert len(w.table) == len(ch1.SESSIONS) * len(MEASURES)
+    for key, entry in w.table.items():
+        date, measure = key.split("|")
+        rows = grid[(grid.date == date) & (grid.measure == measure)].dropna(subset=["value"])
+        worst = rows.loc[rows.value.idxmin()]
+        assert f"{name(worst.symbol)}'s {worst.value:+.2%}" in entry["takeaway"][0], key
+        assert date_label(date) in entry["title"].replace("\n", " "), key
+
+
 def test_who_fell_view_alt_text_and_caption(views):
     v = views["who-fell-most"]
-    assert v["alt_text"] == ch1._biggest_fall(v["frame"], "2025-11-20")
+    assert v["alt_text"] == _who_fell_says(v["frame"], "2025-11-20")
     assert "Ether" in v["alt_text"]
     assert v["caption"].as_of == ch1.SESSIONS[-1]
     assert list(v["caption"].symbols) == ch1.EVENT
+
+
+SHOWN = ("NDX", "NVDA", "BTC-USD", "GC=F")   # the paths charts' ticked series by default
 
 
 def test_rebased_view_alt_text(views):
@@ -510,10 +534,18 @@ def test_rebased_view_alt_text(views):
         # The last complete row: a declared partial last day (riskoff.catalog) is left out.
         last = rows(s)[-2] if rows(s)[-1][0] == SERIES[s].partial_last else rows(s)[-1]
         levels[s] = last[1] / base * 100
-    top, low = max(levels, key=levels.get), min(levels, key=levels.get)
+    shown = {s: v for s, v in levels.items() if s in SHOWN}
+    top, low = max(shown, key=shown.get), min(shown, key=shown.get)
     assert views["rebased"]["alt_text"] == (
-        f"Rebased to 100 on 31 Dec 2024: at each series' last cached close, {name(top)} "
+        f"Rebased to 100 on 31 Dec 2024, at each series' last cached close: {name(top)} "
         f"stands highest at {levels[top]:.0f} and {name(low)} lowest at {levels[low]:.0f}.")
+    # Tick every series: the sentence follows (Ether, not ticked by default, is lowest).
+    w = views["rebased"]["words"]
+    every = {n: True for _, n in w.toggles}
+    bottom = min(levels, key=levels.get)
+    assert f"{name(bottom)} lowest at {levels[bottom]:.0f}." in w.takeaway(ticks=every)
+    assert w.title(ticks=every).endswith("9 of 9 assets shown")
+    assert w.title().endswith("4 of 9 assets shown")
 
 
 def test_drawdowns_view_alt_text(views):
@@ -525,10 +557,17 @@ def test_drawdowns_view_alt_text(views):
                 peak = c if peak is None else max(peak, c)
                 worst = min(worst, c / peak - 1)
         deepest[s] = worst
-    sym = min(deepest, key=deepest.get)
+    ticked = {s: v for s, v in deepest.items() if s in SHOWN}
+    sym = min(ticked, key=ticked.get)
+    assert sym != "ETH-USD"   # the old sentence named Ether, which is not ticked
     assert views["drawdowns"]["alt_text"] == (
-        f"Measured from 31 Dec 2024 to 21 Nov 2025, the deepest fall of a market below its "
+        f"Measured from 31 Dec 2024 to 21 Nov 2025, the deepest fall below its "
         f"running peak close was {name(sym)}'s {deepest[sym]:.1%}.")
+    w = views["drawdowns"]["words"]
+    every = {n: True for _, n in w.toggles}
+    worst = min(deepest, key=deepest.get)
+    assert f"was {name(worst)}'s {deepest[worst]:.1%}." in w.takeaway(ticks=every)
+    assert "no market is ticked" in w.takeaway(ticks={})
 
 
 def test_scoreboard_table():

@@ -19,6 +19,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
+from conftest import published_record
+
 from riskoff import ch3, claims, data
 from riskoff.charts import nvidia
 
@@ -140,8 +142,9 @@ def test_reversal_frame_rows():
 def test_views_publish_charts_with_findings():
     published = {}
 
-    def fake(chart, frame, name, caption, alt_text):
-        published[name] = (chart, frame, caption, alt_text)
+    def fake(chart, frame, name, caption, alt_text=None, **words):
+        r = published_record(chart, frame, caption, alt_text, **words)
+        published[name] = (r["chart"], frame, caption, r["alt_text"])
 
     with mock.patch.object(ch3, "publish", fake):
         ch3.reversal()

@@ -14,6 +14,8 @@ import nbformat
 import pandas as pd
 import pytest
 
+from conftest import published_record
+
 from riskoff import ch4
 from riskoff.charts import base
 
@@ -32,8 +34,8 @@ EXPLORERS = ["explore_gap_fade", "explore_credit_drawdowns", "explore_credit_vs_
 def published():
     got = {}
 
-    def record(chart, frame, name, caption, alt_text):
-        got[name] = dict(chart=chart, frame=frame, caption=caption, alt_text=alt_text)
+    def record(chart, frame, name, caption, alt_text=None, **words):
+        got[name] = published_record(chart, frame, caption, alt_text, **words)
 
     orig = ch4.publish
     ch4.publish = record

@@ -367,26 +367,78 @@ def _md_to_html(text: str) -> str:
 
 
 def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: Caption,
-            alt_text: str) -> None:
-    """Show a chart as a figure: the chart, its finding, sources, as-of date and CSV link.
+            alt_text: str | None = None, describe=None, toggles=None, noun: str = "series",
+            about: str | None = None) -> None:
+    """Show a chart as a figure: the chart, its words, sources, as-of date and CSV link.
 
-    ``alt_text`` states the chart's main finding. It is the figure's accessible name and
-    the first line of its caption, and it goes into the Vega-Lite spec as the description.
-    The data behind the chart is written to _static/downloads/<name>.csv.
+    With ``describe`` (state -> words.Said), the chart gets a title and a takeaway that follow
+    its controls (riskoff.charts.words); ``about`` then says what the chart is, for its
+    accessible name, since the takeaway may change under the reader. Without it, ``alt_text``
+    states the chart's main finding and is both the accessible name and the caption's first
+    line. The data behind the chart is written to _static/downloads/<name>.csv.
     """
     from IPython.display import HTML, display
 
     from .. import widgets
 
-    chart = chart.properties(description=alt_text)
+    chart, lead, label, said = figure_words(chart, alt_text, describe, toggles, noun, about)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     frame.to_csv(DOWNLOADS / f"{name}.csv", index=False, float_format="%.10g",
                  lineterminator="\n")
-    figcaption = _md_to_html(f"*{alt_text}*\n\n" + caption.markdown(name))
+    # The words table's text is plain (the browser sets it as text): escaped, not Markdown.
+    takeaway = (_takeaway_html(lead) if said is not None else _md_to_html(f"*{lead}*"))
+    figcaption = takeaway + _md_to_html(caption.markdown(name))
     if widgets.live():  # a live kernel: a chart widget that needs no CDN
-        display(widgets.live_figure(chart, figcaption, alt_text))
+        fig = widgets.live_figure(chart, figcaption, label)
+        if said is not None:
+            _follow_in_kernel(fig, said, caption.markdown(name))
+        display(fig)
         return
-    label = html.escape(alt_text, quote=True)
-    display(HTML(f'<figure class="riskoff-figure" role="figure" aria-label="{label}">'
+    label_attr = html.escape(label, quote=True)
+    extra = ""
+    if said is not None:
+        extra = f' data-title="{html.escape(said.title().replace(chr(10), " "), quote=True)}"'
+    display(HTML(f'<figure class="riskoff-figure" role="figure" aria-label="{label_attr}"{extra}>'
                  f"{chart_html(chart, fallback_png=png(chart))}<figcaption>{figcaption}"
                  f"</figcaption></figure>"))
+
+
+def figure_words(chart, alt_text=None, describe=None, toggles=None, noun="series", about=None):
+    """The chart with its words attached: (chart, default takeaway, accessible name, Words
+    or None). What publish() shows, for tests that replace publish()."""
+    from . import words as rwords
+
+    said = None
+    if describe is not None:
+        chart, said = rwords.attach(chart, describe, toggles=toggles, noun=noun)
+        lead, label = said.takeaway(), about or said.title().replace("\n", " ")
+    else:
+        lead, label = alt_text, alt_text
+    return chart.properties(description=label), lead, label, said
+
+
+def _takeaway_html(text: str) -> str:
+    return f'<p class="riskoff-takeaway" aria-live="polite"><em>{html.escape(text)}</em></p>'
+
+
+def _follow_in_kernel(fig, said, caption_md: str) -> None:
+    """In a live kernel, keep the takeaway under the chart widget true to its controls,
+    computed in Python from the same words table the chart's title reads."""
+    from . import words as rwords
+
+    chart_widget, cap = fig.children[0], fig.children[1]
+    params = chart_widget.params
+    names = said.params + [n for _, n in said.toggles]
+
+    def update(_=None):
+        try:
+            key = "|".join(rwords.key_text(getattr(params, p)) for p in said.params)
+            ticks = {n: bool(getattr(params, n)) for _, n in said.toggles}
+            lead = said.takeaway(key, ticks) if key in said.table else said.takeaway()
+        except AttributeError:  # a parameter not synced: keep the default's words
+            return
+        cap.value = _takeaway_html(lead) + _md_to_html(caption_md)
+    try:
+        params.observe(update, names=names)
+    except (AttributeError, ValueError):
+        pass
