@@ -21,7 +21,8 @@ from .charts import Caption, publish
 from .charts import drivers as dch
 from .charts import market
 from .catalog import SERIES
-from .charts.base import date_label, iso, label_of
+from .charts.base import date_label, iso, label_of, short_of
+from .charts.words import Pick, Said
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
 # object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
@@ -60,6 +61,28 @@ def _table(rows: list[tuple[str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Measure", "Value"]).set_index("Measure")
 
 
+def _share(x: float) -> str:
+    """A threshold as a short percentage: 0.0025 -> "0.25%", 0.01 -> "1%"."""
+    return f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def _toggles(symbols, prefix: str) -> dict[str, str]:
+    # The names base.symbol_toggles gives the per-series checkboxes of a builder.
+    return {s: f"{prefix}{i}" for i, s in enumerate(symbols)}
+
+
+# The funds by their tickers, as the chapter's prose names them.
+_TICKER_NAMES = {"QQQ": "QQQ", "SPY": "SPY", "HYG": "HYG"}
+
+
+def _name(symbol: str) -> str:
+    return _TICKER_NAMES.get(symbol, label_of(symbol))
+
+
+def _sessions(n: int) -> str:
+    return f"{n} session{'s' if n != 1 else ''}"
+
+
 # ================================================================ 1. exhaustion: gap and fade
 
 def _gap_frame(symbols) -> pd.DataFrame:
@@ -72,23 +95,38 @@ def _gap_frame(symbols) -> pd.DataFrame:
     return _round(out[["date", "symbol", "gap", "open_to_close", "day"]])
 
 
+def _gap_words(frame: pd.DataFrame):
+    """Title and takeaway of the gap-and-fade chart for each (asset, minimum gap): the same
+    rows and rule the browser marks (gap at least the minimum, close below the previous)."""
+    def describe(state):
+        sym, t = state["asset"], state["mingap"]
+        rows = frame[frame.symbol == sym]
+        hits = int(((rows.gap >= t) & (rows.day < 0)).sum())
+        ev = rows[rows.date == EVENT]
+        title = f"{_name(sym)}: opening gap against the day's move, gap-ups of {_share(t)} or more"
+        tail = (f"of its {len(rows)} sessions in the cache, {hits} opened {_share(t)} or more "
+                f"above the previous close and still closed below it.")
+        if ev.empty:
+            return Said(title, f"{_name(sym)} had no session on {date_label(EVENT)}; " + tail)
+        ev = ev.iloc[0]
+        return Said(title, f"On {date_label(EVENT)} {_name(sym)} opened {ev.gap:+.1%} against "
+                           f"its previous close and closed {ev.day:+.1%}; " + tail)
+    return describe
+
+
 def gap_fade(symbols=US_TRIO, thresholds=GAP_THRESHOLDS):
     symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE, required=["QQQ"])
     thresholds = args.numbers_(thresholds, "thresholds", positive=True, high=1)
     frame = _gap_frame(symbols)
-    q = frame[frame.symbol == "QQQ"]
-    ev = q[q.date == EVENT].iloc[0]
-    n_hits = int(dr.count_gap_and_fade(rdata.series("QQQ"), 0.01))
-    text = (f"On {date_label(EVENT)} QQQ opened {ev.gap:+.1%} above its previous close and "
-            f"closed {ev.day:+.1%} below it; in the {len(q)} QQQ sessions of the cache, "
-            f"{n_hits} opened 1% or more higher and still closed lower.")
     return publish(
         dch.gap_fade(frame, thresholds=thresholds, event=EVENT), frame, "ch4-gap-and-fade",
         Caption(symbols, as_of=_as_of(symbols),
                 note="Each dot is one session of the cache (2 Jan 2025 onwards: a short "
                      "history). Traded prices, not dividend-adjusted: an ex-dividend day "
                      "opens lower by the dividend, which only shrinks gaps."),
-        alt_text=text)
+        describe=_gap_words(frame),
+        about="Scatter chart: each session's opening gap against its close-to-close move, "
+              "for the asset chosen")
 
 
 def explore_gap_fade(symbols: Sequence[str] = ("NVDA", "QQQ", "SPY", "NDX", "GSPC", "MSFT",
@@ -134,14 +172,28 @@ CREDIT_STARTS = ["2024-12-31", "2025-06-30", "2025-09-30", "2025-10-29", "2025-1
 HORIZONS = [1, 2, 5, 10]
 
 
+def _credit_dd_words(frame: pd.DataFrame):
+    """Each ticked series' distance below its running peak close on the event, measured from
+    the chosen start (the browser's running maximum over the same closes)."""
+    wide = frame.pivot(index="date", columns="symbol", values="close")
+
+    def describe(state):
+        start = state["start"]
+        part = wide.loc[start:EVENT]
+        dd = (part.iloc[-1] / part.max() - 1).dropna() if len(part) else pd.Series(dtype=float)
+        ranked = [(s, f"{_name(s)}'s {dd[s]:.1%}") for s in dd.sort_values().index]
+        return Said(f"Credit proxies below their running peak close since {date_label(start)}",
+                    [f"On {date_label(EVENT)}, measured from {date_label(start)}, the deepest "
+                     "fall below its running peak close was ",
+                     Pick(ranked, "not measured: no series is ticked"), " and the shallowest ",
+                     Pick(ranked[::-1], "none"), "."])
+    return describe
+
+
 def credit_drawdowns(symbols=("GSPC", "OWL", "HYG"), starts=CREDIT_STARTS):
     symbols = args.symbols(symbols, "symbols", required=["GSPC", "OWL", "HYG"])
     starts = args.dates(starts, "starts", symbols, last=EVENT)
     frame = metrics.tidy(rdata.closes(symbols, start=starts[0]), "close")
-    dd = metrics.drawdown(rdata.closes(symbols), starts[0]).loc[:EVENT].iloc[-1]
-    text = (f"On {date_label(EVENT)}, measured from {date_label(starts[0])}: Blue Owl stood "
-            f"{-dd['OWL']:.1%} below its running peak close, HYG {-dd['HYG']:.1%} and the "
-            f"S&P 500 {-dd['GSPC']:.1%}.")
     return publish(
         market.drawdowns(frame, start_options=starts, shown=("OWL", "HYG")), frame,
         "ch4-credit-drawdowns",
@@ -149,7 +201,9 @@ def credit_drawdowns(symbols=("GSPC", "OWL", "HYG"), starts=CREDIT_STARTS):
                 note="Blue Owl: traded prices (dividends not added back, so its fall is "
                      "overstated by the dividends paid). HYG: dividend-adjusted closes, "
                      "valid for returns and drawdowns, not as quoted prices."),
-        alt_text=text)
+        describe=_credit_dd_words(frame), toggles=_toggles(symbols, "dd"),
+        noun="series",
+        about="Line chart: each ticked series' distance below its running peak close")
 
 
 def explore_credit_drawdowns(symbols=("OWL", "HYG", "GSPC", "NDX"), shown=("OWL", "HYG")):
@@ -193,6 +247,26 @@ def _residual(frame: pd.DataFrame, end: str) -> tuple[float, float]:
     return float(ev.iloc[0]), float((res <= ev.iloc[0]).mean())
 
 
+def _credit_scatter_words(frame: pd.DataFrame):
+    """The window ending on the event against the least-squares line over all windows of the
+    chosen length (the dashed line the browser fits to the same points)."""
+    def describe(state):
+        h = state["horizon"]
+        rows = frame[frame.horizon == h]
+        title = f"HYG return against the 10-year yield change, windows of {_sessions(h)}"
+        ev = rows[rows.end == EVENT]
+        if ev.empty:
+            return Said(title, f"No {_sessions(h)} window ends on {date_label(EVENT)} (FRED "
+                               f"published no yield at its start); {len(rows)} windows shown.")
+        ev = ev.iloc[0]
+        resid, share = _residual(rows, EVENT)
+        return Said(title, f"Over the window of {_sessions(h)} ending {date_label(EVENT)} HYG "
+                           f"returned {ev.ret:+.2%} while the 10-year yield moved {ev.dy_bp:+.0f} bp: "
+                           f"{resid:+.2%} against the fitted line, lower than {1 - share:.0%} "
+                           f"of the {len(rows)} windows.")
+    return describe
+
+
 def credit_vs_treasuries(horizons=HORIZONS):
     # The text reads the window ending on the event: it needs that many earlier sessions.
     most = len(rdata.series("HYG")["close"].dropna().loc[:EVENT]) - 1
@@ -200,12 +274,6 @@ def credit_vs_treasuries(horizons=HORIZONS):
     if 1 not in horizons:
         args.fail("horizons", horizons, "must include 1 (the text is about one session)")
     frame = _credit_frame(horizons)
-    one = frame[frame.horizon == 1]
-    ev = one[one.end == EVENT].iloc[0]
-    resid, share = _residual(one, EVENT)
-    text = (f"Over the session ending {date_label(EVENT)} HYG returned {ev.ret:+.2%} while the "
-            f"10-year yield moved {ev.dy_bp:+.0f} bp; that is {resid:+.2%} against the fitted "
-            f"line, lower than {1 - share:.0%} of all one-session windows.")
     return publish(
         dch.credit_scatter(frame, horizons=horizons, event=EVENT), frame,
         "ch4-hyg-vs-10y",
@@ -213,7 +281,9 @@ def credit_vs_treasuries(horizons=HORIZONS):
                 note="Windows run between HYG sessions; FRED publishes no yield on a few of "
                      "them, and windows ending there are left out. The dashed line is a "
                      "least-squares fit computed in your browser over all windows shown."),
-        alt_text=text)
+        describe=_credit_scatter_words(frame),
+        about="Scatter chart: HYG's return against the 10-year yield's change, one dot per "
+              "window of the length chosen")
 
 
 def explore_credit_vs_treasuries():
@@ -283,15 +353,33 @@ def _yield_frame(symbols=("DGS2", "DGS10"), event=EVENT, lookback: int | None = 
     return _round(pd.concat(parts, ignore_index=True))
 
 
+def _yield_words(frame: pd.DataFrame):
+    """The event's change against the chosen number of earlier changes: mean, sample
+    standard deviation and share at or below, as the browser computes them."""
+    lookback_label = dict(zip(YIELD_LOOKBACKS, YIELD_LABELS))
+
+    def describe(state):
+        sym, lb = state["tenor"], state["lookback"]
+        rows = frame[(frame.symbol == sym) & (frame.k <= lb)]
+        prior, ev = rows.loc[rows.k >= 1, "change_bp"], float(rows.loc[rows.k == 0,
+                                                                        "change_bp"].iloc[0])
+        z = (ev - prior.mean()) / prior.std()
+        verdict = ("within two standard deviations, an ordinary day" if abs(z) < 2 else
+                   "more than two standard deviations, an unusual day")
+        name = short_of(sym)
+        return Said(f"Daily changes of the {name} yield before {date_label(EVENT)}, previous "
+                    f"{lookback_label.get(lb, f'{lb} changes')}",
+                    f"On {date_label(EVENT)}, the day the September payrolls came out, the "
+                    f"{name} yield moved {ev:+.0f} bp, z = {z:+.2f} against the previous "
+                    f"{len(prior)} daily changes ({(prior <= ev).mean():.0%} of them at or "
+                    f"below it); {verdict}.")
+    return describe
+
+
 def yield_moves(symbols=("DGS2", "DGS10")):
     symbols = args.symbols(symbols, "symbols", allowed=["DGS2", "DGS10", "TNX"],
                            required=["DGS2", "DGS10"])
     frame = _yield_frame(symbols)
-    st = {s: dr.move_stats(dr.yield_changes(rdata.series(s)), EVENT, 60) for s in symbols}
-    text = (f"On {date_label(EVENT)}, the day the September payrolls came out, the 2-year "
-            f"yield moved {st['DGS2']['value']:+.0f} bp (z = {st['DGS2']['z']:+.2f} against the "
-            f"previous 60 daily changes) and the 10-year {st['DGS10']['value']:+.0f} bp "
-            f"(z = {st['DGS10']['z']:+.2f}): ordinary days.")
     return publish(
         dch.yield_moves(frame, lookbacks=YIELD_LOOKBACKS, lookback_labels=YIELD_LABELS,
                         event=EVENT), frame, "ch4-yield-moves",
@@ -300,7 +388,9 @@ def yield_moves(symbols=("DGS2", "DGS10")):
                      "change of 20 Nov mixes the 8:30 a.m. payrolls release with everything "
                      "else that day, including the afternoon's equity reversal. Changes are "
                      "between consecutive published values (holidays skipped)."),
-        alt_text=text)
+        describe=_yield_words(frame),
+        about="Histogram: earlier daily changes of the yield chosen, with the event's change "
+              "marked")
 
 
 def explore_yield_moves():
@@ -361,13 +451,30 @@ def _xcorr_frame(windows=XCORR_WINDOWS, max_lag: int = max(MAX_LAGS)) -> pd.Data
                                                        "n"]])
 
 
+def _xcorr_words(frame: pd.DataFrame):
+    """Same-span and one-session-lead correlations of the chosen sample, and the largest
+    Bitcoin-earlier correlation within the lags shown against its noise band."""
+    labels = dict(zip(frame["window"], frame["window_label"]))
+
+    def describe(state):
+        key, m = state["window"], state["maxlag"]
+        rows = frame[(frame.window == key) & frame["corr"].notna()].set_index("lag")
+        lead = rows.loc[(rows.index >= 1) & (rows.index <= m)]
+        top = lead["corr"].abs().idxmax()
+        band = 2 / np.sqrt(lead.loc[top, "n"])
+        verdict = ("inside the noise band: no daily lead" if abs(lead.loc[top, "corr"]) <= band
+                   else "outside the noise band")
+        return Said(f"Nasdaq-100 vs Bitcoin return correlation, {labels[key]}, lags to {m}",
+                    f"Over {labels[key]}, the Nasdaq-100's daily return correlated "
+                    f"{rows.loc[0, 'corr']:+.2f} with Bitcoin's over the same span; with "
+                    f"Bitcoin up to {_sessions(m)} earlier the largest correlation was "
+                    f"{lead.loc[top, 'corr']:+.2f} (lag {top}, noise band ±{band:.2f}), "
+                    f"{verdict}.")
+    return describe
+
+
 def crypto_xcorr():
     frame = _xcorr_frame()
-    pre = frame[frame.window == "pre"].set_index("lag")
-    text = (f"From January to 19 Nov 2025, the Nasdaq-100's daily return correlated "
-            f"{pre.loc[0, 'corr']:+.2f} with Bitcoin's over the same span, but only "
-            f"{pre.loc[1, 'corr']:+.2f} with Bitcoin's return one session earlier (noise band "
-            f"±{2 / np.sqrt(pre.loc[1, 'n']):.2f}): no daily lead.")
     return publish(
         dch.xcorr(frame, max_lags=MAX_LAGS), frame, "ch4-btc-ndx-xcorr",
         Caption(["NDX", "BTC-USD"], as_of=_as_of(["NDX", "BTC-USD"]),
@@ -378,7 +485,8 @@ def crypto_xcorr():
                      "00:00 UTC, 3 hours (winter) or 4 hours (summer) after the New York "
                      "close, so the lag-0 bar includes a few hours of Bitcoin reacting to "
                      "stocks."),
-        alt_text=text)
+        describe=_xcorr_words(frame),
+        about="Bar chart: correlation of the Nasdaq-100's daily return with Bitcoin's, by lag")
 
 
 def explore_crypto_xcorr():
@@ -416,13 +524,40 @@ def _crossing_frame(start_ndx: str = "2025-01-01") -> pd.DataFrame:
     return out[["date", "symbol", "close", "low"]]
 
 
+def _crossing_words(frame: pd.DataFrame):
+    """The first Bitcoin price below the level and the first Nasdaq-100 close below its
+    moving average on or after the chosen date, from the chart's own rows (the average over
+    the closes in the frame, as the browser computes it)."""
+    btc = frame[frame.symbol == "BTC-USD"].set_index("date")
+    ndx = frame[frame.symbol == "NDX"].set_index("date")["close"]
+
+    def first(values: pd.Series, since: str):
+        hit = values[(values < 0) & (values.index >= since)]
+        return hit.index[0] if len(hit) else None
+
+    def describe(state):
+        thr, field, w, since = state["btcthr"], state["btcfield"], state["mawin"], state["since"]
+        what = "intraday low" if field == "low" else "close"
+        ma = ndx.rolling(w, min_periods=w).mean()
+        n_first = first((ndx / ma - 1).dropna(), since)
+        b_first = first((btc[field] / thr - 1).dropna(), since)
+        if n_first and b_first:
+            order = ("; both on the same day" if n_first == b_first else
+                     "; Bitcoin first" if b_first < n_first else "; the Nasdaq-100 first")
+        else:
+            order = ""
+        end = date_label(CROSS_SHOW[1])
+        return Said(f"Bitcoin {what} vs {thr:,.0f} USD; Nasdaq-100 vs {w}-session average; "
+                    f"from {date_label(since)}",
+                    f"Counting from {date_label(since)}: the Nasdaq-100 first closed below its "
+                    f"{w}-session average on {_day(n_first) if n_first else 'no day to ' + end}, "
+                    f"and Bitcoin's {what} first went below {thr:,.0f} USD on "
+                    f"{_day(b_first) if b_first else 'no day to ' + end} (UTC){order}.")
+    return describe
+
+
 def crypto_thresholds():
     frame = _crossing_frame()
-    btc_first = dr.first_below(rdata.series("BTC-USD")["low"], 90000, CROSS_STARTS[0])
-    ndx_first = dr.first_close_below_ma(rdata.series("NDX"), 50, CROSS_STARTS[0])
-    text = (f"Counting from Bitcoin's record close of {date_label(CROSS_STARTS[0])}: the "
-            f"Nasdaq-100 first closed below its 50-session average on {_day(ndx_first)}, and "
-            f"Bitcoin first traded below 90,000 USD on {_day(btc_first)} (UTC).")
     return publish(
         dch.crossings(frame, thresholds=BTC_THRESHOLDS, ma_windows=MA_WINDOWS,
                       starts=CROSS_STARTS, show_from=CROSS_SHOW[0]), frame,
@@ -431,7 +566,9 @@ def crypto_thresholds():
                 note="Bitcoin is measured on UTC calendar days, the Nasdaq-100 on New York "
                      "sessions. The moving average is computed in your browser from the "
                      "closes in the CSV (which starts earlier than the chart for that reason)."),
-        alt_text=text)
+        describe=_crossing_words(frame),
+        about="Line chart: Bitcoin's distance from a price level and the Nasdaq-100's from "
+              "its moving average, with each first break marked")
 
 
 def _crossing_kernel(threshold: float, field: str, ma: int, start: str) -> pd.DataFrame:
@@ -501,6 +638,44 @@ def _trend_frame(symbols=("GSPC", "NDX"), end: str = "2025-12-31") -> pd.DataFra
     return frame
 
 
+TREND_SIGNALS = {"ma": "close vs moving average", "mom": "close vs close L sessions ago"}
+
+
+def _trend_words(frame: pd.DataFrame, symbols, lookbacks):
+    """Each index's position on 29 Oct and on the event, and its first turn net short after
+    29 Oct, for the ticked lookbacks and signal (riskoff.drivers' model on the chart's
+    closes)."""
+    closes = {s: frame[frame.symbol == s].set_index(pd.to_datetime(
+        frame.loc[frame.symbol == s, "date"]))["close"] for s in symbols}
+
+    def describe(state):
+        kind = state["signal"]
+        ticked = [L for L in lookbacks if state[f"lb{L}"]]
+        looks = dr.lookbacks_label(ticked) if ticked else "no lookback ticked"
+        title = f"Trend-model position, {TREND_SIGNALS[kind]}, lookbacks {looks}"
+        if not ticked:
+            return Said(title, "No lookback is ticked: the model takes no position, and "
+                               "nothing is drawn.")
+        parts = []
+        for s in symbols:
+            pos = dr.trend_position(closes[s], ticked, kind).loc[:"2025-12-31"]
+            first = dr.turns_short(pos, "2025-10-29", "2025-12-31")
+            turn = f"net short from {date_label(first[0])}" if first else \
+                "not net short by 31 Dec 2025"
+            parts.append(f"{label_of(s)} from {_pos(pos, '2025-10-29')} on 29 Oct to "
+                         f"{_pos(pos, EVENT)} on 20 Nov ({turn})")
+        n = len(ticked)
+        return Said(title, f"Averaging {n} signal{'s' if n > 1 else ''} ({TREND_SIGNALS[kind]}, "
+                           f"{looks} sessions), the model's position went " +
+                           "; ".join(parts) + ".")
+    return describe
+
+
+def _pos(pos: pd.Series, day: str) -> str:
+    v = pos.get(pd.Timestamp(day), np.nan)
+    return "no position yet" if pd.isna(v) else f"{v:+.2f}"
+
+
 def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
     symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE)
     # The text reads each position on 29 Oct 2025: every ticked lookback needs that history.
@@ -514,15 +689,6 @@ def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
     ticked = args.subset(args.integers(ticked, "ticked", 1, min(
         len(c.loc[:"2025-10-29"]) for c in closes.values())), "ticked", lookbacks, "lookbacks")
     frame = _trend_frame(symbols)
-    parts = []
-    for s in symbols:
-        pos = dr.trend_position(rdata.series(s)["close"], ticked, "ma")
-        first = dr.turns_short(pos, "2025-10-29", "2025-12-31")
-        turn = f"net short from {date_label(first[0])}" if first else "never net short"
-        parts.append(f"{label_of(s)} from {pos.loc['2025-10-29']:+.0f} on 29 Oct to "
-                     f"{pos.loc[EVENT]:+.0f} on 20 Nov ({turn})")
-    text = (f"A trend model averaging close-above/below its {dr.lookbacks_label(ticked)}-session "
-            f"moving averages went " + "; ".join(parts) + ".")
     return publish(
         dch.trend(frame, lookbacks=lookbacks, ticked=ticked), frame, "ch4-trend-model",
         Caption(list(symbols), as_of="2025-12-31",
@@ -530,7 +696,9 @@ def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
                      "(below); the position is their average. Triangles mark the days the "
                      "position turned net short. A lookback counts only once the cache holds "
                      "enough sessions (the 150-session average starts in August 2025)."),
-        alt_text=text)
+        describe=_trend_words(frame, symbols, lookbacks),
+        about="Line chart: a trend-following model's position in each index, from -1 (short) "
+              "to +1 (long)")
 
 
 def explore_trend_model():
@@ -597,22 +765,33 @@ def _vix_frame(end: str = "2025-12-31") -> pd.DataFrame:
     return _round(out)
 
 
+def _vix_words(frame: pd.DataFrame):
+    """The event's value of the chosen measure and its rank among the days shown (ties share
+    the best rank, as the browser's rank())."""
+    def describe(state):
+        m, since = state["measure"], state["since"]
+        label = dch.VIX_MEASURES[m][0]
+        rows = frame[frame.date >= since].dropna(subset=[m]).set_index("date")[m]
+        rank = rows.rank(ascending=False, method="min")
+        fmt = "+.2f" if m == "change" else ".2f"
+        return Said(f"{label}, US sessions {date_label(since)} to 31 Dec 2025",
+                    f"On {date_label(EVENT)} the {label} was {rows[EVENT]:{fmt}} points, rank "
+                    f"{int(rank[EVENT])} of {len(rows)} days shown (1 = highest); the highest "
+                    f"was {rows.max():{fmt}} on {date_label(rows.idxmax())}.")
+    return describe
+
+
 def vix_fear(starts=VIX_STARTS):
     starts = args.dates(starts, "starts", ["VIX"], last=EVENT)
     frame = _vix_frame()
-    ev = frame.set_index("date").loc[EVENT]
-    since = frame[frame.date >= starts[0]]
-    rank = int((since["change"] > ev["change"]).sum()) + 1
-    text = (f"On {date_label(EVENT)} the VIX rose {ev['change']:+.2f} points to close at "
-            f"{ev['close']:.2f} (intraday high {ev['high']:.2f}); the rise ranks {rank} of "
-            f"{len(since)} sessions in 2025, elevated but far from April's extremes.")
     return publish(
         dch.vix(frame, starts=starts, event=EVENT), frame, "ch4-vix",
         Caption(["VIX"], as_of="2025-12-31",
                 note="Only US stock-market sessions are kept (Cboe also prints on some "
                      "exchange holidays). Ranks count the days shown, from the chosen start "
                      "to 31 Dec 2025; ties share the best rank."),
-        alt_text=text)
+        describe=_vix_words(frame),
+        about="Line chart: the VIX measure chosen over time, with the event marked")
 
 
 def explore_vix():
@@ -675,16 +854,31 @@ def _asia_frame(symbols=ASIA, start=ASIA_SESSIONS[0], end=ASIA_SESSIONS[1],
     return _round(pd.concat(parts, ignore_index=True))
 
 
+def _asia_words(frame: pd.DataFrame):
+    """For the chosen measure: the highest of the ticked assets on their 20 Nov sessions
+    and the lowest on 21 Nov, after the US reversal."""
+    def describe(state):
+        m = state["measure"]
+        label = dch.ASIA_MEASURES[m]
+        rows = frame[(frame.measure == m) & frame["value"].notna()]
+
+        def ranked(day, high_first):
+            v = rows[rows.date == day].set_index("symbol")["value"]
+            v = v.sort_values(ascending=not high_first)
+            return [(s, f"{_name(s)}'s {x:+.1%}") for s, x in v.items()]
+        top, low = ("closest to its peak", "furthest below it") if m == "drawdown" else \
+            ("highest", "lowest")
+        return Said(f"{label}, each market's own sessions, 14 to 26 Nov 2025",
+                    [f"{label}: on its 20 Nov session the {top} of the ticked assets was ",
+                     Pick(ranked(EVENT, True), "none (no ticked asset has a value)"),
+                     f"; on 21 Nov, after the US reversal, the {low} was ",
+                     Pick(ranked(NEXT, False), "none"), "."])
+    return describe
+
+
 def asian_tech(symbols=ASIA):
     symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE, required=["000660.KS", "9984.T"])
     frame = _asia_frame(symbols)
-    day = frame[frame.measure == "day"].set_index(["symbol", "date"])["value"]
-    gap = frame[frame.measure == "gap"].set_index(["symbol", "date"])["value"]
-    text = (f"On their 20 Nov sessions, which close before New York opens, SK Hynix opened "
-            f"{gap['000660.KS', EVENT]:+.1%} and closed {day['000660.KS', EVENT]:+.1%}, "
-            f"SoftBank opened {gap['9984.T', EVENT]:+.1%} and closed "
-            f"{day['9984.T', EVENT]:+.1%}; on 21 Nov, after the US reversal, they fell "
-            f"{day['000660.KS', NEXT]:+.1%} and {day['9984.T', NEXT]:+.1%}.")
     return publish(
         dch.asia(frame, shown=symbols), frame, "ch4-asian-tech",
         Caption(symbols, as_of=ASIA_SESSIONS[1],
@@ -693,7 +887,9 @@ def asian_tech(symbols=ASIA):
                      "SoftBank prices are split-adjusted (returns unaffected). The PHLX "
                      "Semiconductor index (US hours) is shown for comparison. Japan was "
                      "closed on 24 Nov (holiday)."),
-        alt_text=text)
+        describe=_asia_words(frame), toggles=_toggles(symbols, "asia"), noun="assets",
+        about="Bar chart: each ticked asset's session moves from 14 to 26 Nov 2025, by the "
+              "measure chosen")
 
 
 def explore_asian_tech(symbols: Sequence[str] = (*ASIA, "NDX", "HSI")):
@@ -771,17 +967,44 @@ def _illiq_frame(symbols=("SPY", "QQQ"), end: str = "2025-12-31") -> pd.DataFram
     return _round(out[["date", "symbol", "amihud", "range"]])
 
 
+def _relative_words(frame: pd.DataFrame, measures: dict, windows, prefix: str,
+                    show=("2025-09-01", "2025-12-31")):
+    """Each series' value on the event over its own mean of the previous w sessions (all
+    w + 1 values present, as the browser's window sum requires), ranked highest first,
+    with its highest multiple in the period shown."""
+    keys = list(measures)
+
+    def ratios(m, w):
+        out = {}
+        for s, g in frame.groupby("symbol", sort=False):
+            v = g.set_index("date")[m].astype(float)
+            trailing = (v.rolling(w + 1, min_periods=w + 1).sum() - v) / w
+            out[s] = (v / trailing.where(trailing > 0)).loc[show[0]:show[1]].dropna()
+        return out
+
+    def describe(state):
+        m = state[f"{prefix}m"] if len(keys) > 1 else keys[0]
+        w = state[f"{prefix}w"]
+        label = measures[m][0]
+        rel = ratios(m, w)
+        on = {s: r[EVENT] for s, r in rel.items() if EVENT in r.index}
+        ranked = []
+        for s in sorted(on, key=on.get, reverse=True):
+            r = rel[s]
+            peak = ("its highest in the period shown" if r.idxmax() == EVENT else
+                    f"its highest shown: {r.max():.1f} on {date_label(r.idxmax())}")
+            ranked.append((s, f"{_name(s)}'s {on[s]:.1f} times ({peak})"))
+        return Said(f"{label} over its average of the previous {w} sessions, Sep to Dec 2025",
+                    [f"{label} on {date_label(EVENT)} against its own average of the "
+                     f"previous {w} sessions: the highest multiple of the ticked series was ",
+                     Pick(ranked, "not shown: no series is ticked"),
+                     "."])
+    return describe
+
+
 def illiquidity(symbols=("SPY", "QQQ")):
     symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE, required=["SPY"])
     frame = _illiq_frame(symbols)
-    spy = rdata.series("SPY")
-    r63 = dr.amihud_ratio(spy, EVENT, 63)
-    g63 = dr.range_ratio(spy, EVENT, 63)
-    a = dr.amihud(spy).loc[EVENT]
-    text = (f"On {date_label(EVENT)} SPY's Amihud illiquidity was {a:.3f} bp per billion "
-            f"dollars, {r63:.1f} times its average of the previous 63 sessions, while its "
-            f"high-low range was {g63:.1f} times its average: a wide day on heavy volume, "
-            f"not an unusually thin one.")
     return publish(
         dch.relative(frame, measures=ILLIQ_MEASURES, windows=REL_WINDOWS, shown=symbols,
                      event=EVENT, prefix="liq",
@@ -793,7 +1016,10 @@ def illiquidity(symbols=("SPY", "QQQ")):
                      "own mean over the chosen number of previous sessions (the day itself "
                      "excluded), computed in your browser from the CSV. The 200-session "
                      "average needs 200 earlier sessions, so that line starts in October."),
-        alt_text=text)
+        describe=_relative_words(frame, ILLIQ_MEASURES, REL_WINDOWS, "liq"),
+        toggles=_toggles(symbols, "liqs"), noun="series",
+        about="Line chart: each ticked ETF's daily Amihud illiquidity or high-low range as a "
+              "multiple of its own trailing average")
 
 
 def _relative_kernel(symbols, measure: str, window: int, start: str, end: str, meta: dict
@@ -869,10 +1095,6 @@ def etf_volume(symbols=VOL_SYMBOLS, shown=("SPY", "QQQ", "GSPC")):
         frame_parts.append(v.assign(symbol=s).rename_axis("date").reset_index())
     frame = pd.concat(frame_parts, ignore_index=True).dropna()
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
-    r = {s: dr.volume_ratio(rdata.series(s), EVENT, 21) for s in symbols}
-    text = (f"On {date_label(EVENT)} SPY traded {r['SPY']:.1f} times and QQQ {r['QQQ']:.1f} "
-            f"times their average daily volume of the previous 21 sessions, while the S&P 500's "
-            f"index volume was {r['GSPC']:.1f} times its own average.")
     return publish(
         dch.relative(frame[["date", "symbol", "volume"]], measures=VOL_MEASURES,
                      windows=VOL_WINDOWS, shown=shown, event=EVENT, prefix="vol",
@@ -884,7 +1106,10 @@ def etf_volume(symbols=VOL_SYMBOLS, shown=("SPY", "QQQ", "GSPC")):
                      "stocks; the source does not document exactly what it counts). Each "
                      "day is divided by its own average over the chosen number of previous "
                      "sessions, computed in your browser."),
-        alt_text=text)
+        describe=_relative_words(frame, VOL_MEASURES, VOL_WINDOWS, "vol"),
+        toggles=_toggles(symbols, "vols"), noun="series",
+        about="Line chart: each ticked series' daily volume as a multiple of its own "
+              "trailing average")
 
 
 def explore_etf_volume():

@@ -57,8 +57,9 @@ def _label(chart: alt.Chart, x, y, text: str, color: str = BLACK, right: bool = 
     return alt.layer(front)
 
 
-def _pct_labels(values: Sequence[float], digits: int = 1) -> list[str]:
-    return [f"{v:+.{digits}%}" for v in values]
+def _pct_labels(values: Sequence[float], digits: int = 2) -> list[str]:
+    # Trailing zeros trimmed, as d3's "~" does in the chart's own text: 0.25%, 1%.
+    return ["+" + f"{v * 100:.{digits}f}".rstrip("0").rstrip(".") + "%" for v in values]
 
 
 def _headline(chart: alt.Chart, text_field: str) -> alt.Chart:
@@ -118,7 +119,7 @@ def gap_fade(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[floa
         hits="sum(h)", n="count()", threshold="max(threshold)", first="min(date)",
         last="max(date)").transform_calculate(
         text="datum.hits + ' of ' + datum.n + ' sessions opened at least\\n' + "
-             "format(datum.threshold, '+.1%') + ' above the previous close\\nand closed below it'")
+             "format(datum.threshold, '+.2~%') + ' above the previous close\\nand closed below it'")
     layer = alt.layer if static else base.kernel_layer  # kernel: skip Altair's layer copies
     return layer(zero, thr, dots, ring, label, _headline(summary, "text"),
                  width=width, height=HEIGHT).add_params(*params)
