@@ -69,9 +69,9 @@ def _who_fell_words(grid: pd.DataFrame):
         worst = rows.loc[rows["value"].idxmin()]
         best = rows.loc[rows["value"].idxmax()]
         if worst.value >= 0:
-            lead = f"Every asset rose; the smallest rise was {label_of(worst.symbol)}'s"
+            lead = f"every asset rose; the smallest rise was {label_of(worst.symbol)}'s"
         else:
-            lead = f"The largest fall was {label_of(worst.symbol)}'s"
+            lead = f"the largest fall was {label_of(worst.symbol)}'s"
         tail = (f"; the largest rise {label_of(best.symbol)}'s {pct(best.value)}."
                 if best.value > 0 else "; no asset rose.")
         return Said(title, f"{labels[measure]} {when}: {lead} {pct(worst.value)}{tail}")

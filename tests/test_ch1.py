@@ -487,7 +487,7 @@ def test_biggest_fall_names_ether():
     moves = {s: v for s, v in moves.items() if v is not None}
     worst, best = min(moves, key=moves.get), max(moves, key=moves.get)
     assert worst == "ETH-USD" and best == "VIX"
-    assert text == (f"Day move on 20 Nov 2025: The largest fall was Ether's "
+    assert text == (f"Day move on 20 Nov 2025: the largest fall was Ether's "
                     f"{moves[worst]:+.2%}; the largest rise {name(best)}'s "
                     f"{moves[best]:+.2%}.")
     assert "Ether's -6.33%" in text
