@@ -185,8 +185,8 @@ def _credit_dd_words(frame: pd.DataFrame):
         return Said(f"Credit proxies below their running peak close since {date_label(start)}",
                     [f"On {date_label(EVENT)}, measured from {date_label(start)}, the deepest "
                      "fall below its running peak close was ",
-                     Pick(ranked, "not measured: no series is ticked"), " and the shallowest ",
-                     Pick(ranked[::-1], "none"), "."])
+                     Pick(ranked, "none: no series is ticked"),
+                     Pick([(s, f" and the shallowest {t}") for s, t in ranked[::-1]], ""), "."])
     return describe
 
 
@@ -356,8 +356,6 @@ def _yield_frame(symbols=("DGS2", "DGS10"), event=EVENT, lookback: int | None = 
 def _yield_words(frame: pd.DataFrame):
     """The event's change against the chosen number of earlier changes: mean, sample
     standard deviation and share at or below, as the browser computes them."""
-    lookback_label = dict(zip(YIELD_LOOKBACKS, YIELD_LABELS))
-
     def describe(state):
         sym, lb = state["tenor"], state["lookback"]
         rows = frame[(frame.symbol == sym) & (frame.k <= lb)]
@@ -367,8 +365,9 @@ def _yield_words(frame: pd.DataFrame):
         verdict = ("within two standard deviations, an ordinary day" if abs(z) < 2 else
                    "more than two standard deviations, an unusual day")
         name = short_of(sym)
-        return Said(f"Daily changes of the {name} yield before {date_label(EVENT)}, previous "
-                    f"{lookback_label.get(lb, f'{lb} changes')}",
+        against = (f"the previous {lb} daily changes" if len(prior) == lb else
+                   "all earlier daily changes in the cache")
+        return Said(f"{name[0].upper() + name[1:]} yield on {date_label(EVENT)} vs {against}",
                     f"On {date_label(EVENT)}, the day the September payrolls came out, the "
                     f"{name} yield moved {ev:+.0f} bp, z = {z:+.2f} against the previous "
                     f"{len(prior)} daily changes ({(prior <= ev).mean():.0%} of them at or "
@@ -547,8 +546,9 @@ def _crossing_words(frame: pd.DataFrame):
         else:
             order = ""
         end = date_label(CROSS_SHOW[1])
-        return Said(f"Bitcoin {what} vs {thr:,.0f} USD; Nasdaq-100 vs {w}-session average; "
-                    f"from {date_label(since)}",
+        # Three lines of a phone's width, each one control's choice.
+        return Said(f"Bitcoin {what} vs {thr:,.0f} USD,\nNasdaq-100 vs its {w}-session "
+                    f"average,\nfirst breaks from {date_label(since)}",
                     f"Counting from {date_label(since)}: the Nasdaq-100 first closed below its "
                     f"{w}-session average on {_day(n_first) if n_first else 'no day to ' + end}, "
                     f"and Bitcoin's {what} first went below {thr:,.0f} USD on "
@@ -651,8 +651,9 @@ def _trend_words(frame: pd.DataFrame, symbols, lookbacks):
     def describe(state):
         kind = state["signal"]
         ticked = [L for L in lookbacks if state[f"lb{L}"]]
-        looks = dr.lookbacks_label(ticked) if ticked else "no lookback ticked"
-        title = f"Trend-model position, {TREND_SIGNALS[kind]}, lookbacks {looks}"
+        looks = dr.lookbacks_label(ticked)
+        title = (f"Trend model, {TREND_SIGNALS[kind]}, L = {looks}" if ticked else
+                 f"Trend model, {TREND_SIGNALS[kind]}, no lookback L ticked")
         if not ticked:
             return Said(title, "No lookback is ticked: the model takes no position, and "
                                "nothing is drawn.")
@@ -665,8 +666,9 @@ def _trend_words(frame: pd.DataFrame, symbols, lookbacks):
             parts.append(f"{label_of(s)} from {_pos(pos, '2025-10-29')} on 29 Oct to "
                          f"{_pos(pos, EVENT)} on 20 Nov ({turn})")
         n = len(ticked)
-        return Said(title, f"Averaging {n} signal{'s' if n > 1 else ''} ({TREND_SIGNALS[kind]}, "
-                           f"{looks} sessions), the model's position went " +
+        rule = "its L-session moving average" if kind == "ma" else "its close L sessions ago"
+        return Said(title, f"Averaging {n} signal{'s' if n > 1 else ''} (close vs {rule}, for "
+                           f"L = {looks}), the model's position went " +
                            "; ".join(parts) + ".")
     return describe
 
@@ -997,7 +999,7 @@ def _relative_words(frame: pd.DataFrame, measures: dict, windows, prefix: str,
         return Said(f"{label} over its average of the previous {w} sessions, Sep to Dec 2025",
                     [f"{label} on {date_label(EVENT)} against its own average of the "
                      f"previous {w} sessions: the highest multiple of the ticked series was ",
-                     Pick(ranked, "not shown: no series is ticked"),
+                     Pick(ranked, "none: no series is ticked"),
                      "."])
     return describe
 
