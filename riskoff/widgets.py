@@ -69,6 +69,42 @@ def _cache_dir() -> Path:
     return Path(base) / "riskoff"
 
 
+# Altair's chart script draws as soon as the widget is made, before JupyterLab has put it on
+# the page: a chart as wide as its container ("container"/fit-x) then measures 0 px and stays
+# invisible, and Vega measures again only on a window resize. This wrapper draws once the
+# element has a width, and on any later change of that width (a hidden explorer chart shown
+# again, a resized panel) sends the window resize event Vega listens for.
+_RENDER_EXPORT = "const __default={render};"
+_FIT_RENDER = """
+async function riskoffFitRender(ctx) {
+  const el = ctx.el;
+  if (!el.clientWidth) {
+    await new Promise(done => {
+      const wait = new ResizeObserver(() => { if (el.clientWidth) { wait.disconnect(); done(); } });
+      wait.observe(el);
+    });
+  }
+  let width = el.clientWidth;
+  const watch = new ResizeObserver(() => {  // width 0 while hidden: measure again when shown
+    const now = el.clientWidth;
+    if (now && now !== width) window.dispatchEvent(new Event("resize"));
+    width = now;
+  });
+  watch.observe(el);
+  const cleanup = await render(ctx);
+  return () => { watch.disconnect(); if (typeof cleanup === "function") cleanup(); };
+}
+const __default={render: riskoffFitRender};"""
+
+
+def fit_to_page(esm: str) -> str:
+    """The bundled chart script with its render wrapped (see _FIT_RENDER)."""
+    if esm.count(_RENDER_EXPORT) != 1:
+        raise RuntimeError("riskoff.widgets: Altair's bundled JupyterChart script has changed "
+                           f"(no single {_RENDER_EXPORT!r}); update fit_to_page for this Altair")
+    return esm.replace(_RENDER_EXPORT, _FIT_RENDER)
+
+
 def _offline_jupyterchart() -> type:
     """Altair's JupyterChart with its JavaScript (Vega, Vega-Lite, vega-embed) bundled, not
     imported from a CDN. Bundling takes vl-convert ~2 s, so the result is cached on disk per
@@ -91,6 +127,7 @@ def _offline_jupyterchart() -> type:
                 tmp.replace(path)
             except OSError:
                 pass  # no writable cache: bundle again next session
+        JupyterChart._esm = fit_to_page(JupyterChart._esm)
     return JupyterChart
 
 
@@ -99,18 +136,29 @@ def live_chart(chart=None):
     import altair as alt
 
     widget = _offline_jupyterchart()(chart=None,
-                                      embed_options=alt.renderers.options.get("embed_options"))
+                                      embed_options=alt.renderers.options.get("embed_options"),
+                                      # vega-embed's box is inline-block: without a width, a
+                                      # "fit" chart measures 0 px and draws nothing visible.
+                                      layout=w.Layout(width="100%"))
     if chart is not None:
         widget.spec = spec(chart)
     return widget
 
 
 def live_figure(chart, caption_html: str, label: str) -> w.VBox:
-    """A figure for a live kernel: the chart widget above its caption."""
+    """A figure for a live kernel: the chart widget above its caption.
+
+    ``label``, the accessible name, reaches the reader as the chart's Vega ``description``
+    (the drawing's aria-label); it is not set as the box's tooltip: ipywidgets' browser code
+    reads a ``description`` that a Box has not, and then fails to show the whole figure.
+    """
+    import altair as alt
+
+    if label and getattr(chart, "description", alt.Undefined) in (alt.Undefined, None, ""):
+        chart = chart.properties(description=label)
     box = w.VBox([live_chart(chart), w.HTML(caption_html)],
                  layout=w.Layout(width="100%", overflow="visible"))
     box.add_class("riskoff-figure")
-    box.tooltip = label
     return box
 
 

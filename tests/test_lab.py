@@ -51,6 +51,9 @@ SETTINGS = {
     # Never write a notebook back; render every cell (no windowing), so all are in the DOM.
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    # No "get Jupyter news?" toast over the notebook, no update check (both ask the web).
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
+                                                    "checkForUpdates": False},
 }
 REDRAWS: list[float] = []  # seconds from a control change to the explorer showing it
 
@@ -168,11 +171,17 @@ STATE_JS = """cell => {
   const svg = cell.querySelector('.jp-OutputArea .vega-embed svg.marks');
   const notes = [...cell.querySelectorAll('.jp-OutputArea .riskoff-note')]
     .filter(n => n.offsetParent !== null).map(n => n.innerText).join(' ');
-  const view = svg && svg.closest('.vega-embed').offsetParent !== null ? svg.outerHTML : '';
+  const box = svg && svg.getBoundingClientRect();  // a 0-px-wide chart is not drawn
+  const view = box && box.width > 50 && box.height > 50 ? svg.outerHTML : '';
   return view + '|' + notes;
 }"""
 
-MARKS_JS = "el => el.querySelectorAll('svg.marks g.role-mark > *').length"
+# How many marks a chart drew, 0 unless its picture has a readable size on the page.
+MARKS_JS = """el => {
+  const svg = el.querySelector('svg.marks'), box = svg && svg.getBoundingClientRect();
+  return box && box.width > 50 && box.height > 50
+    ? svg.querySelectorAll('g.role-mark > *').length : 0;
+}"""
 
 
 def _cells(page):
@@ -180,16 +189,31 @@ def _cells(page):
 
 
 def _run_all(page, nb: str) -> None:
-    """Run All, then wait for every code cell to get its execution count; a cell still
-    running after CELL_TIMEOUT seconds fails the test, naming the cell."""
+    """Clear the committed outputs, Run All, then wait for every code cell to get its
+    execution count; a cell still running after CELL_TIMEOUT seconds fails the test, naming
+    the cell, and so does Run All stopping early (a cell raised)."""
+    page.click(".lm-MenuBar-itemLabel:text-is('Edit')")
+    page.click(".lm-Menu-itemLabel:text-is('Clear Outputs of All Cells')")
+    page.wait_for_function(f"() => ({PROMPTS_JS})().every(([p]) => p === '[ ]:')")
     page.click(".lm-MenuBar-itemLabel:text-is('Run')")
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
     started, current, since = time.monotonic(), None, time.monotonic()
+    idle_since = None  # when no cell was running or queued while some had not run
     while True:
         prompts = page.evaluate(PROMPTS_JS)
         running = [src for prompt, src in prompts if "*" in prompt]
         if all(re.fullmatch(r"\[\d+\]:", p) for p, _ in prompts):
             return
+        if running:
+            idle_since = None
+        elif time.monotonic() - (idle_since := idle_since or time.monotonic()) > 3:
+            # JupyterLab drops the queue after a cell raises: say which, and why.
+            error = page.query_selector(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error'],"
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            pytest.fail(f"{nb}: Run All stopped with cells not run; "
+                        + (f"error output:\n{error.inner_text()[-1500:]}" if error else
+                           f"prompts {prompts}"))
         if running and running[0] != current:
             current, since = running[0], time.monotonic()
         if time.monotonic() - since > CELL_TIMEOUT:
@@ -301,19 +325,25 @@ def test_notebook_in_jupyterlab(lab, browser, nb):
             failures.append(f"cell output error: {out.inner_text()[:300]}")
 
         # Every chart (figures and explorers) draws marks; none shows an error.
-        embeds = page.query_selector_all(".jp-Notebook .vega-embed")
         try:
             page.wait_for_function(
-                """() => [...document.querySelectorAll('.jp-Notebook .vega-embed')]
-                   .every(d => d.querySelector('svg.marks'))""", timeout=30000)
+                f"""() => [...document.querySelectorAll('.jp-Notebook .vega-embed')]
+                   .every(d => ({MARKS_JS})(d) > 0)""", timeout=30000)
         except Exception:
-            pass
+            pass  # named chart by chart below
+        embeds = page.query_selector_all(".jp-Notebook .vega-embed")
         for i, embed in enumerate(embeds):
-            if not embed.query_selector("svg.marks") or embed.evaluate(MARKS_JS) == 0:
-                failures.append(f"chart {i + 1}: drew nothing: {embed.inner_text()[:200]!r}")
+            if embed.evaluate(MARKS_JS) == 0:
+                size = embed.evaluate("e => { const r = e.getBoundingClientRect();"
+                                      " return `${r.width.toFixed(0)}x${r.height.toFixed(0)}`; }")
+                failures.append(f"chart {i + 1}: drew nothing readable ({size} px): "
+                                f"{embed.inner_text()[:200]!r}")
         if re.search(r"Error loading script|JavaScript Error|Error displaying widget",
-                     page.inner_text(".jp-Notebook")):
+                     page.inner_text(".jp-Notebook"), re.IGNORECASE):
             failures.append("a chart or widget shows a loading error")
+        for bad in page.query_selector_all(".jp-Notebook .jupyter-widgets-error-widget"):
+            bad.click()  # ipywidgets shows the view's exception only when clicked
+            failures.append(f"a widget failed to display: {bad.inner_text()[:400]!r}")
 
         cells = _cells(page)
         for k, index in enumerate(explorers, 1):
@@ -356,3 +386,32 @@ def test_redraw_times_reported():
     if REDRAWS:
         print(f"\nJupyterLab explorer redraws: {len(REDRAWS)}, median "
               f"{statistics.median(REDRAWS) * 1000:.0f} ms, max {max(REDRAWS) * 1000:.0f} ms")
+
+
+# ------------------------------------------------------------------------------ no JupyterLab
+
+def test_live_figure_box_has_no_tooltip():
+    """ipywidgets' browser code fails to show a Box with a tooltip (it reads the Box's missing
+    description): the figure's name goes to the chart's Vega description instead."""
+    import altair as alt
+    import pandas as pd
+
+    from riskoff import widgets
+
+    chart = alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a")
+    box = widgets.live_figure(chart, "<p>caption</p>", "What the chart shows")
+    assert not box.tooltip
+    assert box.children[0].spec["description"] == "What the chart shows"
+    own = widgets.live_figure(chart.properties(description="own"), "", "other")
+    assert own.children[0].spec["description"] == "own"
+    assert box.children[0].layout.width == "100%"
+
+
+def test_chart_script_draws_once_on_the_page():
+    """The chart script's render is wrapped once; an unknown bundle is refused in one line."""
+    from riskoff import widgets
+
+    esm = widgets._offline_jupyterchart()._esm
+    assert esm.count("riskoffFitRender") == 2 and esm.count("const __default={render") == 1
+    with pytest.raises(RuntimeError, match="update fit_to_page"):
+        widgets.fit_to_page("export default {render}")
