@@ -103,7 +103,7 @@ def _gap_words(frame: pd.DataFrame):
         rows = frame[frame.symbol == sym]
         hits = int(((rows.gap >= t) & (rows.day < 0)).sum())
         ev = rows[rows.date == EVENT]
-        title = f"{_name(sym)}: opening gap against the day's move, gap-ups of {_share(t)} or more"
+        title = f"{_name(sym)}: opening gap vs the day's move,\ngap-ups of {_share(t)} or more"
         tail = (f"of its {len(rows)} sessions in the cache, {hits} opened {_share(t)} or more "
                 f"above the previous close and still closed below it.")
         if ev.empty:
@@ -778,8 +778,9 @@ def _vix_words(frame: pd.DataFrame):
         fmt = "+.2f" if m == "change" else ".2f"
         return Said(f"{label}, US sessions {date_label(since)} to 31 Dec 2025",
                     f"On {date_label(EVENT)} the {label} was {rows[EVENT]:{fmt}} points, rank "
-                    f"{int(rank[EVENT])} of {len(rows)} days shown (1 = highest); the highest "
-                    f"was {rows.max():{fmt}} on {date_label(rows.idxmax())}.")
+                    f"{int(rank[EVENT])} of the {len(rows)} sessions from {date_label(since)} "
+                    f"(1 = highest); the highest was {rows.max():{fmt}} on "
+                    f"{date_label(rows.idxmax())}.")
     return describe
 
 
@@ -993,8 +994,8 @@ def _relative_words(frame: pd.DataFrame, measures: dict, windows, prefix: str,
         ranked = []
         for s in sorted(on, key=on.get, reverse=True):
             r = rel[s]
-            peak = ("its highest in the period shown" if r.idxmax() == EVENT else
-                    f"its highest shown: {r.max():.1f} on {date_label(r.idxmax())}")
+            peak = ("its highest of Sep to Dec 2025" if r.idxmax() == EVENT else
+                    f"its highest of Sep to Dec 2025: {r.max():.1f} on {date_label(r.idxmax())}")
             ranked.append((s, f"{_name(s)}'s {on[s]:.1f} times ({peak})"))
         return Said(f"{label} over its average of the previous {w} sessions, Sep to Dec 2025",
                     [f"{label} on {date_label(EVENT)} against its own average of the "
