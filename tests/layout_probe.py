@@ -266,6 +266,25 @@ CHANGE_JS = """
 }
 """
 
+# The viewport's part of an element, scrolled to the top. Not element.screenshot(): for an
+# element taller than the viewport, Chromium lays the page out at other sizes to capture it,
+# and charts sized to their container redraw at those sizes and keep a width measured
+# mid-capture (CI saw a 1630 px chart in a 672 px column, the screenshot showed it too).
+SHOT_BOX_JS = """
+el => {
+  el.scrollIntoView({block: 'start', behavior: 'instant'});
+  const r = el.getBoundingClientRect(), top = Math.max(0, r.top);
+  return {x: Math.max(0, r.left), y: top, width: Math.min(r.width, innerWidth - Math.max(0, r.left)),
+          height: Math.max(1, Math.min(r.bottom, innerHeight) - top)};
+}
+"""
+
+
+def shoot(page, element, path: Path) -> None:
+    """A screenshot of what the reader sees of ``element`` (its top, up to a viewport)."""
+    page.screenshot(path=str(path), clip=element.evaluate(SHOT_BOX_JS))
+
+
 CHART_NAME_JS = """
 el => { const f = el.closest('figure');
         const t = el.querySelector('svg.marks .role-title text');
@@ -332,13 +351,21 @@ def open_page(browser, url: str, width: int, mode: str, height: int = 900):
 
 
 def wait_for_charts(page) -> list:
-    embeds = page.query_selector_all("div.vega-embed")
-    if embeds:
+    """Every chart of the page, drawn. Charts are drawn as they come into view
+    (riskoff-charts.js), so each one is scrolled to first; then back to the top."""
+    holders = page.query_selector_all("script.riskoff-chart")
+    for script in holders:
+        el = script.evaluate_handle("s => s.previousElementSibling").as_element()
+        if el is None:
+            continue
+        el.scroll_into_view_if_needed()
         page.wait_for_function(
-            """n => [...document.querySelectorAll('div.vega-embed')]
-                    .every(d => d.querySelector('svg.marks') || d.querySelector('.error'))
-                    && document.querySelectorAll('div.vega-embed').length === n""",
-            arg=len(embeds), timeout=15000)
+            "el => el.querySelector('svg.marks') || el.querySelector('.error')",
+            arg=el, timeout=15000)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    embeds = page.query_selector_all("div.vega-embed")
+    if len(embeds) < len(holders):
+        raise AssertionError(f"{len(holders)} charts on the page, {len(embeds)} drawn")
     return embeds
 
 
@@ -400,10 +427,9 @@ def probe_page(browser, base: str, page_path: str, width: int, mode: str,
                 for check, detail in embed.evaluate(CHART_JS):
                     findings.append(dict(where, chart=name, state=state, check=check, detail=detail))
                 if shot_dir is not None:
-                    embed.scroll_into_view_if_needed()
                     target = embed.evaluate_handle("el => el.closest('figure') || el").as_element()
                     suffix = "" if k == 0 else f"-moved-{k}"
-                    target.screenshot(path=str(shot_dir / f"{slug(page_path)}-{i + 1}{suffix}.png"))
+                    shoot(page, target, shot_dir / f"{slug(page_path)}-{i + 1}{suffix}.png")
         if shot_dir is not None:
             page.screenshot(path=str(shot_dir / f"{slug(page_path)}-page.png"))
     finally:

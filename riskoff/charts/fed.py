@@ -109,6 +109,42 @@ T_MARKET = (296, 430)  # market panel: top, bottom
 T_HEIGHT = 430
 
 
+# Value labels of the odds: 10 px text, about 6 px a character, 11 px above or 14 px below
+# the point's centre.
+V_CHAR, V_ABOVE, V_BELOW, V_HALF = 6, 11, 14, 6
+
+
+def _beside_rules(dates) -> tuple[alt.ExprRef, alt.ExprRef]:
+    """Align and dx of a value label: centred on its point, or beside it (right, else left)
+    when an event rule would run through the centred label. In pixels, in the browser, so it
+    holds at any width and in any date window."""
+    ms = sorted({int(pd.Timestamp(d, tz="UTC").value // 10**6) for d in dates})
+    x, w = "scale('x', datum.date)", f"{V_CHAR} * length(datum.txt)"
+
+    def hit(lo: str, hi: str) -> str:
+        return " || ".join(f"inrange(scale('x', {m}), [{x} + {lo}, {x} + {hi}])"
+                           for m in ms) or "false"
+
+    side = (f"!({hit(f'-{w} / 2 - 3', f'{w} / 2 + 3')}) ? 0 : "
+            f"!({hit('2', f'{w} + 8')}) && {x} + {w} + 6 <= width ? 1 : -1")
+    return (alt.ExprRef(f"({side}) === 0 ? 'center' : ({side}) === 1 ? 'left' : 'right'"),
+            alt.ExprRef(f"5 * ({side})"))
+
+
+def _clear_of_lines(odds: pd.DataFrame, lines) -> pd.Series:
+    """``below``, flipped where a horizontal line (the article's figures) would strike the
+    label through its middle on that side."""
+    per_pt = (T_ODDS[1] - T_ODDS[0]) / 100  # pixels per percentage point
+
+    def struck(p, below):
+        centre = -p * per_pt + (V_BELOW if below else -V_ABOVE)
+        return any(abs(-v * per_pt - centre) < V_HALF - 1 for v in lines)
+
+    return pd.Series([(not b) if struck(p, b) and not struck(p, not b) else b
+                      for p, b in zip(odds["p_cut"], odds["below"].astype(bool))],
+                     index=odds.index)
+
+
 def _panel_title(text, y: int) -> alt.Chart:
     """A panel heading drawn as a text mark, clipped to the chart width."""
     # Inline values: nothing for Altair to convert, and the same dataset as a one-row frame.
@@ -170,6 +206,8 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
     ev_layers = _event_layers(ev, _x(grid=False), T_BAND, [T_ODDS, T_MARKET], ev_tip) \
         if len(events) else []
 
+    if article is not None and len(article):
+        odds = odds.assign(below=_clear_of_lines(odds, article["value"]))
     od = alt.Chart(own(odds)).transform_filter(win_filter)
     p_axis = alt.Y("p_cut:Q", title="Odds of a Dec cut (%)",
                    scale=alt.Scale(domain=[0, 100], range=[T_ODDS[1], T_ODDS[0]]),
@@ -190,13 +228,14 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
                         scale=alt.Scale(domain=list(ODDS_COLORS), range=["circle", "diamond"])),
         tooltip=odds_tip)
     # Value labels above a point, or below it when the odds fell since the previous reading
-    # (``below`` column), so neighbouring labels do not collide. A phone-width plot is too
-    # narrow for them: the tooltips carry the values there.
+    # (``below`` column), so neighbouring labels do not collide; beside an event rule, not on
+    # it. A phone-width plot is too narrow for them: the tooltips carry the values there.
     txt = od.transform_calculate(
         txt=f"{base.NARROW} ? '' : (datum.reading === 'approximate' ? '≈' : '') + "
             "format(datum.p_cut, '.3~f')")
-    values = [txt.mark_text(dy=alt.ExprRef("datum.below ? 14 : -11"), fontSize=10,
-                            color="#333").encode(
+    align, dx = _beside_rules(events["date"] if len(events) else [])
+    values = [txt.mark_text(dy=alt.ExprRef(f"datum.below ? {V_BELOW} : -{V_ABOVE}"), fontSize=10,
+                            align=align, dx=dx, color="#333").encode(
         x=_x(grid=False), y=alt.Y("p_cut:Q"), text=alt.Text("txt:N"), tooltip=odds_tip)]
     odds_layers = [line, points, *values]
     if article is not None and len(article):
