@@ -547,6 +547,11 @@ def explore_cuts_priced():
         ev = events()
         ev = ev[(ev.date >= dates[0]) & (ev.date <= dates[1])]
         with debug_mode(False):
-            return fed.cuts_priced(cp, ev, static=False, view=view.value)
+            chart = fed.cuts_priced(cp, ev, static=False, view=view.value)
+        first = str(decisions()["date"].min())[:10]
+        if dates[0] < first:  # the policy range is unknown before the first decision we hold
+            return chart, (f"Our table of FOMC decisions starts with the {date_label(first)} "
+                           f"decision: drawn from there, not from {date_label(dates[0])}.")
+        return chart
 
     return widgets.explorer([start, end, view], render)

@@ -503,7 +503,9 @@ def explore_crypto_xcorr():
             return "Fewer than 20 pairs of returns in this window: widen it."
         frame = cc.assign(window="kernel",
                           window_label=f"{start.value:%d %b %Y} to {end.value:%d %b %Y}")
-        return dch.xcorr(frame, static=False)
+        chart = dch.xcorr(frame, static=False)
+        early = widgets.before_start(start.value, ["NDX", "BTC-USD"], drawn=True)
+        return (chart, early) if early else chart
 
     return widgets.explorer([start, end, max_lag], render)
 
@@ -817,7 +819,9 @@ def explore_vix():
         frame["rank"] = frame["value"].rank(ascending=False, method="min").astype(int)
         frame["n"] = len(frame)
         frame["label"] = dch.VIX_MEASURES[measure.value][0]
-        return dch.vix(frame, static=False, event=when)
+        chart = dch.vix(frame, static=False, event=when)
+        early = widgets.before_start(start.value, ["VIX"], drawn=True)
+        return (chart, early) if early else chart
 
     return widgets.explorer([measure, start, day], render)
 
@@ -1065,7 +1069,8 @@ def _explore_relative(symbols, shown, meta, default_window):
         return dch.relative(frame, static=False, show_from=iso(start.value),
                             show_to=iso(end.value))
 
-    return widgets.explorer([measure, window, start, end, assets], render)
+    # One measure: no menu to pick it (a control that can change nothing).
+    return widgets.explorer([measure, window, start, end, assets][len(meta) < 2:], render)
 
 
 def explore_illiquidity():

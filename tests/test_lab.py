@@ -297,7 +297,8 @@ def test_notebook_in_jupyterlab(lab, browser, nb):
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     failures = []
     try:
-        page.goto(f"{lab['url']}/lab/tree/{nb}?token={lab['token']}")
+        # ?reset: a fresh workspace, without the tabs (and kernels) of the notebook before.
+        page.goto(f"{lab['url']}/lab/tree/{nb}?reset&token={lab['token']}")
         page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60000)
         _wait_kernel_idle(lab, nb, page)
 
@@ -362,6 +363,7 @@ def test_notebook_in_jupyterlab(lab, browser, nb):
                 failures.append(f"{name}: no controls found")
             for j, (kind, ctl) in enumerate(controls, 1):
                 before = cell.evaluate(STATE_JS)
+                typed = ctl.input_value() if kind == "text" else None
                 t0 = time.perf_counter()
                 what = _change(page, kind, ctl)
                 try:
@@ -370,6 +372,17 @@ def test_notebook_in_jupyterlab(lab, browser, nb):
                     REDRAWS.append(time.perf_counter() - t0)
                 except Exception:
                     failures.append(f"{name}: control {j} ({what}) did not redraw it")
+                    continue
+                if kind == "text":  # put it back: a text made invalid ("20, 50, 1001") would
+                    # leave every later control showing the same message
+                    settled = cell.evaluate(STATE_JS)
+                    ctl.fill(typed)
+                    ctl.press("Enter")
+                    try:
+                        page.wait_for_function(f"([c, b]) => ({STATE_JS})(c) !== b",
+                                               arg=[cell, settled], timeout=REDRAW_TIMEOUT * 1000)
+                    except Exception:
+                        failures.append(f"{name}: control {j} ({what}) put back did not redraw")
             cell.screenshot(path=str(SHOTS / f"{slug}-{k}-moved.png"))
         failures += errors + [f"off-host request: {u}" for u in offhost]
         assert not failures, f"{nb} in JupyterLab:\n" + "\n".join(failures)
