@@ -37,7 +37,8 @@
       tip.setAttribute('role', 'tooltip');
       document.body.appendChild(tip);
     }
-    if (value == null || value === '') { tip.classList.remove('visible'); return; }
+    // Muted while a figure shows its own hover-at-a-date tooltip (riskoff-figure-tools.js).
+    if (value == null || value === '' || tooltip.muted) { tip.classList.remove('visible'); return; }
     var content;
     if (typeof value === 'object') {
       var rows = '';
@@ -64,6 +65,9 @@
   }
 
   // The "…" menu: save the chart as SVG or PNG, as vega-embed's export actions did.
+  // Figures redrawn by the reader's own view (riskoff-figure-tools.js) keep this tooltip.
+  window.riskoffTooltip = tooltip;
+
   var DOTS = '<svg viewBox="0 0 16 16" fill="currentColor" stroke="none" stroke-width="1" ' +
     'stroke-linecap="round" stroke-linejoin="round" width="14" height="14" aria-hidden="true">' +
     '<circle r="2" cy="8" cx="2"></circle><circle r="2" cy="8" cx="8"></circle>' +

@@ -112,7 +112,12 @@
   }
 
   function stateOf(entry) {
-    var out = [];
+    var out = [], m = entry.mods || {};
+    if (m.log) { out.push('_scale:log'); }
+    if (m.range) {
+      out.push('_from:' + isoDay(m.range[0]));
+      out.push('_to:' + isoDay(m.range[1]));
+    }
     entry.params.forEach(function (p) {
       var v = entry.view.signal(p.name);
       if (!same(v, entry.defaults[p.name])) {
@@ -151,6 +156,18 @@
       if (url === location.href) { return; }
       try { history.replaceState(history.state, '', url); } catch (e) { /* file:// may refuse */ }
     }, 150);
+  }
+
+  // The reader's own view (log scale, time range) from the address: applied by redrawing.
+  function restoreView(entry) {
+    var raw = readQuery()[entry.name], state = raw === undefined ? null : parseState(raw);
+    if (!state) { return false; }
+    var mods = {log: false, range: null}, any = false;
+    if (state._scale === 'log' && entry.can.log) { mods.log = true; any = true; }
+    var a = dayMs(state._from), b = dayMs(state._to);
+    if (entry.can.range && a != null && b != null && a < b) { mods.range = [a, b]; any = true; }
+    if (any) { entry.mods = mods; redraw(entry); }
+    return any;
   }
 
   function restore(entry) {
@@ -484,6 +501,309 @@
     fig.insertBefore(tableBox, cap);
   }
 
+  // ------------------------------------------------------------------ the reader's own view
+  // Log/linear and a time range redraw the chart from its compiled spec with the x or y
+  // scale changed (Vega cannot switch a scale's type by a signal); control state is kept.
+
+  function isoDay(ms) { return new Date(ms).toISOString().slice(0, 10); }
+  function dayMs(text) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text || '')) { return null; }
+    var t = Date.parse(text + 'T00:00:00Z');
+    return isNaN(t) ? null : t;
+  }
+
+  function scaleOf(view, name) { try { return view.scale(name); } catch (e) { return null; } }
+
+  // What the chart allows: log when y is linear and its values, all positive, span more than
+  // a factor of 3; a time range when x is a time scale.
+  function abilities(entry) {
+    var can = {log: false, range: null}, spec = entry.spec || {};
+    var own = {};
+    (spec.scales || []).forEach(function (sc) { own[sc.name] = sc; });
+    var y = scaleOf(entry.baseView, 'y'), x = scaleOf(entry.baseView, 'x');
+    if (own.y && y && y.type === 'linear') {
+      var d = y.domain();
+      can.log = d[0] > 0 && d[1] / d[0] > 3;
+    }
+    if (own.x && x && (x.type === 'utc' || x.type === 'time')) {
+      var dx = x.domain();
+      can.range = [+dx[0], +dx[dx.length - 1]];
+    }
+    return can;
+  }
+
+  function walkMarks(spec, fn) {
+    (spec.marks || []).forEach(function (m) { fn(m); if (m.type === 'group') { walkMarks(m, fn); } });
+  }
+
+  function modifiedSpec(entry) {
+    var spec = JSON.parse(JSON.stringify(entry.spec)), m = entry.mods;
+    (spec.scales || []).forEach(function (sc) {
+      if (sc.name === 'y' && m.log) { sc.type = 'log'; delete sc.zero; sc.nice = false; }
+      if (sc.name === 'x' && m.range) {
+        sc.domain = m.range.slice();
+        delete sc.domainRaw; sc.nice = false;
+      }
+    });
+    if (m.range) { walkMarks(spec, function (mk) { if (mk.type !== 'group') { mk.clip = true; } }); }
+    return spec;
+  }
+
+  function redraw(entry) {
+    var old = entry.view, wrapper = old.container();
+    var values = {};
+    entry.params.forEach(function (p) { values[p.name] = old.signal(p.name); });
+    var plain = !entry.mods.log && !entry.mods.range;
+    old.finalize();
+    wrapper.innerHTML = '';
+    var view = new window.vega.View(window.vega.parse(plain ? entry.spec : modifiedSpec(entry)), {
+      renderer: 'svg', container: wrapper, tooltip: window.riskoffTooltip,
+      logLevel: window.vega.Warn
+    });
+    Object.keys(values).forEach(function (k) { try { view.signal(k, values[k]); } catch (e) { /* gone */ } });
+    entry.view = view;
+    entry.el.riskoffView = view;
+    listen(entry);
+    return view.runAsync().then(function () {
+      entry.fig.dispatchEvent(new CustomEvent('riskoff:view', {bubbles: true, detail: {entry: entry}}));
+      updateAddress();
+      if (entry.refresh) { entry.refresh(); }
+    });
+  }
+
+  function viewTools(entry, bar) {
+    var can = entry.can;
+    if (can.log) {
+      var log = button('Log scale', 'riskoff-log', 'Logarithmic vertical scale');
+      log.setAttribute('aria-pressed', String(!!entry.mods.log));
+      log.addEventListener('click', function () {
+        entry.mods.log = !entry.mods.log;
+        log.setAttribute('aria-pressed', String(entry.mods.log));
+        redraw(entry);
+      });
+      bar.insertBefore(log, bar.firstChild);
+      entry.logButton = log;
+    }
+    if (can.range) {
+      var box = document.createElement('span');
+      box.className = 'riskoff-range';
+      box.setAttribute('role', 'group');
+      box.setAttribute('aria-label', 'Time range');
+      var from = document.createElement('input'), to = document.createElement('input');
+      [[from, 'From'], [to, 'To']].forEach(function (pair, i) {
+        var inp = pair[0], lab = document.createElement('label');
+        inp.type = 'date';
+        inp.min = isoDay(can.range[0]);
+        inp.max = isoDay(can.range[1]);
+        inp.value = isoDay((entry.mods.range || can.range)[i]);
+        inp.id = entry.anchor + '-range-' + pair[1].toLowerCase();
+        inp.className = 'riskoff-range-' + pair[1].toLowerCase();
+        lab.htmlFor = inp.id;
+        lab.textContent = pair[1] + ' ';
+        box.appendChild(lab);
+        box.appendChild(inp);
+      });
+      var reset = button('Full range', 'riskoff-range-reset', 'Show the whole time range');
+      box.appendChild(reset);
+      function apply() {
+        var a = dayMs(from.value), b = dayMs(to.value);
+        if (a == null || b == null || a >= b) { return; }  // half-typed: wait
+        var full = a <= can.range[0] && b >= can.range[1];
+        entry.mods.range = full ? null : [a, b];
+        redraw(entry);
+      }
+      from.addEventListener('change', apply);
+      to.addEventListener('change', apply);
+      reset.addEventListener('click', function () {
+        from.value = isoDay(can.range[0]); to.value = isoDay(can.range[1]);
+        entry.mods.range = null;
+        redraw(entry);
+      });
+      bar.insertBefore(box, bar.firstChild);
+    }
+  }
+
+  // ------------------------------------------------------------------ hover at a date
+  // On a chart of several series over time: a vertical rule at the date under the pointer and
+  // every drawn series' value there in one tooltip (from the marks' own tooltips).
+
+  function tipItems(view) {
+    var out = [];
+    (function walk(node, dx) {
+      (node.items || []).forEach(function (it) {
+        if (it.marktype) {  // a mark: its items are drawn things (or groups)
+          it.items.forEach(function (d) {
+            if (it.marktype === 'group') { walk(d, dx + (d.x || 0)); return; }
+            if (it.marktype === 'symbol' && d.tooltip && typeof d.tooltip === 'object' &&
+                d.x != null) { out.push({x: dx + d.x, tip: d.tooltip, colour: d.fill || d.stroke}); }
+          });
+        } else {
+          walk(it, dx);
+        }
+      });
+    })(view.scenegraph().root, 0);
+    return out;
+  }
+
+  function seriesCount(view) {
+    var n = 0;
+    (function walk(node) {
+      (node.items || []).forEach(function (it) {
+        if (it.marktype === 'line') { n += it.items.length ? 1 : 0; return; }
+        if (it.items) { walk(it); }
+      });
+    })(view.scenegraph().root);
+    return n;
+  }
+
+  function hoverAtDate(entry) {
+    var view = entry.view, x = scaleOf(view, 'x');
+    if (!x || !(x.type === 'utc' || x.type === 'time') || seriesCount(view) < 2) { return; }
+    // Values come from the points' own tooltips: at least two series must carry them.
+    var colours = {};
+    tipItems(view).forEach(function (it) { colours[it.colour] = true; });
+    if (Object.keys(colours).length < 2) { return; }
+    var el = entry.el, svg = el.querySelector('svg');
+    if (!svg) { return; }
+    var layer = el.querySelector('.riskoff-hover');
+    if (!layer) {
+      layer = document.createElement('div');
+      layer.className = 'riskoff-hover';
+      layer.setAttribute('aria-hidden', 'true');
+      layer.innerHTML = '<div class="riskoff-hover-rule"></div><div class="riskoff-hover-tip"></div>';
+      el.appendChild(layer);
+    }
+    var rule = layer.firstChild, box = layer.lastChild;
+    // Setting the view's tooltip handler would reset its renderer: mute the shared one instead.
+    function mute(on) { if (window.riskoffTooltip) { window.riskoffTooltip.muted = on; } }
+    function hide() { mute(false); layer.classList.remove('visible'); }
+    function move(ev) {
+      var rect = svg.getBoundingClientRect(), ratio = rect.width / (+svg.getAttribute('width') || rect.width);
+      var origin = view.origin(), xv = (ev.clientX - rect.left) / ratio - origin[0];
+      var items = tipItems(view);
+      if (!items.length) { hide(); return; }
+      var best = items[0];
+      items.forEach(function (it) { if (Math.abs(it.x - xv) < Math.abs(best.x - xv)) { best = it; } });
+      if (Math.abs(best.x - xv) > 40) { hide(); return; }
+      // Per series (one colour each) its point nearest the date, within a few days: markets
+      // keep different calendars (crypto trades at weekends).
+      var day = Math.abs(x(86400000 * 2) - x(0)) / 2, tol = Math.max(3, day * 3.5), bySeries = {};
+      items.forEach(function (it) {
+        var dist = Math.abs(it.x - best.x), key = it.colour || '';
+        if (dist <= tol && (!bySeries[key] || dist < bySeries[key].dist)) {
+          bySeries[key] = {dist: dist, it: it};
+        }
+      });
+      var at = Object.keys(bySeries).map(function (k) { return bySeries[k].it; })
+        .sort(function (a, b) { return items.indexOf(a) - items.indexOf(b); });
+      if (at.length < 2) { hide(); return; }
+      var keys = Object.keys(at[0].tip).filter(function (k) { return k !== 'title'; });
+      var common = keys.filter(function (k) {
+        return at.every(function (it) { return String(it.tip[k]) === String(at[0].tip[k]); });
+      });
+      var own = keys.filter(function (k) { return common.indexOf(k) < 0; });
+      var rows = at.map(function (it) {
+        return '<tr><td><span class="riskoff-swatch" style="background:' + xml(it.colour || '#888') +
+          '"></span>' + xml(it.tip[own[0]]) + '</td>' + own.slice(1).map(function (k) {
+            return '<td class="value">' + xml(it.tip[k]) + '</td>';
+          }).join('') + '</tr>';
+      });
+      var head = own.length > 2 ? '<tr><th></th>' + own.slice(1).map(function (k) {
+        return '<th>' + xml(k) + '</th>';
+      }).join('') + '</tr>' : '';
+      box.innerHTML = '<div class="riskoff-hover-head">' + common.map(function (k) {
+        return xml(at[0].tip[k]);
+      }).join(' · ') + '</div><table>' + head + rows.join('') + '</table>';
+      var left = (best.x + origin[0]) * ratio + (rect.left - el.getBoundingClientRect().left);
+      var top = origin[1] * ratio + (rect.top - el.getBoundingClientRect().top);
+      rule.style.left = left + 'px';
+      rule.style.top = top + 'px';
+      rule.style.height = (view.height() * ratio) + 'px';
+      mute(true);
+      layer.classList.add('visible');
+      var tipHide = document.querySelector('.riskoff-tooltip.visible');
+      if (tipHide) { tipHide.classList.remove('visible'); }
+      var w = box.offsetWidth, room = el.clientWidth;
+      box.style.left = Math.max(0, Math.min(left + 12 + w > room ? left - 12 - w : left + 12, room - w)) + 'px';
+      box.style.top = top + 'px';
+    }
+    svg.addEventListener('pointermove', move);
+    svg.addEventListener('pointerleave', hide);
+  }
+
+  // ------------------------------------------------------------------ legend highlight
+  // Clicking a legend entry (or Enter on it) highlights that series, the others fade;
+  // clicking it again restores them. Series are found by colour: one colour per asset.
+
+  function legendHighlight(entry) {
+    var svg = entry.el.querySelector('svg');
+    if (!svg) { return; }
+    var picked = entry.highlight || null;
+    function items() {
+      // Vega's SVG: each legend item is a translated <g> under the entry's scope group.
+      return svg.querySelectorAll('g.role-legend-entry g.role-scope > g');
+    }
+    function colourOf(g) {
+      var sym = g.querySelector('.role-legend-symbol path');
+      if (!sym) { return null; }
+      var st = sym.getAttribute('stroke'), fl = sym.getAttribute('fill');
+      return st && st !== 'none' && st !== 'transparent' ? st : fl;
+    }
+    function apply() {
+      svg.querySelectorAll('.role-mark path, .role-mark line, .role-mark circle, .role-mark rect')
+        .forEach(function (n) {
+          if (!picked) { n.classList.remove('riskoff-faded'); return; }
+          var c = [n.getAttribute('stroke'), n.getAttribute('fill')];
+          n.classList.toggle('riskoff-faded', c.indexOf(picked) < 0);
+        });
+      items().forEach(function (g) {
+        g.setAttribute('aria-pressed', String(!!picked && colourOf(g) === picked));
+      });
+    }
+    function bind() {
+      var n = 0;
+      items().forEach(function (g) {
+        if (!colourOf(g)) { return; }
+        n += 1;
+        if (g.riskoffPick) { return; }
+        g.riskoffPick = true;
+        g.classList.add('riskoff-legend-pick');
+        g.style.pointerEvents = 'bounding-box';  // Vega marks legend parts pointer-events: none
+        g.setAttribute('tabindex', '0');
+        g.setAttribute('role', 'button');
+        var label = g.querySelector('.role-legend-label text');
+        g.setAttribute('aria-label', 'Highlight ' + (label ? label.textContent : 'this series'));
+        function toggle() {
+          var c = colourOf(g);
+          picked = picked === c ? null : c;
+          entry.highlight = picked;
+          apply();
+        }
+        g.addEventListener('click', toggle);
+        g.addEventListener('keydown', function (e) {
+          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); }
+        });
+      });
+      return n;
+    }
+    bind();
+    // Vega redraws marks and legend when a control moves: keep the highlight and handlers.
+    var pending = false;
+    new MutationObserver(function () {
+      if (pending) { return; }
+      pending = true;
+      requestAnimationFrame(function () { pending = false; bind(); apply(); });
+    }).observe(svg, {childList: true, subtree: true});
+    apply();
+  }
+
+  document.addEventListener('riskoff:view', function (e) {
+    var entry = e.detail && e.detail.entry;
+    if (!entry || !entry.view) { return; }
+    hoverAtDate(entry);
+    legendHighlight(entry);
+  });
+
   // ------------------------------------------------------------------ wiring
 
   function figureOf(el) { return el.closest && el.closest('figure.riskoff-figure'); }
@@ -511,40 +831,6 @@
     });
   }
 
-  function attach(el, view) {
-    var fig = figureOf(el);
-    if (!fig) { return; }
-    prepare();
-    var entry = fig.riskoffTools;
-    if (!entry || entry.view) { return; }
-    entry.view = view;
-    // The toolbar replaces the loader's image menu (its files had no title or source).
-    var menu = el.querySelector(':scope > details');
-    if (menu) { menu.remove(); el.classList.remove('has-actions'); }
-    entry.params = boundParams(specOf(el)).filter(function (p) {
-      try { view.signal(p.name); return true; } catch (e) { return false; }
-    });
-    entry.defaults = {};
-    entry.params.forEach(function (p) { entry.defaults[p.name] = view.signal(p.name); });
-    toolbar(entry);
-    followWords(entry);
-    var restored = restore(entry);
-    entry.params.forEach(function (p) {
-      view.addSignalListener(p.name, function () {
-        updateAddress();
-        // Listeners run inside the dataflow: refresh the table once this run is done.
-        view.runAfter(function () {
-          setTimeout(function () { if (entry.refresh) { entry.refresh(); } }, 0);
-        });
-      });
-    });
-    var done = restored ? view.runAsync() : Promise.resolve();
-    done.then(function () {
-      fig.classList.add('riskoff-tools-ready');
-      if (restored) { updateAddress(); }
-    });
-  }
-
   // A figure whose words follow its controls (riskoff.charts.words): the chart's title and
   // the caption's takeaway come from the spec's words table; keep the caption and the
   // exports' title in step with the view.
@@ -565,6 +851,53 @@
     view.addSignalListener('riskoff_takeaway', sync);
     view.addSignalListener('riskoff_title', sync);
     sync();
+  }
+
+  // The listeners a (re)drawn view needs: the address, the table, the words.
+  function listen(entry) {
+    var view = entry.view;
+    entry.params.forEach(function (p) {
+      view.addSignalListener(p.name, function () {
+        updateAddress();
+        // Listeners run inside the dataflow: refresh the table once this run is done.
+        view.runAfter(function () {
+          setTimeout(function () { if (entry.refresh) { entry.refresh(); } }, 0);
+        });
+      });
+    });
+    followWords(entry);
+  }
+
+  function attach(el, view) {
+    var fig = figureOf(el);
+    if (!fig) { return; }
+    prepare();
+    var entry = fig.riskoffTools;
+    if (!entry || entry.view) { return; }
+    entry.view = entry.baseView = view;
+    entry.el = el;
+    entry.spec = specOf(el);
+    entry.mods = {log: false, range: null};
+    // The toolbar replaces the loader's image menu (its files had no title or source).
+    var menu = el.querySelector(':scope > details');
+    if (menu) { menu.remove(); el.classList.remove('has-actions'); }
+    entry.params = boundParams(entry.spec).filter(function (p) {
+      try { view.signal(p.name); return true; } catch (e) { return false; }
+    });
+    entry.defaults = {};
+    entry.params.forEach(function (p) { entry.defaults[p.name] = view.signal(p.name); });
+    entry.can = abilities(entry);
+    toolbar(entry);
+    listen(entry);
+    var redrawn = restoreView(entry);
+    viewTools(entry, fig.querySelector('.riskoff-tools'));
+    var restored = restore(entry);
+    var done = restored ? entry.view.runAsync() : Promise.resolve();
+    done.then(function () {
+      fig.classList.add('riskoff-tools-ready');
+      if (restored || redrawn) { updateAddress(); }
+      fig.dispatchEvent(new CustomEvent('riskoff:view', {bubbles: true, detail: {entry: entry}}));
+    });
   }
 
   document.addEventListener('riskoff:drawn', function (e) {
