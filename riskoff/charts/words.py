@@ -21,7 +21,9 @@ from typing import Callable, Mapping, Sequence, Union
 import altair as alt
 
 MAX_STATES = 4000   # beyond this the table would weigh more than the chart
-TITLE_WIDTH = 44    # characters per title line: fits a 390 px phone at 13 px bold
+TITLE_WIDTH = 44    # characters per title line on a wide page
+NARROW_WIDTH = 34   # on a phone: a 390 px page leaves the title ~300 px at 13 px bold
+NARROW_PX = 560     # container width below which the narrow wrapping is drawn
 
 
 @dataclass
@@ -117,7 +119,10 @@ class Words:
                           expr=f"riskoff_entry.title + {self._count_expr()}")]
 
     def title_expr(self) -> alt.ExprRef:
-        return alt.ExprRef("split(riskoff_title, '\\n')")
+        # A title line wider than the plot would shrink the plot (autosize fits the bounds).
+        return alt.ExprRef(f"split(containerSize()[0] > 0 && containerSize()[0] < {NARROW_PX}"
+                           f" ? riskoff_entry.narrow + {self._count_expr()} : riskoff_title, "
+                           "'\\n')")
 
 
 # ---------------------------------------------------------------------------- building
@@ -164,8 +169,13 @@ def _options(p: dict) -> list:
                      f"(input {bind.get('input')!r}); give it options or a range step")
 
 
-def _wrap(title: str) -> str:
-    return "\n".join(textwrap.wrap(title, TITLE_WIDTH)) if "\n" not in title else title
+def _wrap(title: str, width: int = TITLE_WIDTH) -> str:
+    """Wrapped at ``width``; a title with its own line breaks keeps them (and each of its lines
+    is wrapped only where it is longer than ``width``)."""
+    if "\n" not in title:
+        return "\n".join(textwrap.wrap(title, width))
+    return "\n".join("\n".join(textwrap.wrap(line, width)) if len(line) > width else line
+                     for line in title.split("\n"))
 
 
 def build(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | None = None,
@@ -198,7 +208,8 @@ def build(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | 
             else:
                 coded.append(str(part))
         words.table["|".join(key_text(v) for v in combo)] = {
-            "title": _wrap(said.title), "takeaway": coded}
+            "title": _wrap(said.title), "narrow": _wrap(said.title, NARROW_WIDTH),
+            "takeaway": coded}
     shapes = {tuple(isinstance(p, str) for p in e["takeaway"]) for e in words.table.values()}
     if len(shapes) > 1:
         raise ValueError("words: every state's takeaway must have the same parts "
@@ -212,7 +223,7 @@ def attach(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] |
            noun: str = "series", **title_props):
     """The chart with its title drawn from the words table, and the table itself."""
     words = build(chart, describe, toggles, noun)
-    title = alt.TitleParams(text=words.title_expr(), anchor="start",
+    title = alt.TitleParams(text=words.title_expr(), anchor="start", frame="bounds",
                             **{"fontSize": 13, **title_props})
     return chart.add_params(*words.params_for_spec()).properties(title=title), words
 
