@@ -34,11 +34,6 @@ import pytest
 
 from conftest import ROOT
 
-# Opt-in until it has passed here: its first runs never got a kernel started in the page
-# (see the session note). Run it with RISKOFF_LAB=1 python -m pytest tests/test_lab.py.
-pytestmark = pytest.mark.skipif(not os.environ.get("RISKOFF_LAB"),
-                                reason="JupyterLab check is opt-in: set RISKOFF_LAB=1")
-
 SHOTS = ROOT / "_build" / "screenshots" / "lab"
 CELL_TIMEOUT = 180  # seconds for any one cell (riskoff.site.CELL_TIMEOUT)
 REDRAW_TIMEOUT = 15  # seconds for an explorer to show a control's change
