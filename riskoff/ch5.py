@@ -6,7 +6,8 @@ riskoff.charts.outlook and publishes the chart with its caption, text alternativ
 """
 from __future__ import annotations
 
-from typing import Sequence
+import textwrap
+from typing import Mapping, Sequence
 
 import ipywidgets as ipw
 import pandas as pd
@@ -16,7 +17,8 @@ from . import analogs, args, volatility, widgets
 from .catalog import SERIES
 from . import data as rdata
 from .charts import Caption, outlook, publish
-from .charts.base import date_label, label_of
+from .charts.base import date_label, label_of, short_of
+from .charts.words import Said
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
 # object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
@@ -110,19 +112,57 @@ def _analog_note() -> str:
             + cut + ". Price indices: no dividends.")
 
 
-def _analog_sentence(sym, x, h, hz, first_only=False) -> str:
-    t = analogs.drawdown_table(analogs.monthly(sym))
-    sel = analogs.signals(t, x, h, first_only)
-    s = analogs.summary(sel)
-    xs = f"{x:.1%}".replace(".0%", "%")
-    return (f"{analogs.MONTHLY[sym]}: {s['months']} months stood {xs} or more below a high set "
-            f"1 to {h} months earlier, in {s['episodes']} distinct episodes. The chart shows the "
-            f"{s[f'n{hz}']} months with {hz} months of data after them "
-            f"({sel.loc[sel[f'ret{hz}'].notna(), 'peak_date'].nunique()} episodes): the median "
-            f"return over "
-            f"those months was {_pct(s[f'median{hz}'])} and {_pct(s[f'positive{hz}'], '.0%')} "
-            f"rose. In {s['bear_episodes']} of the {s['episodes']} episodes the index went on "
-            f"to fall 20% below the high before regaining it.")
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _x_text(x: float) -> str:
+    return f"{x:.1%}".replace(".0%", "%")
+
+
+def _as_drawn(x: float, digits: int, sign: str = "") -> str:
+    """A fraction as a percentage rounded the way the chart's Vega format rounds it (d3:
+    ties away from zero, where Python's format rounds them to even: 62.5% is "63%")."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(abs(x) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    neg = x < 0 and (q != 0 or sign == "+")   # d3 keeps "-0.0%" under a "+" sign
+    return ("-" if neg else "+" if sign == "+" else "") + f"{q}%"
+
+
+def _analog_words(grid: pd.DataFrame):
+    """Title and takeaway of the analog chart for each (index, X, H, horizon, count) state,
+    computed with the chart's own filters (riskoff.charts.outlook.analogs)."""
+    grid = grid.sort_values("date", kind="stable")
+
+    def describe(state):
+        idx, x, h, hz, mode = (state["idx"], state["fallx"], state["within"],
+                               state["horizon"], state["mode"])
+        name = analogs.MONTHLY[idx].split(" (")[0]
+        each = "first month per episode" if mode == "first" else "all signal months"
+        title = (f"{name}: {_x_text(x)}+ below a high of the last {h} months; "
+                 f"{hz}-month returns, {each}")
+        sel = grid[(grid["index"] == idx) & (grid["fall"] <= -x)
+                   & (grid["months_since_peak"] <= h)].copy()
+        sel["first"] = ~sel["peak_date"].duplicated()
+        if mode == "first":
+            sel = sel[sel["first"]]
+        ret = sel[f"ret{hz}"]
+        sel = sel[ret.notna()]
+        ret = ret.dropna()
+        if sel.empty:
+            return Said(title, f"{name}: no month stood {_x_text(x)} or more below a high set "
+                               f"1 to {h} months earlier with {hz} months of data after it.")
+        bear = sel["outcome"] == "bear"
+        first_bear = int((bear & sel["first"]).sum())
+        return Said(title, (
+            f"{name}: the chart shows {_plural(len(sel), 'month')} "
+            f"({_plural(sel['peak_date'].nunique(), 'episode')}) that stood {_x_text(x)} or more "
+            f"below a high set 1 to {h} months earlier and have {hz} months of data after "
+            f"them; their median {hz}-month return was {_as_drawn(ret.median(), 1, '+')} "
+            f"and {_as_drawn((ret > 0).mean(), 0)} rose. In {first_bear} of these episodes the index went on "
+            f"to fall 20% below the high before regaining it."))
+    return describe
 
 
 def analog_chart():
@@ -135,7 +175,9 @@ def analog_chart():
                 as_of=max(analogs.monthly(s).index[-1] for s in analogs.MONTHLY),
                 note=_analog_note() + " Each dot is one signal month; dots of one episode overlap "
                      "in time and are not independent."),
-        alt_text=_analog_sentence(*DEFAULT))
+        describe=_analog_words(grid),
+        about="Dot plot: the forward returns of the months an index stood a chosen fall "
+              "below a recent high, coloured by what the index did next")
 
 
 def analog_table(h: int = 6, first_only: bool = False) -> pd.DataFrame:
@@ -245,15 +287,59 @@ def volatility_frame(symbols=VOL, windows=volatility.WINDOWS):
     return frame[["date", "symbol", *[f"v{w}" for w in windows]]], meds
 
 
-def _vol_sentence(window=21, multiple=1.0, symbols=VOL) -> str:
-    parts = []
+def _vol_sets(symbols) -> dict[str, list[str]]:
+    """The series each choice of the chart's "Series" dropdown shows (as
+    riskoff.charts.outlook.volatility defines them: the VIX goes with the Nasdaq-100)."""
+    sets = {"all": list(symbols)}
     for s in symbols:
-        v = _vol(s, window)
-        r = volatility.regime(v, multiple * volatility.baseline(v))
-        unit = "days" if s != "VIX" and volatility.periods_per_year(s) == 365 else "sessions"
-        parts.append(f"{label_of(s)} {r['first_length']} {unit} (to {_d(r['first_end'])})")
-    return (f"Right after 21 Nov 2025, {window}-observation volatility (VIX: its level) stayed "
-            f"above its own 2025 pre-fall median for: " + "; ".join(parts) + ".")
+        if s != "VIX":
+            sets[s] = [s, "VIX"] if s == "NDX" and "VIX" in symbols else [s]
+    return sets
+
+
+def _span(a, b) -> str:
+    """"21 Nov to 9 Dec 2025", "21 Nov 2025" (one day), "2 Dec 2025 to 11 Jan 2026"."""
+    a, b = pd.Timestamp(a), pd.Timestamp(b)
+    if a == b:
+        return date_label(a)
+    return (f"{a.day} {a:%b} to {date_label(b)}" if a.year == b.year else
+            f"{date_label(a)} to {date_label(b)}")
+
+
+def _vol_words(symbols, windows=volatility.WINDOWS):
+    """Title and takeaway of the volatility chart for each (window, scale, threshold, series)
+    state: the series the chart shows and how long each stayed above its dashed threshold."""
+    sets = _vol_sets(symbols)
+    runs = {}
+
+    def run(s, w, m):
+        if (s, w, m) not in runs:
+            v = _vol(s, w)
+            runs[s, w, m] = volatility.regime(v, m * volatility.baseline(v))
+        return runs[s, w, m]
+
+    def describe(state):
+        w, scale, m, show = state["win"], state["vscale"], state["mult"], state["vshow"]
+        shown = sets[show]
+        who = ("all series" if show == "all" else " and ".join(short_of(s) for s in shown))
+        title = (f"{w}-observation volatility, annualized (dashed: {m:g} × own 2025 median): "
+                 f"{who}" if scale == "level" else
+                 f"{w}-observation volatility ÷ own 2025 median (dashed: {m:g} ×): {who}")
+        parts = []
+        for s in shown:
+            r = run(s, w, m)
+            unit = "days" if s != "VIX" and volatility.periods_per_year(s) == 365 else "sessions"
+            if r["first_length"] == 0:
+                parts.append(f"{label_of(s)} not above it by {_d(r['last_date'])}")
+            else:
+                n = r["first_length"]
+                parts.append(f"{label_of(s)} {n} {unit if n != 1 else unit[:-1]} "
+                             f"({_span(r['first_start'], r['first_end'])})")
+        vix = " (VIX: its level)" if "VIX" in shown else ""
+        return Said(title, (
+            f"From 21 Nov 2025, the first stretch of {w}-observation volatility{vix} above "
+            f"{m:g} × its own 2025 pre-fall median lasted: " + "; ".join(parts) + "."))
+    return describe
 
 
 def volatility_chart(symbols=VOL):
@@ -270,7 +356,9 @@ def volatility_chart(symbols=VOL):
                      "volatility). The 2025 median runs from the first full window of 2025 to "
                      "20 Nov 2025 and includes the April 2025 tariff shock. The VIX file holds "
                      "13 Cboe values on US exchange holidays, kept. " + PARTIAL_NOTE),
-        alt_text=_vol_sentence(symbols=symbols))
+        describe=_vol_words(symbols),
+        about="Line chart: realized volatility of each series around 21 Nov 2025, with "
+              "dashed thresholds at a multiple of its own 2025 median")
 
 
 def volatility_table(window: int = 21, multiple: float = 1.0, symbols=VOL) -> pd.DataFrame:
@@ -358,16 +446,66 @@ def _after_stats(symbols=PRICES, ref=EVENT) -> dict:
     return {s: analogs.after(close(s), ref) for s in symbols}
 
 
+# The chart's measures, in words for its title (riskoff.charts.outlook.MEASURE_TITLES).
+AFTER_TITLES = {"change": "Change since the 21 Nov 2025 close",
+                "drawdown": "Below the highest close since 21 Nov 2025",
+                "prior": "Against the highest close before 21 Nov 2025"}
+
+
+def _after_words(frame: pd.DataFrame, highs: Mapping[str, float], groups=GROUPS):
+    """Title and takeaway of the after-21-Nov chart for each (assets, measure) state, from
+    the frame the chart draws and its measures (riskoff.charts.outlook.after)."""
+    paths = {s: g.sort_values("date")[["date", "close"]].reset_index(drop=True)
+             for s, g in frame.groupby("symbol")}
+
+    def named(pairs, fmt="+.1%"):
+        return ", ".join(f"{label_of(s)} {_pct(v, fmt)}" for s, v in pairs)
+
+    def describe(state):
+        group, measure = state["group"], state["measure"]
+        syms = [s for s in groups[group] if s in paths]
+        # Wrapped narrower than words.TITLE_WIDTH: these words are wide in bold (at 44
+        # characters a line ran past a 390 px phone's chart).
+        title = "\n".join(textwrap.wrap(f"{AFTER_TITLES[measure]}: {group}", 40))
+        n = len(syms)
+        if measure == "change":
+            last = {s: paths[s]["close"].iloc[-1] / paths[s]["close"].iloc[0] - 1 for s in syms}
+            up = [s for s in syms if last[s] > 0]
+            order = sorted(syms, key=lambda s: last[s], reverse=True)
+            best, worst = order[0], order[-1]
+            return Said(title, (
+                f"At each series' last complete date, "
+                f"{f'all {n}' if len(up) == n and n > 1 else f'{len(up)} of {n}'} stood above "
+                f"its 21 Nov 2025 close: highest {label_of(best)} at {_pct(last[best])}"
+                + (f", lowest {label_of(worst)} at {_pct(last[worst])}." if n > 1 else ".")))
+        if measure == "drawdown":
+            deep = {}
+            for s in syms:
+                c = paths[s]
+                dd = c["close"] / c["close"].cummax() - 1
+                deep[s] = (float(dd.min()), c.loc[dd.idxmin(), "date"])
+            order = sorted(syms, key=lambda s: deep[s][0])
+            worst = order[0]
+            rest = named((s, deep[s][0]) for s in order[1:])
+            return Said(title, (
+                f"The deepest fall below the highest close since 21 Nov 2025 was "
+                f"{label_of(worst)}'s {_pct(deep[worst][0])} ({_d(deep[worst][1])})"
+                + (f"; then {rest}." if rest else ".")))
+        back = [s for s in syms if (paths[s]["close"].iloc[1:] > highs[s]).any()]
+        never = [s for s in syms if s not in back]
+        return Said(title, (
+            f"Of these {n} price series, {len(back)} closed above their highest cached close "
+            f"before 21 Nov 2025 (0% on this scale) by their last date"
+            + ("; " + ", ".join(label_of(s) for s in never) + " did not." if never and back
+               else ": none did." if never else ": all did.")))
+    return describe
+
+
 def after_chart(symbols=PRICES):
     symbols = _symbols(symbols, allowed=PRICES)
     frame = after_frame(symbols)
     stats = _after_stats(symbols)
     highs = {s: st["prior_high"] for s, st in stats.items()}
-    back = [s for s, st in stats.items() if pd.notna(st["new_high"])]
-    never = [s for s in symbols if s not in back]
-    text = (f"Of {len(symbols)} price series, {len(back)} closed above their highest cached "
-            f"close before 21 Nov 2025 by their last date; "
-            + (", ".join(label_of(s) for s in never) + " did not." if never else "all did."))
     return publish(
         outlook.after(frame, groups=GROUPS, prior_highs=highs), frame, "ch5-after",
         Caption(symbols, as_of=max(last_complete(s) for s in symbols),
@@ -378,7 +516,9 @@ def after_chart(symbols=PRICES):
                      "2025) and the Nikkei, KOSPI and semiconductor index (8 Sep 2025). HYG is "
                      "dividend-adjusted (its highs include paid dividends); SoftBank is "
                      "split-adjusted; gold is the front-month future. " + PARTIAL_NOTE),
-        alt_text=text)
+        describe=_after_words(frame, highs),
+        about="Line chart: each asset of a chosen group after 21 Nov 2025, by the measure "
+              "chosen")
 
 
 def after_table(symbols=PRICES, ref=EVENT) -> pd.DataFrame:
@@ -492,17 +632,31 @@ def _share_of_2000(marks: pd.DataFrame, key: str) -> float:
     return float(np.log1p(m["Nov 2025"]) / np.log1p(m["2000 peak"]))
 
 
+def _trend_words(marks: pd.DataFrame):
+    """Title and takeaway of the trend gauge for each fit window."""
+    def describe(state):
+        key = state["fit"]
+        m = marks[marks.fit == key].set_index("label")
+        nov, top = m.loc["Nov 2025", "gap"], m.loc["2000 peak", "gap"]
+        return Said(
+            f"S&P 500 against its log-linear trend fitted over {FITS[key][2]}",
+            f"With the trend fitted over {FITS[key][2]}, November 2025 stood "
+            f"{_above(nov)} the trend: {_share_of_2000(marks, key):.0%} of the 2000 peak's "
+            f"distance ({_above(top)}, {pd.Timestamp(m.loc['2000 peak', 'date']):%b %Y}) on "
+            f"the log scale. The answer depends on the fit window.")
+    return describe
+
+
+def _above(x) -> str:
+    return f"{x:.0%} above" if x >= 0 else f"{-x:.0%} below"
+
+
 def trend_chart():
     fits = trend_fits()
     frame = pd.DataFrame({f"g_{k}": f["gap"].where(f["gap"].index >= f["start"])
                           for k, f in fits.items()}).rename_axis("date").reset_index()
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     marks = trend_marks(fits)
-    shares = {k: _share_of_2000(marks, k) for k in fits}
-    text = ("On a log-linear trend of the monthly S&P series, November 2025's distance above "
-            "trend was " + ", ".join(f"{shares[k]:.0%} of the 2000 peak's with the trend fitted "
-                                     f"over {FITS[k][2]}" for k in fits)
-            + ": the answer depends on the fit window.")
     return publish(
         outlook.trend_gap(frame, marks, fits={k: v[2] for k, v in FITS.items()}),
         frame, "ch5-trend",
@@ -514,7 +668,9 @@ def trend_chart():
                      "last month (June 2026, dated the 1st like every month of this series; it "
                      "may be a partial-month average). A crude gauge of price only, not Ray "
                      "Dalio's indicator."),
-        alt_text=text)
+        describe=_trend_words(marks),
+        about="Line chart: the monthly S&P 500 as a distance above or below a log-linear "
+              "trend, with past peaks marked")
 
 
 def trend_table() -> pd.DataFrame:

@@ -139,7 +139,8 @@ def test_views_publish_unique_small_csvs(views):
     assert set(views) == {"ch5-analogs", "ch5-volatility", "ch5-after", "ch5-trend"}
     for name, v in views.items():
         d = v["chart"].to_dict()
-        assert d["params"] and all("bind" in p for p in d["params"]), name
+        controls = [p for p in d["params"] if not p["name"].startswith("riskoff_")]
+        assert controls and all("bind" in p for p in controls), name
         for values in d["datasets"].values():
             assert len(values) < 5000, name
         assert v["caption"].as_of is not None
@@ -148,16 +149,110 @@ def test_views_publish_unique_small_csvs(views):
 
 def test_analog_chart_defaults_and_alt_text(views):
     d = views["ch5-analogs"]["chart"].to_dict()
-    p = {q["name"]: q for q in d["params"]}
+    p = {q["name"]: q for q in d["params"] if not q["name"].startswith("riskoff_")}
     assert set(p) == {"idx", "fallx", "within", "horizon", "mode"}
     assert (p["idx"]["value"], p["fallx"]["value"], p["within"]["value"],
             p["horizon"]["value"]) == ch5.DEFAULT
     assert p["fallx"]["bind"]["options"] == list(ch5.X_OPTIONS)
+    # The default sentence counts what the chart draws: signal months with 6 months after.
     t = analogs.drawdown_table(analogs.monthly("NDX_month_end"))
-    s = analogs.summary(analogs.signals(t, 0.075, 6))
+    sel = analogs.signals(t, 0.075, 6)
+    drawn = sel[sel["ret6"].notna()]
     text = views["ch5-analogs"]["alt_text"]
-    assert f"{s['months']} months" in text and f"{s['episodes']} distinct episodes" in text
-    assert f"{s['median6']:+.1%}" in text
+    assert text.startswith(f"Nasdaq-100: the chart shows {len(drawn)} months "
+                           f"({drawn['peak_date'].nunique()} episodes)")
+    assert f"median 6-month return was {drawn['ret6'].median():+.1%}" in text
+    assert f"{(drawn['ret6'] > 0).mean():.0%} rose" in text
+
+
+def _state(view, **values):
+    """(title, takeaway) of one control state of a published figure's words."""
+    from riskoff.charts.words import key_text
+
+    w = view["words"]
+    key = "|".join(key_text(values[p]) for p in w.params)
+    return w.title(key).replace("\n", " "), w.takeaway(key)
+
+
+def test_analog_words_follow_the_controls(views):
+    t = analogs.drawdown_table(analogs.monthly("SP500_shiller"))
+    sel = analogs.signals(t, 0.15, 24, first_only=True)
+    drawn = sel[sel["ret12"].notna()]
+    title, text = _state(views["ch5-analogs"], idx="SP500_shiller", fallx=0.15, within=24,
+                         horizon=12, mode="first")
+    assert title.startswith("S&P 500: 15%+ below a high of the last 24") and "12-month" in title
+    assert "first month per episode" in title
+    assert f"shows {len(drawn)} months ({drawn['peak_date'].nunique()} episodes)" in text
+    assert f"median 12-month return was {drawn['ret12'].median():+.1%}" in text
+    bear = int((drawn["outcome"] == "bear").sum())
+    assert f"In {bear} of these episodes" in text
+
+
+def _hand_last_vs_ref(sym: str) -> float:
+    """Last complete close against the 21 Nov 2025 close, from the CSV rows."""
+    closes = [c for d, c in rows(sym) if d != ch5.PARTIAL_LAST.get(sym)]
+    ref = [c for d, c in rows(sym) if d <= "2025-11-21"][-1]
+    return closes[-1] / ref - 1
+
+
+def test_after_default_sentence_is_the_default_view(views):
+    # The chart opens on the headline assets and "change since 21 Nov": the sentence says
+    # that, not the "vs prior high" view over all price series.
+    group = ch5.GROUPS["The article's headline assets"]
+    last = {s: _hand_last_vs_ref(s) for s in group}
+    up = sum(v > 0 for v in last.values())
+    best, worst = max(last, key=last.get), min(last, key=last.get)
+    text = views["ch5-after"]["alt_text"]
+    assert text.startswith(f"At each series' last complete date, {up} of {len(group)} stood "
+                           "above its 21 Nov 2025 close")
+    assert f"highest {outlook.base.label_of(best)} at {last[best]:+.1%}" in text
+    assert f"lowest {outlook.base.label_of(worst)} at {last[worst]:+.1%}" in text
+    assert views["ch5-after"]["words"].title().replace("\n", " ").startswith(
+        "Change since the 21 Nov 2025 close")
+
+
+def test_after_prior_high_words_by_hand(views):
+    group = ch5.GROUPS["Gold, high-yield credit, private credit"]
+    never = []
+    for s in group:
+        before = [c for d, c in rows(s) if d < "2025-11-21"]
+        after = [c for d, c in rows(s) if d > "2025-11-21" and d != ch5.PARTIAL_LAST.get(s)]
+        if not max(after) > max(before):
+            never.append(outlook.base.label_of(s))
+    title, text = _state(views["ch5-after"], group="Gold, high-yield credit, private credit",
+                         measure="prior")
+    assert title.startswith("Against the highest close before 21 Nov 2025")
+    assert f", {len(group) - len(never)} closed above" in text
+    for name in never:
+        assert name in text
+
+
+def test_volatility_words_by_hand(views):
+    # Bitcoin alone, 21-day window, threshold 1.25 x its 2025 median: the first run above it.
+    vols = {d: hand_vol("BTC-USD", d, 21, 365) for d, _ in rows("BTC-USD")[21:]
+            if d != ch5.PARTIAL_LAST.get("BTC-USD")}
+    med = statistics.median(v for d, v in vols.items() if "2025-01-01" <= d < "2025-11-21")
+    after = sorted((d, v) for d, v in vols.items() if d >= "2025-11-21")
+    above = [d for d, v in after if v > 1.25 * med]
+    run = [above[0]]
+    dates = [d for d, _ in after]
+    for d in dates[dates.index(above[0]) + 1:]:
+        if d not in above:
+            break
+        run.append(d)
+    title, text = _state(views["ch5-volatility"], win=21, vscale="ratio", mult=1.25,
+                         vshow="BTC-USD")
+    assert title == \
+        "21-observation volatility ÷ own 2025 median (dashed: 1.25 ×): Bitcoin"
+    assert f"Bitcoin {len(run)} days" in text and "VIX" not in text
+
+
+def test_trend_words_by_hand(views):
+    marks = ch5.trend_marks(ch5.trend_fits())
+    for key, (_, _, span) in ch5.FITS.items():
+        title, text = _state(views["ch5-trend"], fit=key)
+        assert span in title
+        assert f"{ch5._share_of_2000(marks, key):.0%} of the 2000 peak's" in text
 
 
 def test_volatility_frame_and_medians(views):
@@ -281,3 +376,47 @@ def test_outlook_claims_verdicts():
     assert res["outlook-no-dec-cut"].measured == 3.75
     assert res["outlook-dalio-80"].verdict == "cannot be measured"
     assert res["outlook-crypto-first-3m"].measured == pytest.approx(ch5.rebound_gap())
+
+
+# ---------------------------------------------------------------------------- words vs marks
+
+def test_analog_takeaway_says_what_the_chart_draws(views):
+    """In every state, the counts, median and share in the takeaway are the ones Vega writes
+    over the plot (vendored Vega, run by node on the compiled spec)."""
+    import json
+    import re
+    import shutil
+    import subprocess
+
+    from test_words import _vega
+
+    if not shutil.which("node"):
+        pytest.skip("node is not installed")
+    v = views["ch5-analogs"]
+    w = v["words"]
+    keys = list(w.table)
+    states = [dict(zip(w.params, (w.values[p][k] for p, k in zip(w.params, key.split("|")))))
+              for key in keys]
+    proc = subprocess.run(["node", str(REPO / "tests" / "js" / "mark_texts.js")],
+                          input=json.dumps({"spec": _vega(v["chart"]), "states": states}),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for key, drawn in zip(keys, json.loads(proc.stdout)):
+        drawn = [t.replace("\u2212", "-") for t in drawn]
+        text = w.takeaway(key)
+        counts = [re.fullmatch(r"(\d+) months?, (\d+) episodes?", t) for t in drawn]
+        counts = [m for m in counts if m]
+        if "no month stood" in text:
+            assert not counts, (key, drawn)
+            continue
+        assert len(counts) == 1, (key, drawn)
+        months, episodes = counts[0].groups()
+        one = lambda n, word: f"{n} {word}" + ("" if n == "1" else "s")  # noqa: E731
+        assert f"shows {one(months, 'month')} ({one(episodes, 'episode')})" in text, key
+        med = next(t for t in drawn if t.startswith("median "))
+        assert med.split(" return ")[1] in text, (key, med)
+        rose = next(t for t in drawn if t.endswith(" of these months rose"))
+        assert f"{rose.split(' ')[0]} rose" in text, (key, rose)
+        bear = next(t for t in drawn if t.startswith("bear market ahead"))
+        k = re.search(r"(\d+) episodes?$", bear).group(1)
+        assert f"In {k} of these episodes" in text, (key, bear)

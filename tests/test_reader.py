@@ -82,9 +82,8 @@ def test_analog_counts_agree_with_the_chart():
     # What the chart draws: the signal months with a return over the horizon.
     shown = grid[(grid["index"] == sym) & (grid.fall <= -x) & (grid.months_since_peak <= h)
                  & grid[f"ret{hz}"].notna()]
-    text = ch5._analog_sentence(*ch5.DEFAULT)
-    assert f"The chart shows the {len(shown)} months" in text
-    assert f"({shown.peak_date.nunique()} episodes)" in text
+    text = capture_published(ch5, ch5.analog_chart)["ch5-analogs"]["alt_text"]
+    assert f"the chart shows {len(shown)} months ({shown.peak_date.nunique()} episodes)" in text
 
 
 def test_not_measured_names_what_is_missing():
