@@ -18,6 +18,7 @@ from . import data as rdata
 from . import findings, intraday, metrics, widgets
 from .charts import Caption, nvidia, publish
 from .charts.base import date_label, label_of
+from .charts.words import Pick, Said
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
 # object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
@@ -271,6 +272,8 @@ def as_of(symbols) -> str:
 # ============================================================================ views
 
 def _updown(change: float) -> str:
+    if round(abs(change), 3) == 0:  # "0.0% below" reads as a contradiction
+        return f"{change:+.2%}, about level with"
     return f"{abs(change):.1%} {'above' if change >= 0 else 'below'}"
 
 
@@ -289,15 +292,6 @@ def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
     day = _day_arg(day, "day", ["NVDA_1h", "SPX_5m"])
     args.subset([day], "day", days, "days")
     frame = _reversal_data(symbols, days)
-    nv = intraday.summary(_session("NVDA_1h", day), _prev_close("NVDA_1h", day))
-    sp = _session("SPX_5m", day)
-    sp_sum = intraday.summary(sp, _prev_close("SPX_5m", day))
-    text = (f"On {date_label(day)} Nvidia opened {_updown(nv['gap'])} its previous close, "
-            f"made its high in the {nv['high_start']}-{nv['high_end']} bar (New York time) and "
-            f"closed {findings.pct(findings.day_move('NVDA', day))} (daily close, not the last "
-            f"hourly bar); the S&P 500 peaked later, in "
-            f"the {sp_sum['high_start']}-{sp_sum['high_end']} bar, and closed "
-            f"{_updown(sp_sum['day'])} its previous close.")
     labels = {s: label_of(s) for s in symbols}
     chart = nvidia.reversal(frame, days=list(days), day_labels=[day_label(d) for d in days],
                             day=day, shown=symbols, labels=labels)
@@ -311,7 +305,40 @@ def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
                          "fell somewhere inside them. The upright bars right of 16:00 span "
                          "each instrument's fall from its high to its close. The hourly files "
                          "stamp bars in UTC (14:30 UTC = 09:30 New York in November)."),
-            alt_text=text)
+            describe=_reversal_words(frame, symbols,
+                                     {s: label_of(intraday.DAILY_OF[s]) for s in symbols}),
+            toggles={sym: f"intra{i}" for i, sym in enumerate(symbols)}, noun="instruments",
+            about="Line chart: each ticked instrument's session, bar by bar, against its "
+                  "previous close")
+
+
+def _reversal_words(frame: pd.DataFrame, symbols, labels):
+    """Title and takeaway of the reversal chart for each session; the instrument named is
+    the first ticked of a ranking by fall from the session high to the close."""
+    def closed(sym, day, sm) -> str:
+        daily = intraday.DAILY_OF[sym]
+        move = findings.day_move(daily, day)
+        if sym == "SPX_5m" or math.isnan(move):  # the 5-minute file ends on the closing print
+            return f"closed {_updown(sm['day'])} its previous close"
+        return (f"closed {findings.pct(move)} (daily close; the chart's last bar closes "
+                f"{sm['day']:+.1%})")
+
+    def describe(state):
+        day = state["day"]
+        shown = [s for s in symbols
+                 if ((frame.symbol == s) & (frame.day == day) & (frame.kind == "high")).any()]
+        sums = {s: intraday.summary(_session(s, day), _prev_close(s, day)) for s in shown}
+        ranked = sorted(shown, key=lambda s: sums[s]["high_to_close"])
+        picks = [(s, f"{labels[s]} fell furthest from its session high to its close, "
+                     f"{-sums[s]['high_to_close']:.1%}: it opened {_updown(sums[s]['gap'])} its "
+                     f"previous close, made its high in the {sums[s]['high_start']}-"
+                     f"{sums[s]['high_end']} bar and {closed(s, day, sums[s])}")
+                 for s in ranked]
+        return Said(f"{day_label(day)}: each instrument against its previous close, New York "
+                    f"time",
+                    [f"On {date_label(day)}, of the instruments shown, ",
+                     Pick(picks, "no instrument is ticked"), "."])
+    return describe
 
 
 def session_table(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
@@ -375,21 +402,48 @@ def reactions(symbol: str = "NVDA"):
         args.fail("symbol", symbol, f"has no session on {EVENT_DAY}, the day after the release "
                                     f"this view is about")
     frame = reactions_long(table)
-    rank, n = rank_of(table, EVENT_DAY, "high_close")
-    worst = table.loc[table["high_close"].idxmin()]
-    ev = table.set_index("session").loc[EVENT_DAY]
-    text = (f"On the session after the release of 19 Nov 2025 {label_of(symbol)} opened "
-            f"{_updown(ev['gap'])} its previous close and closed {-ev['high_close']:.1%} below "
-            f"its high: {_ordinal(rank)} of the {n} high-to-close falls after a results "
-            f"release in our data, the largest being {-worst['high_close']:.1%} on "
-            f"{date_label(worst['session'])}.")
     publish(nvidia.earnings(frame), frame, "ch3-earnings-reactions",
             Caption([symbol], as_of=table["session"].iloc[-1],
                     published=["nvidia_earnings_dates"],
                     note="Nvidia publishes results after the New York close, so each bar is "
                          "the next session's move. Only releases inside our daily data "
                          "(31 Dec 2024 to 29 May 2026) are shown."),
-            alt_text=text)
+            describe=_reactions_words(table, symbol),
+            about=f"Bar chart: {label_of(symbol)}'s move on the session after each results "
+                  f"release, by the measure chosen")
+
+
+def _ranked(rank: int, n: int) -> str:
+    """Rank 1 = the lowest of n values; counted from the nearer end."""
+    words = {1: "", 2: "second ", 3: "third ", 4: "fourth ", 5: "fifth "}
+    if rank <= (n + 1) // 2:
+        return f"the {words.get(rank, f'{rank}th ')}lowest"
+    top = n - rank + 1
+    return f"the {words.get(top, f'{top}th ')}highest"
+
+
+def _reactions_words(table: pd.DataFrame, symbol: str):
+    """Title and takeaway of the earnings-reactions chart for each measure."""
+    what = {"gap": "gap at the open (open against the previous close)",
+            "day": "close-to-close move",
+            "high_close": "fall from the session high to the close"}
+
+    def describe(state):
+        m = state["emeasure"]
+        values = table.set_index("session")[m].dropna()
+        v = values[EVENT_DAY]
+        rank, n = rank_of(table, EVENT_DAY, m)
+        low_half = rank <= (n + 1) // 2
+        end = values.idxmin() if low_half else values.idxmax()
+        others = ("" if end == EVENT_DAY else
+                  f" ({'lowest' if low_half else 'highest'} {findings.pct(values[end])} on "
+                  f"{date_label(end)})")
+        return Said(f"{label_of(symbol)}, session after each results release: "
+                    f"{REACTIONS[m].lower()}",
+                    f"On the session after the release of 19 Nov 2025 {label_of(symbol)}'s "
+                    f"{what[m]} was {findings.pct(v)}: {_ranked(rank, n)} of the {n} sessions "
+                    f"after a results release in our data{others}.")
+    return describe
 
 
 def who_fell(symbols=PEERS, window="two"):
@@ -397,14 +451,6 @@ def who_fell(symbols=PEERS, window="two"):
     window = args.choice(window, "window", PEER_WINDOWS)
     frames = {s: rdata.series(s) for s in symbols}
     frame = window_changes(frames, PEER_WINDOWS)
-    sel = frame[frame["window"] == window].dropna(subset=["value"])
-    worst = sel.loc[sel["value"].idxmin()]
-    peak = frame[frame["window"] == "peak"].dropna(subset=["value"])
-    deep = peak.loc[peak["value"].idxmin()]
-    text = (f"Over the window '{sel['window_label'].iloc[0]}' (each market's own sessions) "
-            f"the largest fall among these {len(symbols)} was {label_of(worst.symbol)}'s "
-            f"{-worst.value:.1%}; measured from its autumn peak close, "
-            f"{label_of(deep.symbol)} stood furthest down, {-deep.value:.1%} below it.")
     publish(nvidia.peers(frame, window=window), frame, "ch3-who-fell-with-nvidia",
             Caption(symbols, as_of="2025-11-21",
                     note="Each stock is measured on its own exchange's sessions: Seoul and "
@@ -412,17 +458,37 @@ def who_fell(symbols=PEERS, window="two"):
                          "came after Nvidia's release but before New York's reversal, and "
                          "their 21 Nov session after it. Prices in local currency (SK Hynix "
                          "KRW, SoftBank JPY, split-adjusted); the changes are unit-free."),
-            alt_text=text)
+            describe=_peers_words(frame, symbols),
+            toggles={sym: f"peer{i}" for i, sym in enumerate(symbols)}, noun="stocks and funds",
+            about="Bar chart: each ticked stock's or fund's change over the window chosen, on "
+                  "its own market's sessions")
+
+
+def _peers_words(frame: pd.DataFrame, symbols):
+    """Title and takeaway of the peers chart for each window; the stock named is the first
+    ticked of a ranking from the largest fall up."""
+    def describe(state):
+        sel = frame[frame["window"] == state["pwindow"]]
+        label = sel["window_label"].iloc[0]
+        vals = sel.dropna(subset=["value"]).sort_values("value", kind="stable")
+        picks = [(r.symbol, f"the largest fall was {label_of(r.symbol)}'s {-r.value:.1%}"
+                  if r.value < 0 else
+                  f"none fell; the smallest rise was {label_of(r.symbol)}'s {r.value:+.1%}")
+                 for r in vals.itertuples()]
+        missing = [label_of(s) for s in sel.loc[sel["value"].isna(), "symbol"]]
+        gap = (f" ({', '.join(missing)}: no session on this date)" if missing else "")
+        window = label[0].lower() + label[1:]
+        return Said(f"Change over the window: {window}",
+                    [f"Over the window '{window}' (each market's own sessions), among the "
+                     f"stocks and funds shown{gap}, ",
+                     Pick(picks, "none is ticked"), "."])
+    return describe
 
 
 def deals():
     table = _deals()
     nodes, edges = deal_layout(table)
     known = edges.dropna(subset=["amount_bn_usd"])
-    big = known.loc[known["amount_bn_usd"].idxmax()]
-    text = (f"{len(edges)} announced deals among {len(nodes)} companies, as reported; the "
-            f"largest announced value is {big.payer} to {big.payee}, {big.amount_text} billion "
-            f"USD ({big.kind}). These are announced values, not measured cash flows.")
     frame = edges[["id", "payer", "payee", "kind", "flow", "amount_bn_usd", "amount_text",
                    "announced", "what", "source_url"]]
     publish(nvidia.deals(nodes, edges, max_amount=float(known["amount_bn_usd"].max())),
@@ -434,7 +500,36 @@ def deals():
                          "announcements and press reports (many are 'up to' or multi-year "
                          "commitments); they are not cash that has moved. Dashed arrows: no "
                          "dollar value was disclosed. Tap or hover an arrow for its source."),
-            alt_text=text)
+            describe=_deals_words(nodes, edges),
+            about="Network diagram: announced deals among AI companies, one arrow from the "
+                  "company that pays or invests to the one that receives")
+
+
+def _deals_words(nodes: pd.DataFrame, edges: pd.DataFrame):
+    """Title and takeaway of the deal network for each smallest-deal and highlight state,
+    with the chart's own filter (undisclosed amounts show only at 0)."""
+    def describe(state):
+        lo, hl = state["minbn"], state["hl"]
+        known = edges["amount_bn_usd"].notna()
+        shown = edges[(known & (edges["amount_bn_usd"] >= lo)) | (~known & (lo == 0))]
+        title = ("Announced AI deals, every size" if lo == 0 else
+                 f"Announced AI deals of {lo:g} bn USD or more")
+        title += "" if hl == "none" else f", {hl} highlighted"
+        if shown.empty:
+            return Said(title, f"No announced deal is {lo:g} bn USD or more.")
+        big = shown.loc[shown["amount_bn_usd"].idxmax()]
+        count = (f"All {len(edges)} announced deals shown" if len(shown) == len(edges) else
+                 f"{len(shown)} of the {len(edges)} announced deals shown")
+        text = (f"{count}, as reported; the largest announced value is {big.payer} to "
+                f"{big.payee}, {big.amount_text} billion USD, {big.kind}.")
+        if hl != "none":
+            mine = shown[(shown["payer"] == hl) | (shown["payee"] == hl)]
+            pays, gets = (mine["payer"] == hl).sum(), (mine["payee"] == hl).sum()
+            text += (f" {hl} is in {len(mine)} of them: paying or investing in {pays}, "
+                     f"receiving in {gets}." if len(mine) else
+                     f" {hl} is in none of them.")
+        return Said(title, text + " These are announced values, not measured cash flows.")
+    return describe
 
 
 def deals_table() -> pd.DataFrame:

@@ -219,3 +219,99 @@ def test_chapter_claims():
         assert res[cid].verdict == "matches", cid
     assert res["deals-billions"].verdict == "matches published figure"
     assert res["burry-90pct"].verdict == "cannot be measured"
+
+
+# ---------------------------------------------------------------------------- figure words
+
+@pytest.fixture(scope="module")
+def words():
+    from conftest import capture_published
+
+    return capture_published(ch3, ch3.reversal, ch3.reactions, ch3.who_fell, ch3.deals)
+
+
+def _said(view, ticks=None, **values):
+    from riskoff.charts.words import key_text
+
+    w = view["words"]
+    key = "|".join(key_text(values[p]) for p in w.params)
+    return w.title(key, ticks).replace("\n", " "), w.takeaway(key, ticks)
+
+
+def _csv(path):
+    import csv
+
+    from conftest import ROOT
+
+    with open(ROOT / path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _daily(sym):
+    return {r["date"]: r for r in _csv(f"data/daily/{sym}.csv") if r["close"]}
+
+
+def test_reversal_words_name_only_ticked_instruments(words):
+    v = words["ch3-reversal"]
+    names = [n for _, n in v["words"].toggles]
+    title, text = _said(v, day="2025-11-20")
+    assert title.startswith("Thu 20 Nov 2025") and title.endswith("4 of 4 instruments shown")
+    assert "Nvidia fell furthest from its session high" in text
+    # Nvidia unticked: the next deepest fall from the high (the chart's own bracket data).
+    frame = v["frame"]
+    highs = frame[(frame.kind == "high") & (frame.day == "2025-11-20")].set_index("symbol")
+    order = highs["high_to_close"].sort_values().index.tolist()
+    assert order[0] == "NVDA_1h"
+    ticks = {n: n != names[0] for n in names}
+    title, text = _said(v, ticks, day="2025-11-20")
+    second = {"QQQ_1h": "Invesco QQQ", "MSFT_1h": "Microsoft", "SPX_5m": "S&P 500"}[order[1]]
+    assert "Nvidia" not in text and second in text
+    assert f"{-highs.loc[order[1], 'high_to_close']:.1%}" in text
+    assert title.endswith("3 of 4 instruments shown")
+    _, text = _said(v, dict.fromkeys(names, False), day="2025-11-20")
+    assert "no instrument is ticked" in text
+
+
+def test_reactions_words_follow_the_measure(words):
+    v = words["ch3-earnings-reactions"]
+    rows = _daily("NVDA")
+    prev, day = rows["2025-11-19"], rows["2025-11-20"]
+    gap = float(day["open"]) / float(prev["close"]) - 1
+    h2c = float(day["close"]) / float(day["high"]) - 1
+    # The chart opens on the gap at the open: the default sentence is about the gap.
+    assert v["alt_text"] == _said(v, emeasure="gap")[1]
+    assert f"gap at the open (open against the previous close) was {gap:+.2%}" in v["alt_text"]
+    title, text = _said(v, emeasure="high_close")
+    assert title.endswith("high to close")
+    assert f"fall from the session high to the close was {h2c:+.2%}" in text
+
+
+def test_peers_words_by_hand(words):
+    v = words["ch3-who-fell-with-nvidia"]
+    changes = {}
+    for sym in ch3.PEERS:
+        rows = _daily(sym)
+        a = [d for d in rows if d <= "2025-11-19"][-1]
+        b = [d for d in rows if d <= "2025-11-21"][-1]
+        changes[sym] = float(rows[b]["close"]) / float(rows[a]["close"]) - 1
+    worst = min(changes, key=changes.get)
+    title, text = _said(v, pwindow="two")
+    assert title.startswith("Change over the window: close 19 Nov to close 21 Nov")
+    assert f"was {data.info(worst)['name']}'s {-changes[worst]:.1%}" in text
+    names = dict(v["words"].toggles)
+    ticks = {n: s != worst for s, n in names.items()}
+    rest = {s: c for s, c in changes.items() if s != worst}
+    nxt = min(rest, key=rest.get)
+    assert f"was {data.info(nxt)['name']}'s {-rest[nxt]:.1%}" in _said(v, ticks, pwindow="two")[1]
+
+
+def test_deals_words_by_hand(words):
+    v = words["ch3-ai-deals"]
+    deals = _csv("data/published/ai_deals.csv")
+    big = [d for d in deals if d["amount_bn_usd"] and float(d["amount_bn_usd"]) >= 40]
+    title, text = _said(v, minbn=40, hl="OpenAI")
+    assert title == "Announced AI deals of 40 bn USD or more, OpenAI highlighted"
+    assert text.startswith(f"{len(big)} of the {len(deals)} announced deals shown")
+    mine = [d for d in big if "OpenAI" in (d["payer"], d["payee"])]
+    assert f"OpenAI is in {len(mine)} of them" in text
+    assert _said(v, minbn=0, hl="none")[1].startswith(f"All {len(deals)} announced deals")
