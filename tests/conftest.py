@@ -90,22 +90,28 @@ def browser():
 # Defects the browser checks found at the end of the 2026-12-01 session and that are still
 # open (listed in that session's note). They stay visible as xfail, not hidden: fix and delete.
 KNOWN_OPEN = {
-    "tests/test_layout.py::test_chart_and_page_layout[chapters/02-the-fed.html-1280-light]":
-        "FedWatch timeline: value labels struck by rules at 1280 px; narrow window shrinks text",
-    "tests/test_layout.py::test_chart_and_page_layout[chapters/02-the-fed.html-1280-dark]":
-        "FedWatch timeline: value labels struck by rules at 1280 px; narrow window shrinks text",
-    "tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-light]":
-        "chapter 3: two layout findings at 390 px",
-    "tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-dark]":
-        "chapter 3: two layout findings at 390 px",
-    "tests/test_pages_light.py::test_charts_are_drawn_as_they_come_into_view":
-        "assumes a front page without a chart; the front page now leads with one",
-    "tests/test_site.py::test_page_accessibility[chapters/02-the-fed.html-light]":
-        "link colour in scrolling source tables below 4.5:1",
-    "tests/test_site.py::test_page_accessibility[chapters/02-the-fed.html-dark]":
-        "link colour in scrolling source tables below 4.5:1",
-    "tests/test_site.py::test_page_accessibility[chapters/04-nine-drivers.html-dark]":
-        "link colour in scrolling tables below 4.5:1 in dark mode",
+    'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-light]':
+        "ch3 deals network: legend label 'purchase commitment' clipped at 390 px",
+    'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-dark]':
+        'ch3 peers: axis labels and title clipped after a control (Vega keeps the old left extent when the bar order changes)',
+    'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-1280-light]':
+        'ch3 peers: axis labels and title clipped after the window changes the bar order (origin not recomputed; a resize fixes it)',
+    'tests/test_layout.py::test_chart_and_page_layout[chapters/05-outlook.html-390-light]':
+        "ch5 analogs: stats line 'bear market ahead: ...' truncated at 390 px",
+    'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-390-light]':
+        'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
+    'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-390-dark]':
+        'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
+    'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-1280-light]':
+        'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
+    'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-1280-dark]':
+        'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
+    'tests/test_site.py::test_page_accessibility[chapters/02-the-fed.html-light]':
+        'link colour in scrolling source tables below 4.5:1',
+    'tests/test_site.py::test_page_accessibility[chapters/02-the-fed.html-dark]':
+        'link colour in scrolling source tables below 4.5:1',
+    'tests/test_site.py::test_page_accessibility[chapters/04-nine-drivers.html-dark]':
+        'link colour in scrolling tables below 4.5:1 in dark mode',
 }
 
 

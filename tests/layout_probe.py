@@ -141,7 +141,9 @@ CHART_JS = r"""
   // plot: union of the x-extents of the innermost view cells (not legends or axes).
   let cells = [...svg.querySelectorAll('g.role-scope')]
     .filter(g => !g.closest('.role-legend, .role-axis, .role-title'))
-    .filter(g => !g.querySelector('g.role-scope'));
+    .filter(g => !g.querySelector('g.role-scope'))
+    // A line or area mark's series groups (<mark>_pathgroup) are marks, not views.
+    .filter(g => !/_pathgroup\b/.test(g.getAttribute('class') || ''));
   if (!cells.length) cells = [...svg.querySelectorAll('g.role-frame.root')];
   const spans = cells.map(g => {
     const bg = g.querySelector(':scope > g > path.background');
@@ -157,7 +159,8 @@ CHART_JS = r"""
   if (covered < 0.5 * fig.width) {
     out.push(['plot', `plot area ${Math.round(covered)} px of a ${Math.round(fig.width)} px figure`]);
   }
-  // swatch: every legend entry shows a symbol with a visible fill area or stroke.
+  // swatch: every legend entry shows a symbol with a visible fill area or stroke, and every
+  // visible swatch has a label (an entry with neither shows nothing).
   for (const entry of svg.querySelectorAll('.role-legend-entry g.role-scope')) {
     const label = entry.querySelector('.role-legend-label text');
     if (!label || !visible(label)) continue;
@@ -171,7 +174,9 @@ CHART_JS = r"""
                         (bb.width >= 2 || bb.height >= 2);
       return hasFill || hasStroke;
     });
-    if (!ok) out.push(['swatch', `"${short(label.textContent.trim())}"`]);
+    const text = label.textContent.trim();
+    if (!text && ok) out.push(['swatch', 'a swatch without a label']);
+    else if (text && !ok) out.push(['swatch', `"${short(text)}"`]);
   }
   // shrunk: CSS scaled a too-wide SVG down, so its text is smaller than set.
   const scale = fig.width / (parseFloat(svg.getAttribute('width')) || fig.width);

@@ -130,8 +130,23 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
                  alt.Tooltip("close_change:Q", title="Close vs previous close",
                              format="+.2%"),
                  alt.Tooltip("high_to_close:Q", title="High to close", format="+.2%")])
-    return alt.layer(zero, lines, tips, highs, falls, data=shared,
+    layers = [zero, lines, tips, highs, falls]
+    if static:
+        layers.append(_none_ticked([p.name for p in params[1:]],
+                                   ["No instrument ticked:", "tick one below the chart."]))
+    return alt.layer(*layers, data=shared,
                      width=width, height=base.HEIGHT).add_params(*params)
+
+
+def _none_ticked(toggles: Sequence[str], lines: Sequence[str]) -> alt.Chart:
+    """Short lines in the plot while every series is switched off, so an empty plot says
+    why it is empty; in the half away from the zero line, which would strike them."""
+    return alt.Chart({"values": [{"t": list(lines)}]}).transform_filter(
+        " && ".join(f"!{t}" for t in toggles) or "false").mark_text(
+        fontSize=12, lineHeight=16, color="#555").encode(
+        x=alt.XValue(alt.ExprRef("width / 2")), y=alt.YValue(alt.ExprRef(
+            "scale('y', 0) > height / 2 ? height * 0.25 : height * 0.75")),
+        text=alt.Text("t:N"))
 
 
 # ---------------------------------------------------------------------------- earnings
