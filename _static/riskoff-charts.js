@@ -122,10 +122,41 @@
     if (data.export) { exportMenu(el, view); }
     return view.runAsync().then(function () {
       el.classList.remove('riskoff-pending');
+      fitLater(wrapper);
       // For riskoff-figure-tools.js (links, export, table view): the drawn View.
       el.riskoffView = view;
       el.dispatchEvent(new CustomEvent('riskoff:drawn', {bubbles: true, detail: {view: view}}));
     });
+  }
+
+  // A chart that fits its container measures it once, when drawn; the page may settle after
+  // that (the figure tools replace the image menu, fonts load), leaving the chart narrower
+  // than its column. Vega re-measures on a window resize: send one when a wrapper's width
+  // changes.
+  var resizeSent = null;
+  var watcher = 'ResizeObserver' in window ? new ResizeObserver(function (entries) {
+    var changed = entries.some(function (e) {
+      var w = Math.round(e.target.getBoundingClientRect().width), was = e.target.riskoffWidth;
+      e.target.riskoffWidth = w;
+      return was !== undefined && was !== w;
+    });
+    if (changed) { nudge(); }
+  }) : null;
+  function nudge() {
+    if (resizeSent) { return; }
+    resizeSent = setTimeout(function () {
+      resizeSent = null;
+      window.dispatchEvent(new Event('resize'));
+    }, 100);
+  }
+  function fitLater(wrapper) {
+    if (!wrapper.classList.contains('fit-x')) { return; }
+    // The width it was drawn at: the figure tools remove the image menu's padding next.
+    wrapper.riskoffWidth = Math.round(wrapper.getBoundingClientRect().width);
+    if (watcher) { watcher.observe(wrapper); }
+    // Drawn narrower than its column (measured before the page settled): measure again.
+    var svg = wrapper.querySelector('svg');
+    if (svg && Math.abs((+svg.getAttribute('width') || 0) - wrapper.clientWidth) > 2) { nudge(); }
   }
 
   function fail(el, err) {

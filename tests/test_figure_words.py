@@ -31,7 +31,9 @@ WORDS_JS = """
   const t = f.querySelector('svg g.role-title'), svg = f.querySelector('svg.marks');
   // A title nearly as wide as the whole chart is what sets its width: the plot shrank for it.
   const wide = t && svg ? t.getBoundingClientRect().width - 0.97 * svg.getBoundingClientRect().width : 0;
-  return {name: e && e.name, title, takeaway, drawn, wide,
+  const wrap = f.querySelector('.chart-wrapper.fit-x');
+  const short = wrap && svg ? wrap.getBoundingClientRect().width - svg.getBoundingClientRect().width : 0;
+  return {name: e && e.name, title, takeaway, drawn, wide, short,
           caption: cap ? cap.textContent.trim() : null, exportTitle: e && e.meta.title};
 })
 """
@@ -72,6 +74,9 @@ def test_words_follow_every_control(browser, server, site, page_path, width):
             if i < len(rendered) and w["takeaway"] != rendered[i]:
                 failures.append(f"{w['name']}: default takeaway differs: browser "
                                 f"{w['takeaway']!r}, Python {rendered[i]!r}")
+            if w["short"] > 4:
+                failures.append(f"{w['name']}: drawn {w['short']:.0f} px narrower than its "
+                                "column (measured before the page settled)")
             if w["wide"] > 1:
                 failures.append(f"{w['name']}: its title spans the whole chart (the plot "
                                 "shrinks to make room for it, or it is cut)")
