@@ -90,6 +90,12 @@ def browser():
 # Defects the browser checks found at the end of the 2026-12-01 session and that are still
 # open (listed in that session's note). They stay visible as xfail, not hidden: fix and delete.
 KNOWN_OPEN = {
+    # Issue 13 item 2: chapter 2's figures have no words yet (its FedWatch calculator's
+    # sliders give ~5e8 states, beyond a words table: it needs a template evaluated in Vega).
+    "tests/test_figure_words.py::test_words_follow_every_control[chapters/02-the-fed.html-1280]":
+        "chapter 2's figures have no words (title and takeaway) yet",
+    "tests/test_figure_words.py::test_words_follow_every_control[chapters/02-the-fed.html-390]":
+        "chapter 2's figures have no words (title and takeaway) yet",
     'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-light]':
         "ch3 deals network: legend label 'purchase commitment' clipped at 390 px",
     'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-dark]':
