@@ -39,6 +39,9 @@ import sys
 import threading
 from pathlib import Path
 
+from conftest import toc_pages  # noqa: F401 (the pages, as the tests take them)
+from test_site import CHANGE_JS  # how the site test moves a control
+
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
@@ -250,26 +253,6 @@ PAGE_JS = r"""
 }
 """
 
-CHANGE_JS = """
-(inp) => {
-  const t = inp.type;
-  if (inp.tagName === 'SELECT') {
-    inp.selectedIndex = (inp.selectedIndex + 1) % inp.options.length;
-  } else if (t === 'checkbox') {
-    inp.checked = !inp.checked;
-  } else if (t === 'radio') {
-    inp.checked = true;
-  } else if (t === 'range' || t === 'number') {
-    const lo = parseFloat(inp.min || '0'), hi = parseFloat(inp.max || '100');
-    const v = parseFloat(inp.value);
-    inp.value = String(Math.abs(v - hi) > Math.abs(v - lo) ? hi : lo);
-  } else {
-    inp.value = inp.value + '1';
-  }
-  inp.dispatchEvent(new Event('input', {bubbles: true}));
-  inp.dispatchEvent(new Event('change', {bubbles: true}));
-}
-"""
 
 # The viewport's part of an element, scrolled to the top. Not element.screenshot(): for an
 # element taller than the viewport, Chromium lays the page out at other sizes to capture it,
@@ -299,16 +282,6 @@ el => { const f = el.closest('figure');
 
 def slug(page_path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", page_path.lower().removesuffix(".html")).strip("-")
-
-
-def toc_pages() -> list[str]:
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [c["file"] for c in part.get("chapters", [])]
-    return [p + ".html" for p in pages]
 
 
 @contextlib.contextmanager
