@@ -732,7 +732,7 @@
   }
 
   // ------------------------------------------------------------------ legend highlight
-  // Clicking a legend entry (or Enter on it) highlights that series, the others fade;
+  // Clicking a legend entry highlights that series, the others fade;
   // clicking it again restores them. Series are found by colour: one colour per asset.
 
   function legendHighlight(entry) {
@@ -756,9 +756,6 @@
           var c = [n.getAttribute('stroke'), n.getAttribute('fill')];
           n.classList.toggle('riskoff-faded', c.indexOf(picked) < 0);
         });
-      items().forEach(function (g) {
-        g.setAttribute('aria-pressed', String(!!picked && colourOf(g) === picked));
-      });
     }
     function bind() {
       var n = 0;
@@ -769,10 +766,8 @@
         g.riskoffPick = true;
         g.classList.add('riskoff-legend-pick');
         g.style.pointerEvents = 'bounding-box';  // Vega marks legend parts pointer-events: none
-        g.setAttribute('tabindex', '0');
-        g.setAttribute('role', 'button');
-        var label = g.querySelector('.role-legend-label text');
-        g.setAttribute('aria-label', 'Highlight ' + (label ? label.textContent : 'this series'));
+        // Pointer only: the SVG legend is one graphic to assistive tech (a button inside it
+        // is nested-interactive); keyboard readers pick series with the checkboxes.
         function toggle() {
           var c = colourOf(g);
           picked = picked === c ? null : c;
@@ -780,9 +775,6 @@
           apply();
         }
         g.addEventListener('click', toggle);
-        g.addEventListener('keydown', function (e) {
-          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); }
-        });
       });
       return n;
     }

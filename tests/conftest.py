@@ -112,12 +112,6 @@ KNOWN_OPEN = {
         'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
     'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-1280-dark]':
         'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
-    'tests/test_site.py::test_page_accessibility[chapters/02-the-fed.html-light]':
-        'link colour in scrolling source tables below 4.5:1',
-    'tests/test_site.py::test_page_accessibility[chapters/02-the-fed.html-dark]':
-        'link colour in scrolling source tables below 4.5:1',
-    'tests/test_site.py::test_page_accessibility[chapters/04-nine-drivers.html-dark]':
-        'link colour in scrolling tables below 4.5:1 in dark mode',
 }
 
 

@@ -173,7 +173,9 @@ def asset_colour(symbols: Sequence[str], field: str = "name", names: Sequence[st
         # Vega has no array filter: join the ticked names and split them again.
         joined = " + ".join(f"({t} ? {json.dumps(n + '|')} : '')"
                             for t, n in zip(toggles, names))
-        props["values"] = alt.ExprRef(f"split(slice({joined}, 0, -1), '|')")
+        # Nothing ticked: no entries (split('') would give one empty, swatch-only entry).
+        props["values"] = alt.ExprRef(f"({joined}) === '' ? [] : "
+                                      f"split(slice({joined}, 0, -1), '|')")
     props.update(legend_props)
     return alt.Color(f"{field}:N", title=title, scale=scale, legend=alt.Legend(**props))
 
