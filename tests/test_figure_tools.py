@@ -268,7 +268,8 @@ def test_exports_carry_title_source_and_date(browser, server, defaults, page_pat
         for f in figs:
             a = f["anchor"]
             fig = visit.page.query_selector(f"#{a}")
-            title = fig.get_attribute("aria-label")
+            # The figure's title: its words' current title (data-title), else its name.
+            title = fig.get_attribute("data-title") or fig.get_attribute("aria-label")
             name, svg = _download(visit.page, f"#{a} button.riskoff-save-svg")
             svg = htmllib.unescape(svg.decode())
             if name != f"{f['name']}.svg":
@@ -382,7 +383,8 @@ def test_citation_names_title_book_address_and_date(browser, server, defaults, p
         _ready(visit)
         visit.page.click(f"#{f['anchor']} button.riskoff-cite")
         text = visit.page.input_value(f"#{f['anchor']} .riskoff-tools-panel textarea")
-        title = visit.page.get_attribute(f"#{f['anchor']}", "aria-label")
+        title = (visit.page.get_attribute(f"#{f['anchor']}", "data-title")
+                 or visit.page.get_attribute(f"#{f['anchor']}", "aria-label"))
         assert title.rstrip(".") in text and "Risk-off, checked" in text
         assert f"{page_path}#{f['anchor']}" in text and "Data as of" in text
         assert re.search(r"Accessed \d{4}-\d\d-\d\d\.", text)
