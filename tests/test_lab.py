@@ -39,9 +39,6 @@ CELL_TIMEOUT = 180  # seconds for any one cell (riskoff.site.CELL_TIMEOUT)
 REDRAW_TIMEOUT = 15  # seconds for an explorer to show a control's change
 NOTEBOOKS = ["index.ipynb", *sorted(p.relative_to(ROOT).as_posix()
                                     for p in (ROOT / "chapters").glob("*.ipynb"))]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SETTINGS = {
     # Never write a notebook back; render every cell (no windowing), so all are in the DOM.
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
@@ -136,15 +133,8 @@ def _stop_kernels(lab) -> None:
         _api(lab, "DELETE", f"/api/kernels/{kernel['id']}")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    assert exe, "chromium not found: install Debian's chromium (bash .ci/setup)"
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+# The browser is the suite's one session-wide Chromium (tests/conftest.py): a second
+# sync_playwright started beside it fails ("Sync API inside the asyncio loop").
 
 
 def _slug(nb: str) -> str:
