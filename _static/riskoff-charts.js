@@ -135,10 +135,13 @@
   // changes.
   var resizeSent = null;
   var watcher = 'ResizeObserver' in window ? new ResizeObserver(function (entries) {
-    var changed = entries.some(function (e) {
+    var changed = false;
+    entries.forEach(function (e) {
       var w = Math.round(e.target.getBoundingClientRect().width), was = e.target.riskoffWidth;
       e.target.riskoffWidth = w;
-      return was !== undefined && was !== w;
+      // Once per chart: the settled width. Watching on would let a chart whose redraw
+      // moves the page (a scrollbar, a reflow) resize itself forever.
+      if (was !== undefined && Math.abs(was - w) > 2) { changed = true; watcher.unobserve(e.target); }
     });
     if (changed) { nudge(); }
   }) : null;
