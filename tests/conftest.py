@@ -101,6 +101,10 @@ KNOWN_OPEN = {
         "figure tools not ready within 15 s after an address with a non-default state",
     "tests/test_figure_tools.py::test_address_restores_a_non_default_view[chapters/04-nine-drivers.html]":
         "figure tools not ready within 15 s after an address with a non-default state",
+    "tests/test_figure_tools.py::test_exports_carry_title_source_and_date[chapters/03-nvidia-paradox.html]":
+        "same unsettled ch3 chart: a download timed out in the last full run",
+    "tests/test_figure_tools.py::test_exports_carry_title_source_and_date[chapters/04-nine-drivers.html]":
+        "same unsettled ch4 chart: a download timed out in the last full run",
     "tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-1280-dark]":
         "ch3 peers: axis labels and title clipped after the window changes the bar order",
     # Issue 13 item 2: chapter 2's figures have no words yet (its FedWatch calculator's
