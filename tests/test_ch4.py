@@ -303,36 +303,36 @@ def _find(pattern: str, texts) -> re.Match:
     return hits[0]
 
 
+def _states(published, name):
+    """(key, Python's sentence, the chart's drawn texts) for every state of one figure."""
+    item = published[name]
+    return _drawn(item, item["words"])
+
+
 def test_takeaways_agree_with_what_vega_draws(published):
     """Each state's sentence (computed in Python) against the numbers the browser computes
     and writes into the same chart: counts, z-scores, ranks and first-break dates."""
-    item = published["ch4-gap-and-fade"]
-    for key, said, drawn in _drawn(item, item["words"]):
+    for key, said, drawn in _states(published, "ch4-gap-and-fade"):
         m = _find(r"^(\d+) of (\d+) sessions opened", drawn)
         assert f"of its {m[2]} sessions in the cache, {m[1]} opened" in said, key
-    item = published["ch4-yield-moves"]
-    for key, said, drawn in _drawn(item, item["words"]):
+    for key, said, drawn in _states(published, "ch4-yield-moves"):
         m = _find(r"z = ([-+][\d.]+)\nvs the previous (\d+) changes;\n(\d+%)", drawn)
         assert f"z = {m[1]} against the previous {m[2]} daily changes ({m[3]} of them" \
             in said, key
-    item = published["ch4-vix"]
-    for key, said, drawn in _drawn(item, item["words"]):
+    for key, said, drawn in _states(published, "ch4-vix"):
         m = _find(r"rank (\d+) of (\d+) days shown", drawn)
         assert f"rank {m[1]} of the {m[2]} sessions from" in said, key
-    item = published["ch4-hyg-vs-10y"]
-    for key, said, drawn in _drawn(item, item["words"]):
+    for key, said, drawn in _states(published, "ch4-hyg-vs-10y"):
         n = _find(r"^(\d+) windows", drawn)[1]
         assert f"of the {n} windows" in said, key
-    item = published["ch4-btc-ndx-thresholds"]
-    for key, said, drawn in _drawn(item, item["words"]):
+    for key, said, drawn in _states(published, "ch4-btc-ndx-thresholds"):
         for tag, words in (("NDX", "average on "), ("BTC", "USD on ")):
             got = [t for t in drawn if t.startswith(tag + " ")]
             if got:
                 assert len(got) == 1 and f"{words}{got[0][4:]} 2025" in said, (key, got)
             else:
                 assert f"{words}no day to" in said, key
-    item = published["ch4-trend-model"]
-    for key, said, drawn in _drawn(item, item["words"]):
+    for key, said, drawn in _states(published, "ch4-trend-model"):
         for day in re.findall(r"net short from (\d+ \w+) 2025", said):
             assert any(t.startswith(day) for t in drawn), (key, day, drawn)
 
