@@ -173,9 +173,11 @@ def asset_colour(symbols: Sequence[str], field: str = "name", names: Sequence[st
         # Vega has no array filter: join the ticked names and split them again.
         joined = " + ".join(f"({t} ? {json.dumps(n + '|')} : '')"
                             for t, n in zip(toggles, names))
-        # Nothing ticked: no entries (split('') would give one empty, swatch-only entry).
-        props["values"] = alt.ExprRef(f"({joined}) === '' ? [] : "
-                                      f"split(slice({joined}, 0, -1), '|')")
+        # Nothing ticked: one hidden, empty entry. An empty values list makes the legend's
+        # bounds infinite (the SVG's height becomes 1.8e308) and a bare [''] is a swatch.
+        none = f"({joined}) === ''"
+        props["values"] = alt.ExprRef(f"{none} ? [''] : split(slice({joined}, 0, -1), '|')")
+        props["symbolOpacity"] = props["labelOpacity"] = alt.ExprRef(f"{none} ? 0 : 1")
     props.update(legend_props)
     return alt.Color(f"{field}:N", title=title, scale=scale, legend=alt.Legend(**props))
 
