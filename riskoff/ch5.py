@@ -47,6 +47,9 @@ FITS = {"all": ("1871-01-01", None, "1871 to the last month"),
         "1980": ("1980-01-01", None, "1980 to the last month")}
 DALIO = ("https://stocktwits.com/news-articles/markets/equity/"
          "ray-dalio-says-80-into-a-full-blown-ai-bubble-uses-nvidia-as-example/cLPAjqVREaa")
+# The sentence of that page the '80%' is read from (tests check the figure is in it).
+DALIO_QUOTE = ("In an interview with CNBC, Ray Dalio said the U.S. is roughly 80% into a market "
+               "bubble similar to 1929 and 2000.")
 PARTIAL_NOTE = ("Rows that the data provenance flags as probable partial days are left out: "
                 + ", ".join(f"{label_of(s)} {date_label(d)}" for s, d in PARTIAL_LAST.items())
                 + ".")
