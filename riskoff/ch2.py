@@ -18,6 +18,7 @@ from . import claims as rclaims
 from . import data as rdata
 from . import fedwatch, metrics, widgets
 from .charts import Caption, fed, publish
+from .charts.words import Said
 from .charts.base import date_label
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
@@ -311,18 +312,68 @@ def hindsight():
 
 # ---------------------------------------------------------------------------- 1. timeline
 
-def _timeline_text(o: pd.DataFrame, m: pd.DataFrame) -> str:
-    peak = o.loc[o["p_cut"].idxmax()]
-    low = o.loc[o["p_cut"].idxmin()]
-    two = m[m["symbol"] == "DGS2"].set_index("date")["value"]
-    ndx = m[m["symbol"] == "NDX"].set_index("date")["value"]
-    def approx(r):
-        return "about " if r["reading"] == "approximate" else ""
-    return (f"The published FedWatch odds of a December cut went from {approx(peak)}"
-            f"{peak.p_cut:g}% on {date_label(peak.date)} to {approx(low)}{low.p_cut:g}% on "
-            f"{date_label(low.date)}; between those dates the 2-year Treasury yield went from "
-            f"{two[peak.date]:.2f}% to {two[low.date]:.2f}% and the Nasdaq-100 changed "
-            f"{ndx[low.date] / ndx[peak.date] - 1:+.1%}.")
+def _span(window: str, keep: bool = False) -> str:
+    """A window value "YYYY-MM-DD/YYYY-MM-DD" as "13 – 21 Nov 2025" (months and years only
+    where they differ); ``keep``: with no-break spaces, so a wrapped title keeps it on one
+    line."""
+    a, b = (pd.Timestamp(d) for d in window.split("/"))
+    if a.year != b.year:
+        text = f"{date_label(a)} – {date_label(b)}"
+    else:
+        text = f"{a.day if a.month == b.month else f'{a.day} {a:%b}'} – {date_label(b)}"
+    return text.replace(" ", "\u00a0") if keep else text
+
+
+def _in_window(df: pd.DataFrame, window: str) -> pd.DataFrame:
+    # As the chart's filter: both ends included.
+    a, b = window.split("/")
+    return df[(df["date"] >= a) & (df["date"] <= b)]
+
+
+def _plain(symbol: str) -> str:
+    return re.sub(r" \((%|points)\)$", "", fed.name_of(symbol))
+
+
+def _approx(r) -> str:
+    return "about " if r["reading"] == "approximate" else ""
+
+
+def _timeline_words(o: pd.DataFrame, m: pd.DataFrame):
+    """Title and takeaway of the timeline for each window and market series: the highest and
+    the lowest published reading in the window, in date order, and what the series did
+    between those dates (closes of the chart's own frame)."""
+    from .findings import pct
+
+    def describe(state):
+        window, sym = state["window"], state["overlay"]
+        name = _plain(sym)
+        title = (f"Published FedWatch odds of a December cut and the {name}, "
+                 f"{_span(window, keep=True)}")
+        ow = _in_window(o, window)
+        if len(ow) < 2:
+            return Said(title, "Fewer than two published readings fall in this window.")
+        hi, lo = ow.loc[ow["p_cut"].idxmax()], ow.loc[ow["p_cut"].idxmin()]
+        a, b = sorted([hi, lo], key=lambda r: r["date"])
+        closes = _in_window(m[m["symbol"] == sym], window).set_index("date")["value"]
+
+        def close(d):  # the close of the reading's day, else the last before it
+            before = closes.loc[:d]
+            return before.index[-1], before.iloc[-1]
+
+        (da, va), (db, vb) = close(a["date"]), close(b["date"])
+        when = "" if (da, db) == (a["date"], b["date"]) else \
+            f" (closes of {date_label(da)} and {date_label(db)})"
+        if sym in YIELDS:
+            moved = (f"went from {va:.2f}% to {vb:.2f}% "
+                     f"({_bp(fedwatch.change_bp(rdata.series(sym), db, base=da))})")
+        else:
+            moved = f"changed {pct(vb / va - 1)}"
+        verb = "fell" if a["p_cut"] > b["p_cut"] else "rose"
+        return Said(title, f"The published odds {verb} from {_approx(a)}{a['p_cut']:g}% on "
+                           f"{date_label(a['date'])} to {_approx(b)}{b['p_cut']:g}% on "
+                           f"{date_label(b['date'])}; between those dates the {name} "
+                           f"{moved}{when}.")
+    return describe
 
 
 def timeline():
@@ -342,7 +393,9 @@ def timeline():
                                 "its source address. The dotted lines are the article's two "
                                 "figures, which it does not date. Event sources are listed in "
                                 "the table above."),
-                   alt_text=_timeline_text(o, m))
+                   describe=_timeline_words(o, m),
+                   about="Line charts: published FedWatch odds of a December 2025 cut above, "
+                         "one market series below, with the narrative's events marked")
 
 
 # ---------------------------------------------------------------------------- 2. calculator
@@ -375,12 +428,6 @@ def calculator():
     ex = fedwatch.CME_EXAMPLE
     inputs = pd.DataFrame([ex])
     frame = calculator_frame(**ex)
-    o = frame.iloc[0]
-    hike = frame[(frame.part == "outcome") & (frame.n == 1)]["prob"].iloc[0]
-    text = (f"With CME's worked example for September 2015 (futures prices {ex['prior_price']} "
-            f"and {ex['price']}, decision on day {ex['meeting_day']} of {ex['days_in_month']}), "
-            f"the post-meeting rate is {o.post:.5f}% against {o.pre:.4f}% before, a "
-            f"{hike:.1%} chance of a 25 bp hike.")
     return publish(fed.calculator(inputs), frame, "ch2-fedwatch-calculator",
                    Caption(extra_sources=[
                        f"**Inputs:** {fedwatch.CME_EXAMPLE_SOURCE} (published figures, not our "
@@ -389,7 +436,9 @@ def calculator():
                        "**Data as of:** no market data: we hold no fed funds futures prices, so "
                        "the calculator starts from CME's example (a September 2015 meeting) "
                        "and computes whatever prices you enter."]),
-                   alt_text=text)
+                   describe=fed.calculator_words(),
+                   about="FedWatch calculator: the rates and outcome odds implied by two fed "
+                         "funds futures prices, with a step chart of the rate through the month")
 
 
 # ---------------------------------------------------------------------------- 3. yields
@@ -399,13 +448,36 @@ def _yield_frame(start=START, end=END) -> pd.DataFrame:
     return metrics.tidy(ch, "change_bp")
 
 
-def _yield_text(start="2025-11-13", end="2025-11-21") -> str:
-    base = pd.Timestamp(start) - pd.Timedelta(days=1)
-    tot = {s: fedwatch.change_bp(rdata.series(s), end, base=base) for s in ("DGS2", "DGS10")}
-    day = fedwatch.change_bp(rdata.series("DGS2"), "2025-11-20")
-    return (f"From the close before {date_label(start)} to {date_label(end)} the 2-year "
-            f"Treasury yield moved {tot['DGS2']:+.0f} bp and the 10-year {tot['DGS10']:+.0f} bp; "
-            f"on the day of the equity reversal, 20 Nov, the 2-year moved {day:+.0f} bp.")
+def _bp(v: float) -> str:
+    return f"{v:+.0f} bp" if round(v) else "0 bp"
+
+
+def _yield_words(frame: pd.DataFrame):
+    """Title and takeaway of the yield bars for each window and measure, from the chart's
+    own frame of daily changes (each against the series' previous published close)."""
+    def describe(state):
+        window, measure = state["ywindow"], state["ymeasure"]
+        what = ("change since the close before the window" if measure == "cum" else
+                "change from the previous close")
+        title = f"Treasury yields, {_span(window, keep=True)}: {what} (bp)"
+        fw = _in_window(frame, window).dropna(subset=["change_bp"])
+        if fw.empty:
+            return Said(title, "No yield closes fall in this window.")
+        by = {s: fw[fw["symbol"] == s].set_index("date")["change_bp"] for s in YIELDS}
+        if measure == "cum":
+            last = max(v.index.max() for v in by.values())
+            start = window.split("/")[0]
+            return Said(title, f"From the close before {date_label(start)} to "
+                               f"{date_label(last)} the 2-year yield moved "
+                               f"{_bp(by['DGS2'].sum())}, the 10-year {_bp(by['DGS10'].sum())} "
+                               f"and Cboe's 10-year index {_bp(by['TNX'].sum())}.")
+        def largest(s):  # every day tied for the largest move (bars of equal height)
+            v = by[s].round(6)
+            hits = v[v.abs() == v.abs().max()]
+            return " and ".join(f"{_bp(x)} on {date_label(d)}" for d, x in hits.items())
+        return Said(title, f"The 2-year yield's largest one-day move in the window was "
+                           f"{largest('DGS2')}; the 10-year's was {largest('DGS10')}.")
+    return describe
 
 
 def yield_moves():
@@ -416,7 +488,9 @@ def yield_moves():
                                 "published close (FRED has no close on US bond-market "
                                 "holidays such as 11 Nov; Cboe's index has a value that day). "
                                 "One basis point is 0.01 percentage point."),
-                   alt_text=_yield_text())
+                   describe=_yield_words(frame),
+                   about="Bar chart: daily changes of the 2-year and 10-year Treasury yields "
+                         "in basis points, by date")
 
 
 def _cuts_frame(start=None, end=END) -> pd.DataFrame:
@@ -427,11 +501,30 @@ def _cuts_frame(start=None, end=END) -> pd.DataFrame:
     return cp[["date", "two_year", "low", "high", "mid", "cuts"]]
 
 
-def _cuts_text(cp: pd.DataFrame) -> str:
-    c = cp.set_index("date")["cuts"]
-    return (f"By this rough measure the 2-year yield priced {c['2025-10-28']:.1f} cuts of 25 bp "
-            f"on 28 Oct, {c['2025-10-29']:.1f} after the October cut, {c['2025-11-20']:.1f} on "
-            f"20 Nov and {c['2025-11-21']:.1f} on 21 Nov.")
+def _cuts_words(cp: pd.DataFrame):
+    """Title and takeaway of the cuts chart in each of its two views."""
+    span = _span(f"{cp['date'].iloc[0]}/{cp['date'].iloc[-1]}", keep=True)
+    c = cp.set_index("date")
+
+    def describe(state):
+        if state["cview"] == "cuts":
+            title = (f"Cuts of 25 bp priced, {span}\n"
+                     "= (policy midpoint − 2-year yield) / 0.25")
+            k = c["cuts"]
+            return Said(title, f"By this rough measure the 2-year yield priced "
+                               f"{k['2025-10-28']:.1f} cuts of 25 bp on 28 Oct, "
+                               f"{k['2025-10-29']:.1f} after the October cut, "
+                               f"{k['2025-11-20']:.1f} on 20 Nov and {k['2025-11-21']:.1f} "
+                               f"on 21 Nov.")
+        title = f"2-year Treasury yield and the Fed funds target range, {span}"
+        under = int((c["two_year"] < c["low"]).sum())
+        days = ("on every one of the" if under == len(c) else f"on {under} of the")
+        d = c.loc["2025-11-20"]
+        return Said(title, f"The 2-year yield closed below the bottom of the target range "
+                           f"{days} {len(c)} days shown; on 20 Nov 2025 it closed at "
+                           f"{d['two_year']:.2f}% against a range of {d['low']:.2f}–"
+                           f"{d['high']:.2f}%.")
+    return describe
 
 
 def cuts_priced():
@@ -444,7 +537,9 @@ def cuts_priced():
                                 "average over two years, not one. It starts with the first "
                                 "decision in our table (17 Sep 2025) and stops at the end of "
                                 "2025 because our table ends with the 10 Dec decision."),
-                   alt_text=_cuts_text(cp))
+                   describe=_cuts_words(cp),
+                   about="Line chart: the cuts of 25 bp the 2-year Treasury yield priced, or "
+                         "the yield against the Fed funds target range, with events marked")
 
 
 # ---------------------------------------------------------------------------- claims helpers

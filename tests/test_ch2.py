@@ -205,3 +205,131 @@ def test_explore_yields_and_cuts():
     assert "ends with the 10 Dec 2025 decision" in box.render()
     start.value, end.value = dt.date(2025, 1, 2), dt.date(2025, 3, 1)
     assert "our table starts" in box.render()
+
+
+# ---------------------------------------------------------------- figure words (issue 13)
+
+@pytest.fixture(scope="module")
+def said():
+    from conftest import capture_published
+
+    return capture_published(ch2, ch2.timeline, ch2.calculator, ch2.yield_moves,
+                             ch2.cuts_priced)
+
+
+def _csv_closes(symbol):
+    # Read straight from the cache file, not through riskoff.data: an independent check.
+    df = pd.read_csv(rdata.DATA_DIR / "daily" / f"{symbol}.csv")
+    return df.dropna(subset=["close"]).set_index("date")["close"]
+
+
+def test_every_figure_has_words_and_says_what_it_is(said):
+    assert set(said) == {"ch2-odds-timeline", "ch2-fedwatch-calculator", "ch2-yield-moves",
+                         "ch2-cuts-priced"}
+    for name, v in said.items():
+        w = v["words"]
+        assert w is not None, name
+        assert v["alt_text"] == w.takeaway() and v["label"] != v["alt_text"], name
+        for key in w.table:
+            title = w.title(key)
+            assert len(title.replace("\n", " ")) <= 95, (name, title)
+            assert all(len(line) <= 44 for line in title.split("\n")), (name, title)
+            assert all(len(line) <= 34 for line in w.narrow_title(key).split("\n")) \
+                if hasattr(w, "narrow_title") else True
+
+
+def test_timeline_default_words_by_hand(said):
+    w = said["ch2-odds-timeline"]["words"]
+    assert w.default_key == "2025-10-01/2025-12-31|DGS2"
+    odds = pd.read_csv(rdata.DATA_DIR / "published" / "fedwatch_dec2025.csv")
+    hi, lo = odds.loc[odds.p_cut_dec2025_pct.idxmax()], odds.loc[odds.p_cut_dec2025_pct.idxmin()]
+    assert (hi.as_of, hi.p_cut_dec2025_pct, lo.as_of, lo.p_cut_dec2025_pct) == \
+        ("2025-10-28", 99, "2025-11-19", 30)          # both approximate readings
+    two = _csv_closes("DGS2")
+    assert (two["2025-10-28"], two["2025-11-19"]) == (3.47, 3.58)
+    assert w.takeaway() == ("The published odds fell from about 99% on 28 Oct 2025 to about "
+                            "30% on 19 Nov 2025; between those dates the 2-year Treasury "
+                            "yield went from 3.47% to 3.58% (+11 bp).")
+    assert "1\u00a0Oct\u00a0–\u00a031\u00a0Dec\u00a02025" in w.title()
+    ndx = _csv_closes("NDX")
+    change = ndx["2025-11-19"] / ndx["2025-10-28"] - 1          # 24640.52 / 26012.15 - 1
+    assert f"{change:+.2%}" == "-5.27%"
+    assert w.takeaway("2025-10-01/2025-12-31|NDX").endswith("the Nasdaq-100 changed -5.27%.")
+    # The last window holds two readings, 1 Dec (about 87) and 10 Dec (89.4): a rise.
+    assert w.takeaway("2025-11-24/2025-12-19|DGS2").startswith(
+        "The published odds rose from about 87% on 1 Dec 2025 to 89.4% on 10 Dec 2025")
+
+
+def test_yield_default_words_by_hand(said):
+    w = said["ch2-yield-moves"]["words"]
+    assert w.default_key == "2025-11-13/2025-11-21|day"
+    two, ten = _csv_closes("DGS2"), _csv_closes("DGS10")
+    d2 = (two.diff() * 100).round(6).loc["2025-11-13":"2025-11-21"]
+    d10 = (ten.diff() * 100).round(6).loc["2025-11-13":"2025-11-21"]
+    # 2-year: +4 on 14 Nov (3.58 -> 3.62) and -4 on 21 Nov (3.55 -> 3.51), the largest, tied.
+    assert d2.abs().max() == 4 and sorted(d2[d2.abs() == 4].index) == ["2025-11-14", "2025-11-21"]
+    assert d10.abs().idxmax() == "2025-11-21" and d10["2025-11-21"] == -4
+    assert w.takeaway() == ("The 2-year yield's largest one-day move in the window was +4 bp "
+                            "on 14 Nov 2025 and -4 bp on 21 Nov 2025; the 10-year's was -4 bp "
+                            "on 21 Nov 2025.")
+    # Since the close before the window (12 Nov): 3.56 -> 3.51 and 4.08 -> 4.06.
+    assert round((two["2025-11-21"] - two["2025-11-12"]) * 100) == -5
+    assert round((ten["2025-11-21"] - ten["2025-11-12"]) * 100) == -2
+    assert w.takeaway("2025-11-13/2025-11-21|cum").startswith(
+        "From the close before 13 Nov 2025 to 21 Nov 2025 the 2-year yield moved -5 bp, the "
+        "10-year -2 bp")
+
+
+def test_cuts_default_words_by_hand(said):
+    w = said["ch2-cuts-priced"]["words"]
+    two = _csv_closes("DGS2")
+    fomc = pd.read_csv(rdata.DATA_DIR / "published" / "fomc_decisions_2025.csv")
+    # On 20 Nov the range set on 29 Oct applied: 3.75-4.00, midpoint 3.875.
+    r = fomc[fomc.date == "2025-10-29"].iloc[0]
+    assert (r.target_low_pct, r.target_high_pct) == (3.75, 4.0)
+    assert f"{(3.875 - two['2025-11-20']) / 0.25:.1f}" == "1.3"
+    assert "1.3 on 20 Nov" in w.takeaway()
+    assert w.takeaway("levels").endswith(
+        f"on 20 Nov 2025 it closed at {two['2025-11-20']:.2f}% against a range of 3.75–4.00%.")
+
+
+def test_calculator_default_words_and_the_template():
+    from riskoff.charts import words
+
+    t = fed.calculator_words()
+    chart, w = words.attach(fed.calculator(pd.DataFrame([fw.CME_EXAMPLE])), t)
+    assert w.default_key == "99.805|99.8675|17|30"
+    # CME's worked example: post 0.26643%, pre 0.1325%, 53.6% hike, 46.4% no change.
+    assert w.takeaway() == ("These prices imply a post-meeting rate of 0.26643% against "
+                            "0.1325% before: 53.6% for a hike of 25 bp, 46.4% for no change.")
+    assert w.title() == ("FedWatch arithmetic, decision day 17 of 30,\n"
+                         "futures 99.8050, prior month 99.8675")
+    # Any slider state, not only the checked sample (what a live kernel asks for).
+    assert "99.9|99.9|5|31" in w.table
+    assert w.takeaway("99.9|99.9|5|31").endswith("100.0% for no change, 0.0% for a hike of 25 bp.")
+    assert w.takeaway("99.805|99.8675|31|30") == (
+        "No odds: the decision day must fall inside the month, on day 2 to 30.")
+    spec = json.dumps(chart.to_dict())
+    assert "riskoff_words" not in spec          # no table: the template is computed in Vega
+    assert len(spec) < 60_000
+
+
+@pytest.mark.skipif(not __import__("shutil").which("node"), reason="node is not installed")
+def test_js_fixed_writes_numbers_as_vega_does():
+    import subprocess
+    from pathlib import Path
+
+    from riskoff.charts import words
+
+    cases = [(0.125, 2, False), (1.005, 2, False), (-0.00001, 2, False), (-1.5, 4, False),
+             (0.5355, 1, True), (-0.15143, 5, False), (2.5, 0, False), (-2.5, 0, False),
+             (0.00049999, 1, True), (99.8050, 4, False), (1e-9, 3, False)]
+    exprs = [f"format({x!r}, '.{d}{'%' if p else 'f'}')" for x, d, p in cases]
+    vega = Path(__file__).parent.parent / "_static" / "vendor" / "vega" / "vega.min.js"
+    js = (f"const vega = require({json.dumps(str(vega))});"
+          f"const v = new vega.View(vega.parse({{signals: [{{name: 'a', update: "
+          f"{json.dumps('[' + ', '.join(exprs) + ']')}}}]}}), {{renderer: 'none'}});"
+          "v.runAsync().then(() => process.stdout.write(JSON.stringify(v.signal('a'))));")
+    got = json.loads(subprocess.run(["node", "-e", js], capture_output=True, text=True,
+                                    check=True).stdout)
+    assert got == [words.js_fixed(x, d, percent=p) for x, d, p in cases]

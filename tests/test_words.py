@@ -18,7 +18,7 @@ import vl_convert as vlc
 
 from conftest import capture_published
 
-from riskoff import ch1, ch3, ch4, ch5, sitejs
+from riskoff import ch1, ch2, ch3, ch4, ch5, sitejs
 from riskoff.charts import words
 
 CHECK = Path(__file__).parent / "js" / "words_check.js"
@@ -26,6 +26,7 @@ CHECK = Path(__file__).parent / "js" / "words_check.js"
 # (chapter module, its views that publish figures with words). Extend as figures gain words.
 FIGURES = [
     (ch1, (ch1.who_fell, ch1.rebased, ch1.drawdowns)),
+    (ch2, (ch2.timeline, ch2.calculator, ch2.yield_moves, ch2.cuts_priced)),
     (ch5, (ch5.after_chart, ch5.analog_chart, ch5.volatility_chart, ch5.trend_chart)),
     (ch3, (ch3.reversal, ch3.reactions, ch3.who_fell, ch3.deals)),
     (ch4, (ch4.gap_fade, ch4.credit_drawdowns, ch4.credit_vs_treasuries, ch4.yield_moves,

@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 from altair.utils.data import to_values
 
-from . import base
+from . import base, words
 
 # Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
 # strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
@@ -286,6 +286,39 @@ C_PATH = (184, 334)    # rate path: top, bottom
 C_HEIGHT = 334
 
 
+# FedWatch arithmetic, as in riskoff.fedwatch (rates in percent), as Vega expressions over the
+# calculator's sliders; calc_py does the same operations in the same order, so both give the
+# same doubles (the words template relies on it, and its test runs Vega to check it).
+CALC = dict(avg="100 - price", pre="100 - prior", valid="mday >= 2 && mday <= ndays",
+            post="(ndays * (100 - price) - (mday - 1) * (100 - prior)) / (ndays - mday + 1)")
+CALC["moves"] = f"(({CALC['post']}) - (100 - prior)) / 0.25"
+# The two outcomes around the moves priced: k = 0 the whole moves, k = 1 one more.
+OUTCOME = {
+    "whole": lambda m: f"floor(abs({m}))",
+    "rest": lambda m: f"abs({m}) - floor(abs({m}))",
+    "sign": lambda m: f"{m} < 0 ? -1 : 1",
+    "n": lambda sign, whole, k: f"{sign} * ({whole} + {k})",
+    "prob": lambda rest, k: f"{k} === 0 ? 1 - {rest} : {rest}",
+}
+
+
+def calc_py(state) -> dict:
+    """CALC and the two outcomes, computed in Python from the sliders' values."""
+    import math
+
+    price, prior, mday, ndays = state["price"], state["prior"], state["mday"], state["ndays"]
+    out = {"avg": 100 - price, "pre": 100 - prior, "valid": 2 <= mday <= ndays}
+    if not out["valid"]:
+        return out
+    post = (ndays * (100 - price) - (mday - 1) * (100 - prior)) / (ndays - mday + 1)
+    moves = ((post) - (100 - prior)) / 0.25
+    whole, rest = math.floor(abs(moves)), abs(moves) - math.floor(abs(moves))
+    sign = -1 if moves < 0 else 1
+    out.update(post=post, moves=moves,
+               outcomes=[(sign * (whole + k), 1 - rest if k == 0 else rest) for k in (0, 1)])
+    return out
+
+
 def _outcome_label(n_expr: str) -> str:
     return (f"({n_expr}) === 0 ? 'No change' : "
             f"(abs({n_expr}) * 25) + ' bp ' + (({n_expr}) < 0 ? 'cut' : 'hike')")
@@ -311,11 +344,7 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
         p_n = alt.param(name="ndays", value=int(row["days_in_month"]), bind=alt.binding_range(
             min=28, max=31, step=1, name="Days in month "))
         params = [p_price, p_prior, p_day, p_n]
-        # FedWatch arithmetic, as in riskoff.fedwatch (rates in percent).
-        calc = dict(avg="100 - price", pre="100 - prior", valid="mday >= 2 && mday <= ndays",
-                    post="(ndays * (100 - price) - (mday - 1) * (100 - prior)) / "
-                         "(ndays - mday + 1)")
-        calc["moves"] = f"(({calc['post']}) - (100 - prior)) / 0.25"
+        calc = CALC
 
         def base_chart(stop, as_):
             return alt.Chart(alt.sequence(0, stop, as_=as_)).transform_calculate(**calc)
@@ -325,10 +354,10 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
             rate="datum.day < mday ? datum.pre : datum.post",
             period="datum.day < mday ? 'before the decision' : 'from the decision day'")
         outcome = base_chart(2, "k").transform_filter("datum.valid").transform_calculate(
-            whole="floor(abs(datum.moves))", rest="abs(datum.moves) - floor(abs(datum.moves))",
-            sign="datum.moves < 0 ? -1 : 1").transform_calculate(
-            n="datum.sign * (datum.whole + datum.k)",
-            prob="datum.k === 0 ? 1 - datum.rest : datum.rest").transform_calculate(
+            whole=OUTCOME["whole"]("datum.moves"), rest=OUTCOME["rest"]("datum.moves"),
+            sign=OUTCOME["sign"]("datum.moves")).transform_calculate(
+            n=OUTCOME["n"]("datum.sign", "datum.whole", "datum.k"),
+            prob=OUTCOME["prob"]("datum.rest", "datum.k")).transform_calculate(
             label=_outcome_label("datum.n"))
         summary = base_chart(1, "k").transform_filter("datum.valid")
         invalid = base_chart(1, "k").transform_filter("!datum.valid")
@@ -411,6 +440,82 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
                      data=alt.Undefined if static else frame, resolve=_independent("x", "y"),
                      width=width, height=C_HEIGHT).add_params(*params)
 
+
+
+def _outcome_words(n: str) -> str:
+    """An outcome in the takeaway: 'no change', 'a cut of 25 bp' (no article to agree)."""
+    return f"(({n}) === 0 ? 'no change' : ({n}) < 0 ? 'a cut of ' + (abs({n}) * 25) + ' bp' : " \
+           f"'a hike of ' + (abs({n}) * 25) + ' bp')"
+
+
+def _outcome_words_py(n) -> str:
+    if n == 0:
+        return "no change"
+    return f"a {'cut' if n < 0 else 'hike'} of {words.js_number(abs(n) * 25)} bp"
+
+
+def calculator_words(sample_size: int = 200) -> "words.Template":
+    """The calculator's title and takeaway for any position of its sliders (about 5e8 states,
+    too many for a table): a template whose slots Vega computes from the sliders with CALC and
+    Python with calc_py. The sample (a fixed seed) is what the tests check Vega on."""
+    import random
+
+    moves = f"({CALC['moves']})"
+    whole, rest, sign = (OUTCOME[k](moves) for k in ("whole", "rest", "sign"))
+
+    def outcome(k):  # the k-th outcome's (n, probability) as expressions
+        return (OUTCOME["n"](f"({sign})", f"({whole})", str(k)),
+                OUTCOME["prob"](f"({rest})", str(k)))
+
+    (n0, p0), (n1, p1) = outcome(0), outcome(1)
+    # Ranked by probability, the lower move first when they are equal (as the bars' order).
+    first = f"({rest}) > 0.5"
+
+    def ranked(state):
+        o = calc_py(state)["outcomes"]
+        return o if o[1][1] <= 0.5 else o[::-1]
+
+    slot = words.Slot
+    slots = {
+        "price": slot("format(price, '.4f')", lambda s: words.js_fixed(s["price"], 4)),
+        "prior": slot("format(prior, '.4f')", lambda s: words.js_fixed(s["prior"], 4)),
+        "mday": slot("'' + mday", lambda s: words.js_number(s["mday"])),
+        "ndays": slot("'' + ndays", lambda s: words.js_number(s["ndays"])),
+        "valid": slot(CALC["valid"], lambda s: calc_py(s)["valid"]),
+        "pre": slot(f"format({CALC['pre']}, '.4f')", lambda s: words.js_fixed(calc_py(s)["pre"], 4)),
+        "post": slot(f"format({CALC['post']}, '.5f')",
+                     lambda s: words.js_fixed(calc_py(s)["post"], 5)),
+        "p1": slot(f"format({first} ? ({p1}) : ({p0}), '.1%')",
+                   lambda s: words.js_fixed(ranked(s)[0][1], 1, percent=True)),
+        "o1": slot(f"{first} ? {_outcome_words(n1)} : {_outcome_words(n0)}",
+                   lambda s: _outcome_words_py(ranked(s)[0][0])),
+        "p2": slot(f"format({first} ? ({p0}) : ({p1}), '.1%')",
+                   lambda s: words.js_fixed(ranked(s)[1][1], 1, percent=True)),
+        "o2": slot(f"{first} ? {_outcome_words(n0)} : {_outcome_words(n1)}",
+                   lambda s: _outcome_words_py(ranked(s)[1][0])),
+    }
+    rng = random.Random(13)
+
+    def grid(i):  # a price on the sliders' grid, as the slider gives it
+        return round(95 + i * 0.0025, 10)
+
+    sample = [{"price": grid(rng.randrange(2001)), "prior": grid(rng.randrange(2001)),
+               "mday": rng.randrange(2, 32), "ndays": rng.randrange(28, 32)}
+              for _ in range(sample_size)]
+    # Equal prices (no move priced) and a decision on day 16 of 30, where a gap of 0.0625
+    # prices half a move: the ties of the ranking.
+    sample += [{"price": 99.8, "prior": 99.8}, {"price": 99.8, "prior": 99.8625, "mday": 16},
+               {"price": 99.8625, "prior": 99.8, "mday": 16}, {"mday": 31, "ndays": 30}]
+    return words.Template(
+        title=["FedWatch arithmetic, decision day {mday} of {ndays},",
+               "futures {price}, prior month {prior}"],
+        narrow=["FedWatch arithmetic, decision", "day {mday} of {ndays}, futures {price},",
+                "prior month {prior}"],
+        takeaway=[("valid", "These prices imply a post-meeting rate of {post}% against {pre}% "
+                            "before: {p1} for {o1}, {p2} for {o2}."),
+                  (None, "No odds: the decision day must fall inside the month, on day 2 to "
+                         "{ndays}.")],
+        slots=slots, sample=sample)
 
 # ----------------------------------------------------------------------------- 3. yields
 

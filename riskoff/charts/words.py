@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence, Union
@@ -37,6 +38,17 @@ Part = Union[str, Pick]
 
 
 @dataclass
+class Unlisted:
+    """The words for a state the table does not list — a control that takes any value in
+    the browser (a date clicked on the chart) — as Vega expressions over the chart's signals.
+    They should say what is drawn and that the table's findings were not computed for it.
+    ``narrow``: the title on a phone (default: ``title``); titles break at ``\\n``."""
+    title: str
+    takeaway: str
+    narrow: str | None = None
+
+
+@dataclass
 class Said:
     """What ``describe`` returns for one state."""
     title: str
@@ -53,6 +65,7 @@ class Words:
     default_key: str = ""
     default_ticks: dict[str, bool] = field(default_factory=dict)
     values: dict[str, dict] = field(default_factory=dict)   # control -> key text -> value
+    unlisted: Unlisted | None = None   # words for a state the table lacks (browser only)
 
     # -------------------------------------------------------------- Python's rendering
 
@@ -84,7 +97,23 @@ class Words:
 
     def _entry_expr(self) -> str:
         key = "join([" + ", ".join(f"toString({p})" for p in self.params) + "], '|')"
+        if self.unlisted is not None:
+            return f"(riskoff_words.t[{key}] || {self._unlisted_expr()})"
         return f"(riskoff_words.t[{key}] || riskoff_words.t[riskoff_words.d])"
+
+    def _unlisted_expr(self) -> str:
+        # An entry of the table's shape: the text in the first text part, picks empty.
+        u, parts, first = self.unlisted, [], True
+        for part in next(iter(self.table.values()))["takeaway"]:
+            if isinstance(part, str):
+                parts.append(f"({u.takeaway})" if first else "''")
+                first = False
+            else:
+                parts.append("[[], '']")
+        if first:
+            raise ValueError("words: an Unlisted takeaway needs a text part in the table's takeaways")
+        return (f"{{title: ({u.title}), narrow: ({u.narrow or u.title}), "
+                f"takeaway: [{', '.join(parts)}]}}")
 
     def _count_expr(self) -> str:
         if not self.toggles:
@@ -179,7 +208,7 @@ def _wrap(title: str, width: int = TITLE_WIDTH) -> str:
 
 
 def build(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | None = None,
-          noun: str = "series") -> Words:
+          noun: str = "series", unlisted: Unlisted | None = None) -> Words:
     """Run ``describe`` over every state of the chart's controls (per-series checkboxes
     ``toggles`` = {symbol: checkbox name} excepted) and return the words table."""
     toggles = dict(toggles or {})
@@ -194,7 +223,8 @@ def build(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | 
         n *= len(o)
     if n > MAX_STATES:
         raise ValueError(f"words: {n} control states exceed {MAX_STATES}; describe fewer")
-    words = Words(params=[p["name"] for p in params], toggles=list(toggles.items()), noun=noun)
+    words = Words(params=[p["name"] for p in params], toggles=list(toggles.items()), noun=noun,
+                  unlisted=unlisted)
     words.values = {p: {key_text(v): v for v in o} for p, o in zip(words.params, options)}
     for combo in itertools.product(*options):
         state = dict(zip(words.params, combo))
@@ -220,9 +250,16 @@ def build(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | 
 
 
 def attach(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | None = None,
-           noun: str = "series", **title_props):
+           noun: str = "series", unlisted: Unlisted | None = None, **title_props):
     """The chart with its title drawn from the words table, and the table itself."""
-    words = build(chart, describe, toggles, noun)
+    if isinstance(describe, Template):
+        if toggles:
+            raise ValueError("words: a template takes no per-series checkboxes")
+        if unlisted is not None:
+            raise ValueError("words: a template already covers every state (no Unlisted)")
+        words = build_template(chart, describe)
+    else:
+        words = build(chart, describe, toggles, noun, unlisted)
     title = alt.TitleParams(text=words.title_expr(), anchor="start", frame="bounds",
                             **{"fontSize": 13, **title_props})
     return chart.add_params(*words.params_for_spec()).properties(title=title), words
@@ -230,3 +267,203 @@ def attach(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] |
 
 def table_json(words: Words) -> str:
     return json.dumps(words.table, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------------------- templates
+# A chart whose controls take too many states for a table (sliders over a fine grid) gets a
+# template instead: its words are text with named slots, each slot written once as a Vega
+# expression over the chart's signals and once as the same computation in Python. The
+# browser evaluates the expressions; Python renders the default view (and any other state)
+# with the Python side. The tests run the book's Vega on a sample of states (``Template.
+# sample``) and require both to give the same text.
+
+SLOT = re.compile(r"\{(\w+)\}")
+
+
+@dataclass
+class Slot:
+    """One value of a template: ``vega`` an expression over the chart's signals, ``python``
+    the same computed from the state (control name -> value). Text slots return strings;
+    the condition of a :class:`Case` returns a boolean."""
+    vega: str
+    python: Callable[[Mapping], object]
+
+
+@dataclass
+class Template:
+    """Words for a chart with too many control states to list.
+
+    ``title`` and ``narrow`` are the title's lines on a wide page and on a phone (the same
+    words, broken differently); ``takeaway`` is one text or a list of (condition slot name or
+    None, text), the first whose condition holds being used. Texts name slots as ``{name}``.
+    ``sample``: states (besides the default and each control's ends) the tests check Vega on.
+    """
+    title: Sequence[str]
+    narrow: Sequence[str]
+    takeaway: str | Sequence[tuple[str | None, str]]
+    slots: Mapping[str, Slot]
+    sample: Sequence[Mapping] = ()
+
+
+def js_fixed(x: float, digits: int, percent: bool = False, sign: bool = False) -> str:
+    """``format(x, '.Nf')`` (``'.N%'``, ``'+.Nf'``) as the browser's Vega writes it: d3-format
+    rounds the exact binary value half away from zero (JavaScript's toFixed), writes U+2212
+    for minus and drops the sign of a negative value that rounds to zero."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if percent:
+        x = x * 100  # d3 multiplies in floating point, as Python's '%' format does
+    d = Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    text = f"{abs(d):.{digits}f}"
+    neg = x < 0 and (d != 0 or sign)
+    lead = "\u2212" if neg else ("+" if sign else "")
+    return lead + text + ("%" if percent else "")
+
+
+def js_number(x: float) -> str:
+    """A number as JavaScript's String(x) writes it, for the integers and short decimals a
+    template adds to text (``'' + x`` in Vega)."""
+    if float(x).is_integer() and abs(x) < 1e21:
+        return str(int(x))
+    r = repr(float(x))
+    if "e" in r:
+        raise ValueError(f"js_number: {x!r} needs an exponent; format it in the template")
+    return r
+
+
+class _States(dict):
+    """A template's checked states (key -> values; what iteration gives) that also answers
+    for any other state of its controls (a live kernel asks for whatever the sliders say)."""
+
+    def __init__(self, words: "TemplateWords", keys):
+        super().__init__({k: None for k in keys})
+        self._words = words
+
+    def __contains__(self, key) -> bool:
+        return isinstance(key, str) and self._words.state_of(key) is not None
+
+    def __getitem__(self, key):
+        state = self._words.state_of(key)
+        if state is None:
+            raise KeyError(key)
+        return state
+
+
+@dataclass
+class TemplateWords(Words):
+    """Words of a :class:`Template`: the same interface as a table's, computed per state."""
+    template: Template | None = None
+    options: dict[str, list] = field(default_factory=dict)
+
+    def state_of(self, key: str) -> dict | None:
+        texts = key.split("|")
+        if len(texts) != len(self.params):
+            return None
+        state = {}
+        for p, t in zip(self.params, texts):
+            if t in self.values.get(p, {}):
+                state[p] = self.values[p][t]
+                continue
+            try:
+                v = float(t)
+            except ValueError:
+                return None
+            state[p] = int(v) if v.is_integer() else v
+        return state
+
+    def _fill(self, text: str, state: Mapping) -> str:
+        return SLOT.sub(lambda m: str(self.template.slots[m.group(1)].python(state)), text)
+
+    def _lines(self, lines, state) -> str:
+        return "\n".join(self._fill(line, state) for line in lines)
+
+    def _chosen(self, state) -> str:
+        t = self.template.takeaway
+        if isinstance(t, str):
+            return t
+        for cond, text in t:
+            if cond is None or self.template.slots[cond].python(state):
+                return text
+        raise ValueError("words: no case of the template's takeaway holds; end it with "
+                         "(None, text)")
+
+    def title(self, key: str | None = None, ticks: Mapping[str, bool] | None = None) -> str:
+        return self._lines(self.template.title, self[key])
+
+    def narrow_title(self, key: str | None = None) -> str:
+        return self._lines(self.template.narrow, self[key])
+
+    def takeaway(self, key: str | None = None, ticks: Mapping[str, bool] | None = None) -> str:
+        state = self[key]
+        return self._fill(self._chosen(state), state)
+
+    def __getitem__(self, key: str | None) -> dict:
+        return self.table[key or self.default_key]
+
+    # -------------------------------------------------------------- the browser's rendering
+
+    def _text_expr(self, text: str) -> str:
+        parts = SLOT.split(text)   # literal, slot, literal, ...
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2:
+                out.append(f"({self.template.slots[part].vega})")
+            elif part:
+                out.append(json.dumps(part, ensure_ascii=False))
+        return " + ".join(["''", *out])
+
+    def _lines_expr(self, lines) -> str:
+        return " + '\\n' + ".join(f"({self._text_expr(line)})" for line in lines)
+
+    def _takeaway_expr(self) -> str:
+        t = self.template.takeaway
+        if isinstance(t, str):
+            return self._text_expr(t)
+        expr = "''"
+        for cond, text in reversed(list(t)):
+            body = self._text_expr(text)
+            expr = body if cond is None else \
+                f"(({self.template.slots[cond].vega}) ? ({body}) : {expr})"
+        return expr
+
+    def params_for_spec(self) -> list[alt.Parameter]:
+        return [alt.param(name="riskoff_takeaway", expr=self._takeaway_expr()),
+                alt.param(name="riskoff_title", expr=self._lines_expr(self.template.title)),
+                alt.param(name="riskoff_narrow", expr=self._lines_expr(self.template.narrow))]
+
+    def title_expr(self) -> alt.ExprRef:
+        return alt.ExprRef(f"split(containerSize()[0] > 0 && containerSize()[0] < {NARROW_PX}"
+                           " ? riskoff_narrow : riskoff_title, '\\n')")
+
+
+def build_template(chart, template: Template) -> TemplateWords:
+    """The words of ``template`` over the chart's bound controls (every one a slider, a
+    menu or a checkbox); the checked states are the default, each control at each of its
+    ends (others at their defaults) and ``template.sample``."""
+    bound = _bound_params(chart)
+    names = [p["name"] for p in bound]
+    defaults = {p["name"]: p.get("value") for p in bound}
+    words = TemplateWords(params=names, toggles=[], noun="series", template=template)
+    states = [dict(defaults)]
+    for p in bound:
+        bind = p["bind"]
+        ends = [bind["min"], bind["max"]] if bind.get("input") == "range" else _options(p)
+        states += [{**defaults, p["name"]: v} for v in ends]
+    for s in template.sample:
+        unknown = set(s) - set(names)
+        if unknown:
+            raise ValueError(f"words: template sample names controls the chart lacks: "
+                             f"{sorted(unknown)}")
+        states.append({**defaults, **s})
+    for s in states:
+        for p, v in s.items():
+            words.values.setdefault(p, {})[key_text(v)] = v
+    keys = list(dict.fromkeys("|".join(key_text(s[p]) for p in names) for s in states))
+    words.table = _States(words, keys)
+    words.default_key = "|".join(key_text(defaults[p]) for p in names)
+    for lines in (template.title, template.narrow):
+        for line in lines:
+            for s in SLOT.findall(line):
+                if s not in template.slots:
+                    raise ValueError(f"words: template names an undefined slot {{{s}}}")
+    return words
