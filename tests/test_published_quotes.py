@@ -23,9 +23,9 @@ _WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "se
              "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_DATE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
-                   r"(\d{1,2}),?\s+(\d{4})\b|\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|"
-                   r"sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b", re.I)
+_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
+                   rf"|\b(\d{{1,2}})\s+{_MON}\s+(\d{{4}})\b|\b(\d{{4}})-(\d{{2}})-(\d{{2}})\b", re.I)
 
 NOT_CONFIRMED = {("fedwatch_dec2025", "2025-11-13")}
 
@@ -180,6 +180,7 @@ def test_dates_and_votes():
     assert dates("SANTA CLARA, Calif., Nov. 19, 2025 (GLOBE NEWSWIRE)") == {"2025-11-19"}
     assert dates("on February 26, 2025, reporting") == {"2025-02-26"}
     assert dates("results on 20 May 2026") == {"2026-05-20"}
+    assert dates("its fiscal 2026 Q1 earnings on May 28th, 2025.") == {"2025-05-28"}
     assert "2025-11-20" not in dates("Nov. 19, 2025")
     assert states_vote("The 10-2 vote lowered the rate", "10-2 (Miran for 50 bp)")
     assert states_vote("there were three dissenting votes", "9-3 (Miran)")
