@@ -107,12 +107,6 @@ KNOWN_OPEN = {
         "same unsettled ch4 chart: a download timed out in the last full run",
     "tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-1280-dark]":
         "ch3 peers: axis labels and title clipped after the window changes the bar order",
-    # Issue 13 item 2: chapter 2's figures have no words yet (its FedWatch calculator's
-    # sliders give ~5e8 states, beyond a words table: it needs a template evaluated in Vega).
-    "tests/test_figure_words.py::test_words_follow_every_control[chapters/02-the-fed.html-1280]":
-        "chapter 2's figures have no words (title and takeaway) yet",
-    "tests/test_figure_words.py::test_words_follow_every_control[chapters/02-the-fed.html-390]":
-        "chapter 2's figures have no words (title and takeaway) yet",
     'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-light]':
         "ch3 deals network: legend label 'purchase commitment' clipped at 390 px",
     'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-dark]':
