@@ -443,7 +443,7 @@ def test_notebook_sections_and_links():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     # HTML anchors, not MyST targets: JupyterLab would show `(driver-3)=` as text.
-    labels = set(re.findall(r'^<a id="(driver-[\w-]+)"></a>$', md, flags=re.M))
+    labels = set(re.findall(r'^<div id="(driver-[\w-]+)"></div>$', md, flags=re.M))
     # The opening verdict table links each driver to its section.
     from riskoff import findings
     links = set(re.findall(r'href="#(driver-[\w-]+)"', findings.driver_table().data))

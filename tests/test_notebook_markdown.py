@@ -2,8 +2,9 @@
 
 JupyterLab renders CommonMark (plus raw HTML), not MyST: a target line such as `(driver-3)=`,
 a `{tableofcontents}` directive or a `:::{note}` / ```{admonition} block shows there as raw
-text. Notebooks therefore use HTML anchors (`<a id="..."></a>`) and plain Markdown, which the
-book renders too. (Plain .md pages such as the glossary are book-only and may use MyST.)
+text. Notebooks therefore use HTML anchors (`<div id="..."></div>`, a block of its own: an
+inline `<a id>` would become an empty paragraph in the book) and plain Markdown, which the book
+renders too. (Plain .md pages such as the glossary are book-only and may use MyST.)
 """
 import re
 from pathlib import Path
@@ -43,17 +44,18 @@ def test_the_check_sees_each_construct():
     assert myst_only(":::{admonition} In a live kernel\ntext\n:::")
     assert myst_only("```{note}\ntext\n```")
     assert myst_only("see {ref}`driver-3`")
-    assert not myst_only('<a id="driver-3"></a>\n\n## 3. Jobs\n\n```python\nx = 1\n```')
+    assert not myst_only('<div id="driver-3"></div>\n\n## 3. Jobs\n\n```python\nx = 1\n```')
     assert not myst_only("Costs (in bn) = 5; a 95% chance")
 
 
 def test_an_anchor_is_its_own_html_block():
-    # CommonMark ends an inline-tag HTML block only at a blank line: an anchor line glued to
-    # the heading below would swallow the heading into raw HTML.
+    # CommonMark ends an HTML block only at a blank line: an anchor line glued to the heading
+    # below would swallow the heading into raw HTML.
     for path in NOTEBOOKS:
         for c in nbformat.read(path, as_version=4).cells:
             if c.cell_type == "markdown":
-                for m in re.finditer(r'^<a id="[^"]+"></a>\n(?!\n|$)', c.source, re.M):
+                for m in re.finditer(r'^<(?:div|a) id="[^"]+"></(?:div|a)>\n(?!\n|$)', c.source,
+                                     re.M):
                     raise AssertionError(f"{path.name}: no blank line after {m.group()!r}")
 
 

@@ -125,7 +125,7 @@ def test_driver_table_one_scale_and_links():
     md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for anchor, *_ in findings.DRIVERS:
         assert f'href="#{anchor}"' in html
-        assert f'<a id="{anchor}"></a>' in md, anchor  # HTML anchor, not a MyST target
+        assert f'<div id="{anchor}"></div>' in md, anchor  # HTML anchor, not a MyST target
 
 
 # ---------------------------------------------------------------------------- claims tables
