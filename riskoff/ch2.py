@@ -517,11 +517,13 @@ def _cuts_words(cp: pd.DataFrame):
                                f"{k['2025-11-20']:.1f} on 20 Nov and {k['2025-11-21']:.1f} "
                                f"on 21 Nov.")
         title = f"2-year Treasury yield and the Fed funds target range, {span}"
+        # Named dates, not "shown": the figure's From/To tool zooms without filtering.
         under = int((c["two_year"] < c["low"]).sum())
-        days = ("on every one of the" if under == len(c) else f"on {under} of the")
+        days = ("on every one of its" if under == len(c) else f"on {under} of its")
         d = c.loc["2025-11-20"]
         return Said(title, f"The 2-year yield closed below the bottom of the target range "
-                           f"{days} {len(c)} days shown; on 20 Nov 2025 it closed at "
+                           f"{days} {len(c)} closes from {date_label(c.index[0])} to "
+                           f"{date_label(c.index[-1])}; on 20 Nov 2025 it closed at "
                            f"{d['two_year']:.2f}% against a range of {d['low']:.2f}–"
                            f"{d['high']:.2f}%.")
     return describe

@@ -291,6 +291,14 @@ def test_cuts_default_words_by_hand(said):
     assert "1.3 on 20 Nov" in w.takeaway()
     assert w.takeaway("levels").endswith(
         f"on 20 Nov 2025 it closed at {two['2025-11-20']:.2f}% against a range of 3.75–4.00%.")
+    # Closes under the bottom of the range in force (the last decision on or before the day).
+    fomc = fomc.sort_values("date")
+    days = two.loc["2025-09-17":"2025-12-31"]
+    low = [fomc[fomc.date <= d].iloc[-1].target_low_pct for d in days.index]
+    under = int((days.values < low).sum())
+    assert (under, len(days)) == (68, 72)
+    assert (f"on {under} of its {len(days)} closes from 17 Sep 2025 to 31 Dec 2025"
+            in w.takeaway("levels"))
 
 
 def test_calculator_default_words_and_the_template():
