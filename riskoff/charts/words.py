@@ -9,6 +9,11 @@ the caption Python renders for the default view is the same table's default entr
 Per-series checkboxes would multiply the states (2^n), so they are not enumerated: a
 takeaway part may be a :class:`Pick`, a ranking of the series from which the first ticked
 one is taken, in Python and in the browser alike.
+
+Sliders over a fine grid would give too many states for a table (the FedWatch calculator's
+four give about 5e8): such a chart's words are a :class:`Template` instead, text with named
+slots each written once as a Vega expression and once as its Python twin (``attach`` takes
+it in place of ``describe``); the tests run Vega on a sample of states to hold them equal.
 """
 from __future__ import annotations
 
@@ -251,7 +256,8 @@ def build(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | 
 
 def attach(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | None = None,
            noun: str = "series", unlisted: Unlisted | None = None, **title_props):
-    """The chart with its title drawn from the words table, and the table itself."""
+    """The chart with its title drawn from the words table, and the table itself.
+    ``describe`` may be a :class:`Template` (words computed in Vega for any state)."""
     if isinstance(describe, Template):
         if toggles:
             raise ValueError("words: a template takes no per-series checkboxes")
