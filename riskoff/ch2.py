@@ -312,16 +312,13 @@ def hindsight():
 
 # ---------------------------------------------------------------------------- 1. timeline
 
-def _span(window: str, keep: bool = False) -> str:
+def _span(window: str) -> str:
     """A window value "YYYY-MM-DD/YYYY-MM-DD" as "13 – 21 Nov 2025" (months and years only
-    where they differ); ``keep``: with no-break spaces, so a wrapped title keeps it on one
-    line."""
+    where they differ). Titles give it a line of its own, so wrapping never splits it."""
     a, b = (pd.Timestamp(d) for d in window.split("/"))
     if a.year != b.year:
-        text = f"{date_label(a)} – {date_label(b)}"
-    else:
-        text = f"{a.day if a.month == b.month else f'{a.day} {a:%b}'} – {date_label(b)}"
-    return text.replace(" ", "\u00a0") if keep else text
+        return f"{date_label(a)} – {date_label(b)}"
+    return f"{a.day if a.month == b.month else f'{a.day} {a:%b}'} – {date_label(b)}"
 
 
 def _in_window(df: pd.DataFrame, window: str) -> pd.DataFrame:
@@ -347,8 +344,8 @@ def _timeline_words(o: pd.DataFrame, m: pd.DataFrame):
     def describe(state):
         window, sym = state["window"], state["overlay"]
         name = _plain(sym)
-        title = (f"Published FedWatch odds of a December cut and the {name}, "
-                 f"{_span(window, keep=True)}")
+        title = (f"Published FedWatch odds of a December cut and the {name},\n"
+                 f"{_span(window)}")
         ow = _in_window(o, window)
         if len(ow) < 2:
             return Said(title, "Fewer than two published readings fall in this window.")
@@ -459,7 +456,7 @@ def _yield_words(frame: pd.DataFrame):
         window, measure = state["ywindow"], state["ymeasure"]
         what = ("change since the close before the window" if measure == "cum" else
                 "change from the previous close")
-        title = f"Treasury yields, {_span(window, keep=True)}: {what} (bp)"
+        title = f"Treasury yields: {what} (bp),\n{_span(window)}"
         fw = _in_window(frame, window).dropna(subset=["change_bp"])
         if fw.empty:
             return Said(title, "No yield closes fall in this window.")
@@ -503,12 +500,12 @@ def _cuts_frame(start=None, end=END) -> pd.DataFrame:
 
 def _cuts_words(cp: pd.DataFrame):
     """Title and takeaway of the cuts chart in each of its two views."""
-    span = _span(f"{cp['date'].iloc[0]}/{cp['date'].iloc[-1]}", keep=True)
+    span = _span(f"{cp['date'].iloc[0]}/{cp['date'].iloc[-1]}")
     c = cp.set_index("date")
 
     def describe(state):
         if state["cview"] == "cuts":
-            title = (f"Cuts of 25 bp priced, {span}\n"
+            title = (f"Cuts of 25 bp priced,\n{span}:\n"
                      "= (policy midpoint − 2-year yield) / 0.25")
             k = c["cuts"]
             return Said(title, f"By this rough measure the 2-year yield priced "
@@ -516,7 +513,7 @@ def _cuts_words(cp: pd.DataFrame):
                                f"{k['2025-10-29']:.1f} after the October cut, "
                                f"{k['2025-11-20']:.1f} on 20 Nov and {k['2025-11-21']:.1f} "
                                f"on 21 Nov.")
-        title = f"2-year Treasury yield and the Fed funds target range, {span}"
+        title = f"2-year Treasury yield and the Fed funds target range,\n{span}"
         # Named dates, not "shown": the figure's From/To tool zooms without filtering.
         under = int((c["two_year"] < c["low"]).sum())
         days = ("on every one of its" if under == len(c) else f"on {under} of its")
