@@ -178,6 +178,7 @@
     entry.params.forEach(function (p) {
       if (!Object.prototype.hasOwnProperty.call(state, p.name)) { return; }
       var v = coerce(state[p.name], p, entry.defaults[p.name]);
+      if (v === undefined && p.name === entry.pick) { v = pickable(entry, state[p.name]); }
       if (v !== undefined) {
         try { entry.view.signal(p.name, v); changed = true; } catch (e) { /* keep default */ }
       }
@@ -270,18 +271,143 @@
     return /[",\n#]/.test(v) || /^\s|\s$/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
   }
 
+  // What each tooltip entry of a mark reads, from the compiled spec's tooltip expression:
+  // key -> {kind: 'num' | 'date' | 'text', field, fmt}. Vega-Lite writes each entry as
+  // "Title": format(datum["f"], "fmt") (numbers), utcFormat/timeFormat(datum["f"], ...)
+  // (dates) or a text expression; anything else is kept as the tooltip shows it.
+  function splitTop(s) {
+    var out = [], depth = 0, quote = null, start = 0;
+    for (var i = 0; i < s.length; i++) {
+      var c = s[i];
+      if (quote) {
+        if (c === '\\') { i++; } else if (c === quote) { quote = null; }
+      } else if (c === '"' || c === "'") { quote = c; }
+      else if ('([{'.indexOf(c) >= 0) { depth++; }
+      else if (')]}'.indexOf(c) >= 0) { depth--; }
+      else if (c === ',' && depth === 0) { out.push(s.slice(start, i)); start = i + 1; }
+    }
+    out.push(s.slice(start));
+    return out;
+  }
+
+  function tipReads(expr) {
+    var out = {}, body = String(expr || '').trim();
+    if (body[0] !== '{' || body[body.length - 1] !== '}') { return out; }
+    splitTop(body.slice(1, -1)).forEach(function (pair) {
+      var m = pair.match(/^\s*"((?:[^"\\]|\\.)*)"\s*:\s*([\s\S]*?)\s*$/);
+      if (!m) { return; }
+      var key, e = m[2], r;
+      try { key = JSON.parse('"' + m[1] + '"'); } catch (err) { return; }
+      if ((r = e.match(/^format\(datum\["([^"\\]+)"\],\s*"([^"\\]*)"\)$/))) {
+        out[key] = {kind: 'num', field: r[1], fmt: r[2]};
+      } else if ((r = e.match(/^(?:utc|time)Format\(datum\["([^"\\]+)"\],\s*"([^"\\]*)"\)$/))) {
+        out[key] = {kind: 'date', field: r[1], fmt: r[2]};
+      } else {
+        out[key] = {kind: 'text'};
+      }
+    });
+    return out;
+  }
+
+  function markReads(spec) {
+    var out = {};
+    (function walk(s) {
+      (s.marks || []).forEach(function (m) {
+        var t = m.encode && m.encode.update && m.encode.update.tooltip;
+        if (m.name && t && t.signal) { out[m.name] = tipReads(t.signal); }
+        if (m.type === 'group') { walk(m); }
+      });
+    })(spec || {});
+    return out;
+  }
+
+  function number(v) { return String(+(+v).toPrecision(12)); }
+
+  // A number the chart wrote as text ("−2.38%", "+1,204"): [value, is a percentage] or null.
+  function parseShown(t) {
+    var m = String(t).replace(/\u2212/g, '-').match(/^([+-]?)([\d,]*\.?\d+)(%?)$/);
+    return m ? [parseFloat(m[1] + m[2].replace(/,/g, '')), m[3] === '%'] : null;
+  }
+
+  function dateCell(v) {
+    var d = v instanceof Date ? v : new Date(v);
+    if (isNaN(+d)) { return cell(v); }
+    var iso = d.toISOString();
+    return iso.slice(11, 19) === '00:00:00' ? iso.slice(0, 10) : iso.slice(0, 16).replace('T', ' ') + ' UTC';
+  }
+
+  // The data behind the current view: per tooltip-bearing mark, the values its tooltip
+  // names, at full precision (percentages as percent, with "(%)" in the column name), dates
+  // as YYYY-MM-DD; text as shown. One table per set of columns, repeated rows once.
+  function csvTables(entry) {
+    var view = entry.view, reads = markReads(entry.spec), tables = {}, sigs = [];
+    (function walk(mark) {
+      if (!mark || !mark.items) { return; }
+      if (mark.marktype === 'group') {
+        mark.items.forEach(function (g) { (g.items || []).forEach(walk); });
+        return;
+      }
+      if (mark.role !== 'mark') { return; }
+      var how = reads[mark.name] || {};
+      mark.items.forEach(function (it) {
+        var tip = it.tooltip;
+        if (!isObj(tip) || tip instanceof Date) { return; }
+        var keys = Object.keys(tip).filter(function (k) { return k !== 'title'; });
+        if (!keys.length) { return; }
+        var cols = [], row = [];
+        keys.forEach(function (k) {
+          var h = how[k] || {kind: 'text'}, v = h.field != null && it.datum ? it.datum[h.field] : undefined;
+          if (h.kind === 'num' && typeof v === 'number' && isFinite(v)) {
+            var pct = /%/.test(h.fmt);
+            cols.push({name: k, pct: pct, kind: 'num'});
+            row.push(number(pct ? v * 100 : v));
+          } else if (h.kind === 'date' && v != null) {
+            cols.push({name: k, kind: 'date'});
+            row.push(dateCell(v));
+          } else {
+            cols.push({name: k, kind: 'text'});
+            row.push(cell(tip[k]));
+          }
+        });
+        if (tip.title != null) { cols.unshift({name: 'Item', kind: 'text'}); row.unshift(cell(tip.title)); }
+        var sig = cols.map(function (c) { return c.name + '\u0002' + c.kind; }).join('\u0001');
+        if (!tables[sig]) { tables[sig] = {cols: cols, rows: [], seen: {}}; sigs.push(sig); }
+        var t = tables[sig], id = JSON.stringify(row);
+        if (!t.seen[id]) { t.seen[id] = 1; t.rows.push(row); }
+      });
+    })(view.scenegraph().root);
+    return sigs.map(function (s) { return tables[s]; }).map(function (t) {
+      // Text columns that hold only numbers the chart wrote with a unit: numbers, unit named.
+      t.cols.forEach(function (c, j) {
+        if (c.kind !== 'text') { return; }
+        var vals = t.rows.map(function (r) { return r[j]; }).filter(function (v) { return v !== ''; });
+        var parsed = vals.map(parseShown);
+        if (!vals.length || parsed.some(function (p) { return !p; })) { return; }
+        var pct = parsed.every(function (p) { return p[1]; });
+        if (!pct && parsed.some(function (p) { return p[1]; })) { return; }
+        c.kind = 'num'; c.pct = pct;
+        t.rows.forEach(function (r) { if (r[j] !== '') { r[j] = number(parseShown(r[j])[0]); } });
+      });
+      return {columns: t.cols.map(function (c) {
+        return c.pct && !/%/.test(c.name) ? c.name + ' (%)' : c.name;
+      }), rows: t.rows};
+    }).sort(function (a, b) { return b.rows.length - a.rows.length; });
+  }
+
   function drawnCsv(entry) {
     var m = entry.meta, lines = [
       '# ' + m.title,
       '# ' + m.sources,
       '# ' + (m.asOf || 'Data as of: see the figure'),
-      '# Values as drawn in this view of the chart (the chart\'s own names, units and rounding): ' +
-        address(entry.anchor),
-      '# Figure in ' + bookTitle() + (m.csv ? '; underlying data: ' + m.csv : '')
+      '# The values this view of the chart draws (percentages in percent, dates as ' +
+        'YYYY-MM-DD): ' + address(entry.anchor),
+      '# Figure in ' + bookTitle() + (m.csv ? '; the cached input data: ' + m.csv : '')
     ];
-    drawnTables(entry.view).forEach(function (t, i, all) {
+    var tables = csvTables(entry);
+    if (!tables.length) { lines.push('# This view draws no values.'); }
+    tables.forEach(function (t, i, all) {
       if (all.length > 1) { lines.push('# Table ' + (i + 1) + ' of ' + all.length); }
-      lines.push(t.columns.map(function (c) { return csvField(c === 'title' ? 'Item' : c); }).join(','));
+      lines.push(t.columns.map(csvField).join(','));
       t.rows.forEach(function (r) { lines.push(r.map(csvField).join(',')); });
     });
     return lines.join('\n') + '\n';
@@ -487,9 +613,22 @@
     }
     svg.addEventListener('click', function () { saveSvg(entry).catch(failed); });
     png.addEventListener('click', function () { savePng(entry).catch(failed); });
-    csv.addEventListener('click', function () {
-      download(new Blob([drawnCsv(entry)], {type: 'text/csv'}), entry.name + '-view.csv');
-    });
+    function saveCsv() {
+      download(new Blob([drawnCsv(entry)], {type: 'text/csv'}), entry.name + '.csv');
+    }
+    csv.addEventListener('click', saveCsv);
+    // The caption's "data behind this chart" link gives the same file: what the chart draws,
+    // named and with units (its address, the cached input data, stays for readers without
+    // scripts and for "save link as").
+    var capLink = fig.querySelector('figcaption a[href$=".csv"]');
+    if (capLink) {
+      capLink.classList.add('riskoff-csv-link');
+      capLink.addEventListener('click', function (ev) {
+        if (ev.button || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) { return; }
+        ev.preventDefault();
+        saveCsv();
+      });
+    }
     entry.refresh = function () {
       if (!tableBox.hidden) { renderTables(entry, tableBox); }
       if (!panel.hidden) { field.value = showing === 'link' ? address(id) : citation(entry); }
@@ -538,6 +677,7 @@
 
   function modifiedSpec(entry) {
     var spec = JSON.parse(JSON.stringify(entry.spec)), m = entry.mods;
+    if (m.range) { fitY(spec, m.range); }  // reads x's data domain: before it is replaced
     (spec.scales || []).forEach(function (sc) {
       if (sc.name === 'y' && m.log) { sc.type = 'log'; delete sc.zero; sc.nice = false; }
       if (sc.name === 'x' && m.range) {
@@ -545,8 +685,58 @@
         delete sc.domainRaw; sc.nice = false;
       }
     });
-    if (m.range) { walkMarks(spec, function (mk) { if (mk.type !== 'group') { mk.clip = true; } }); }
+    if (m.range) {
+      walkMarks(spec, function (mk) { if (mk.type !== 'group') { mk.clip = true; } });
+      // A month axis over a few weeks labels every tick alike ("Nov 2025"): name the days.
+      var span = m.range[1] - m.range[0], day = 86400000;
+      (spec.axes || []).forEach(function (a) {
+        if (a.scale !== 'x' || typeof a.format !== 'string' || /%-?[de]/.test(a.format)) { return; }
+        if (span < 100 * day) { a.format = '%-d %b'; }
+        else if (span < 3 * 365 * day && a.format === '%Y') { a.format = '%b %Y'; }
+      });
+    }
     return spec;
+  }
+
+  // A scale domain's data references: [{data, field}] (null when not all from data).
+  function domainRefs(d) {
+    if (!d || Array.isArray(d) || d.signal) { return null; }
+    if (d.data && d.field) { return [{data: d.data, field: d.field, ref: d}]; }
+    if (d.data && d.fields) {
+      return d.fields.every(function (f) { return typeof f === 'string'; }) ?
+        d.fields.map(function (f) { return {data: d.data, field: f, ref: d}; }) : null;
+    }
+    if (d.fields) {
+      return d.fields.every(function (f) { return f && f.data && typeof f.field === 'string'; }) ?
+        d.fields.map(function (f) { return {data: f.data, field: f.field, ref: f}; }) : null;
+    }
+    return null;
+  }
+
+  // The time range zooms by filtering: the y scale reads its domain from copies of its data
+  // sets holding only the rows inside the range (by the x field of the same data set), so y
+  // fits the visible span and still follows the controls.
+  function fitY(spec, range) {
+    var x, y;
+    (spec.scales || []).forEach(function (sc) { if (sc.name === 'x') { x = sc; } if (sc.name === 'y') { y = sc; } });
+    var xs = x && domainRefs(x.domain), ys = y && domainRefs(y.domain);
+    if (!xs || !ys) { return; }
+    var xField = {}, top = {};
+    xs.forEach(function (r) { xField[r.data] = r.field; });
+    (spec.data || []).forEach(function (d) { top[d.name] = true; });
+    var made = {};
+    ys.forEach(function (r) {
+      var f = xField[r.data];
+      if (!f || !top[r.data]) { return; }
+      var name = 'riskoff_visible_' + r.data;
+      if (!made[name]) {
+        made[name] = true;
+        spec.data.push({name: name, source: r.data, transform: [{type: 'filter',
+          expr: 'isValid(datum[' + JSON.stringify(f) + ']) && inrange(time(datum[' +
+            JSON.stringify(f) + ']), [' + range[0] + ', ' + range[1] + '])'}]});
+      }
+      r.ref.data = name;
+    });
   }
 
   function redraw(entry) {
@@ -565,6 +755,7 @@
     entry.el.riskoffView = view;
     listen(entry);
     return view.runAsync().then(function () {
+      syncPick(entry);
       entry.fig.dispatchEvent(new CustomEvent('riskoff:view', {bubbles: true, detail: {entry: entry}}));
       updateAddress();
       if (entry.refresh) { entry.refresh(); }
@@ -573,6 +764,33 @@
 
   function viewTools(entry, bar) {
     var can = entry.can;
+    if (entry.pick) {
+      var pbox = document.createElement('span'), plab = document.createElement('label');
+      var pin = document.createElement('input');
+      pbox.className = 'riskoff-pick';
+      pin.type = 'date';
+      pin.id = entry.anchor + '-pick';
+      pin.className = 'riskoff-pick-date';
+      pin.min = isoDay(can.range[0]);
+      pin.max = isoDay(can.range[1]);
+      plab.htmlFor = pin.id;
+      plab.textContent = (pickMeta(entry).pick_label || 'Any date') + ' ';
+      var hint = document.createElement('span');
+      hint.className = 'riskoff-hint';
+      hint.id = entry.anchor + '-pick-hint';
+      hint.textContent = 'or click the chart at a date';
+      pin.setAttribute('aria-describedby', hint.id);
+      pin.addEventListener('change', function () {
+        var v = pickable(entry, pin.value);
+        if (v !== undefined) { setPick(entry, v); }
+      });
+      pbox.appendChild(plab);
+      pbox.appendChild(pin);
+      pbox.appendChild(hint);
+      bar.insertBefore(pbox, bar.firstChild);
+      entry.pickInput = pin;
+      syncPick(entry);
+    }
     if (can.log) {
       var log = button('Log scale', 'riskoff-log', 'Logarithmic vertical scale');
       log.setAttribute('aria-pressed', String(!!entry.mods.log));
@@ -621,6 +839,97 @@
       });
       bar.insertBefore(box, bar.firstChild);
     }
+  }
+
+  // ------------------------------------------------------------------ any date for a date control
+  // A chart may name one date control (Vega-Lite usermeta {riskoff: {pick_date: <param>}},
+  // e.g. chapter 1's rebase date) that takes any date of its time axis, not only its menu's:
+  // clicking the chart at a date, or typing one, sets it; the address keeps it like any value.
+
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  function dayLabel(iso) {
+    var d = new Date(dayMs(iso));
+    return d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
+  }
+
+  function pickMeta(entry) {
+    var u = entry.spec && entry.spec.usermeta && entry.spec.usermeta.riskoff;
+    return u && typeof u === 'object' ? u : {};
+  }
+
+  function pickParam(entry) {
+    var name = pickMeta(entry).pick_date;
+    if (!name || !entry.can.range) { return null; }
+    return entry.params.some(function (p) { return p.name === name; }) ? name : null;
+  }
+
+  // A date text the control can take: YYYY-MM-DD inside the time axis (else undefined).
+  function pickable(entry, text) {
+    var t = dayMs(text), r = entry.can.range;
+    if (t == null || !r || t < r[0] - 43200000 || t > r[1]) { return undefined; }
+    return isoDay(t);
+  }
+
+  function setPick(entry, day) {
+    var view = entry.view;
+    if (String(view.signal(entry.pick)) === day) { return; }
+    view.signal(entry.pick, day);
+    view.runAsync();
+  }
+
+  // The menu shows a picked date as one more (disabled) entry; the date input shows it.
+  function syncPick(entry) {
+    if (!entry.pick || !entry.view) { return; }
+    var v = String(entry.view.signal(entry.pick));
+    if (entry.pickInput && dayMs(v) != null) { entry.pickInput.value = v; }
+    var sel = entry.el.querySelector('select[name="' + entry.pick + '"]');
+    if (!sel) { return; }
+    var param = entry.params.filter(function (p) { return p.name === entry.pick; })[0];
+    var opts = (param && param.bind.options) || [], at = -1;
+    opts.forEach(function (o, i) { if (at < 0 && String(o) === v) { at = i; } });
+    var extra = sel.querySelector('option.riskoff-picked');
+    if (at >= 0) {
+      if (extra) { extra.remove(); }
+      sel.selectedIndex = at;
+      return;
+    }
+    if (!extra) {
+      extra = document.createElement('option');
+      extra.className = 'riskoff-picked';
+      extra.disabled = true;  // Vega reads a choice by its index among its own options
+      sel.appendChild(extra);
+    }
+    extra.value = v;
+    extra.textContent = dayLabel(v) + ' (picked)';
+    extra.selected = true;
+  }
+
+  function pickOnClick(entry) {
+    if (!entry.pick) { return; }
+    var view = entry.view, x = scaleOf(view, 'x'), svg = entry.el.querySelector('svg');
+    if (!x || !svg) { return; }
+    entry.el.classList.add('riskoff-pickable');
+    svg.addEventListener('click', function (ev) {
+      if (ev.target.closest && ev.target.closest('.role-legend')) { return; }
+      var rect = svg.getBoundingClientRect(), ratio = rect.width / (+svg.getAttribute('width') || rect.width);
+      var o = view.origin(), xv = (ev.clientX - rect.left) / ratio - o[0];
+      var yv = (ev.clientY - rect.top) / ratio - o[1];
+      if (xv < 0 || xv > view.width() || yv < 0 || yv > view.height()) { return; }
+      // The drawn date nearest the click (a close exists there), not the pixel's own day.
+      var best = null;
+      tipItems(view).forEach(function (it) {
+        if (it.x < 0 || it.x > view.width()) { return; }
+        if (!best || Math.abs(it.x - xv) < Math.abs(best.x - xv)) { best = it; }
+      });
+      if (!best) { return; }
+      var day = pickable(entry, isoDay(Math.round(+x.invert(best.x) / 86400000) * 86400000));
+      if (day === undefined) { return; }
+      // The hover values were read on the old base: hide them until the pointer moves.
+      var layer = entry.el.querySelector('.riskoff-hover');
+      if (layer) { layer.classList.remove('visible'); }
+      if (window.riskoffTooltip) { window.riskoffTooltip.muted = false; }
+      setPick(entry, day);
+    });
   }
 
   // ------------------------------------------------------------------ hover at a date
@@ -794,6 +1103,7 @@
     if (!entry || !entry.view) { return; }
     hoverAtDate(entry);
     legendHighlight(entry);
+    pickOnClick(entry);
   });
 
   // ------------------------------------------------------------------ wiring
@@ -851,6 +1161,7 @@
     entry.params.forEach(function (p) {
       view.addSignalListener(p.name, function () {
         updateAddress();
+        if (p.name === entry.pick) { syncPick(entry); }
         // Listeners run inside the dataflow: refresh the table once this run is done.
         view.runAfter(function () {
           setTimeout(function () { if (entry.refresh) { entry.refresh(); } }, 0);
@@ -879,6 +1190,7 @@
     entry.defaults = {};
     entry.params.forEach(function (p) { entry.defaults[p.name] = view.signal(p.name); });
     entry.can = abilities(entry);
+    entry.pick = pickParam(entry);
     toolbar(entry);
     listen(entry);
     var redrawn = restoreView(entry);
@@ -886,6 +1198,7 @@
     var restored = restore(entry);
     var done = restored ? entry.view.runAsync() : Promise.resolve();
     done.then(function () {
+      syncPick(entry);
       fig.classList.add('riskoff-tools-ready');
       if (restored || redrawn) { updateAddress(); }
       fig.dispatchEvent(new CustomEvent('riskoff:view', {bubbles: true, detail: {entry: entry}}));
@@ -910,4 +1223,5 @@
   }
   // For tests and the curious: the tools' state of each figure.
   window.riskoffFigures = figures;
+  window.riskoffFigureTools = {csv: drawnCsv, csvTables: csvTables};
 })();

@@ -14,7 +14,7 @@ from . import args
 from . import data as rdata
 from . import metrics, widgets
 from .charts import Caption, market, publish
-from .charts.words import Pick, Said
+from .charts.words import Pick, Said, Unlisted
 from .charts.base import date_label, label_of
 
 EVENT = ["NDX", "GSPC", "NVDA", "HSI", "000001.SS", "BTC-USD", "ETH-USD", "GC=F", "VIX"]
@@ -138,7 +138,20 @@ def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")
     return publish(market.rebased(frame, base_options=bases, shown=shown), frame,
                    "rebased", Caption(symbols), describe=describe,
                    toggles=_toggles(symbols, "show"), noun="assets",
-                   about="Line chart: each ticked asset's closes rebased to 100 on a base date")
+                   about="Line chart: each ticked asset's closes rebased to 100 on a base date",
+                   unlisted=_picked_base_words())
+
+
+def _picked_base_words() -> Unlisted:
+    """Words for a base date the reader picked on the chart (not one of the menu's): what is
+    drawn, and that the ranking the menu's dates get was not computed for it."""
+    day = "utcFormat(toDate(base), '%-d %b %Y')"
+    return Unlisted(
+        title=f"'Rebased to 100 on ' + {day}",
+        takeaway=(f"'Rebased to 100 on ' + {day} + ', a date picked on the chart: each line "
+                  "is its series\\' close over its first close on or after that date, times 100. "
+                  "Which series stands highest is computed for the menu\\'s dates only; the "
+                  "table lists this view\\'s values.'"))
 
 
 def _paths_args(symbols, dates, shown, dates_name):

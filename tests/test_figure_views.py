@@ -4,7 +4,9 @@ For every figure that offers them: the log toggle redraws the chart on a log sca
 address keeps it; the time range narrows the x axis, the address keeps it and opening that
 address restores it; Full range restores the whole span; hovering a chart of several series
 over time shows a rule and every drawn series' value at one date; clicking a legend entry
-fades the other series and clicking it again restores them. No console error throughout.
+fades the other series and clicking it again restores them. A narrow time range fits y to
+the values inside it. Chapter 1's rebased chart takes any date, clicked or typed, with words
+that say so. No console error throughout.
 
 Needs the heavy lock (it shares _build with the site build):
     flock /tmp/riskoff-heavy.lock python -m pytest tests/test_figure_views.py -p no:nbval -o addopts=""
@@ -14,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from test_figure_tools import _figures, _pages_with_figures
-from test_site import Visit
+from test_site import SHOTS, Visit
 
 CAN_JS = """() => Object.values(window.riskoffFigures).filter(e => e.view).map(e => ({
   name: e.name, anchor: e.anchor, log: !!(e.can && e.can.log), range: e.can && e.can.range,
@@ -63,6 +65,10 @@ def test_log_range_hover_and_legend(browser, server, site, page_path):
                     failures.append(f"{name}: From {day} did not narrow the x axis")
                 if f"_from:{day}" not in visit.page.url:
                     failures.append(f"{name}: the address does not keep the time range")
+                outside = _fit(visit, name)[1]
+                if outside:
+                    failures.append(f"{name}: {outside} points inside the time range drawn "
+                                    "outside the plot (y not fitted to them)")
                 fig.locator(".riskoff-range-reset").click()
                 visit.page.wait_for_timeout(300)
                 if abs(_view(visit, name, "return +e.view.scale('x').domain()[0];") - lo) > 1:
@@ -133,6 +139,151 @@ def test_a_bad_view_address_gives_the_default(browser, server, site, bad):
         _figures(visit)
         got = _view(visit, "rebased", "return [e.view.scale('y').type, !!e.mods.range];")
         assert got == ["linear", False]
+        assert not visit.problems()
+    finally:
+        visit.page.context.close()
+
+
+# The drawn points with a tooltip inside the x range: their y pixels and the plot's height.
+VISIBLE_Y_JS = """
+name => {
+  const e = window.riskoffFigures[name], v = e.view, w = v.width(), ys = [];
+  (function walk(node, dx, dy) {
+    (node.items || []).forEach(it => {
+      if (!it.marktype) { walk(it, dx, dy); return; }
+      it.items.forEach(d => {
+        if (it.marktype === 'group') { walk(d, dx + (d.x || 0), dy + (d.y || 0)); return; }
+        if (d.tooltip && typeof d.tooltip === 'object' && d.x != null && d.y != null &&
+            dx + d.x >= 0 && dx + d.x <= w) ys.push(dy + d.y);
+      });
+    });
+  })(v.scenegraph().root, 0, 0);
+  let type = null;
+  try { type = v.scale('y').type; } catch (err) { /* a chart without a y scale */ }
+  return {ys: ys, height: v.height(), type: type};
+}
+"""
+
+
+def _fit(visit, name):
+    got = visit.page.evaluate(VISIBLE_Y_JS, name)
+    ys, h = got["ys"], got["height"]
+    return (max(ys) - min(ys)) / h if ys else 0, sum(1 for y in ys if y < -1 or y > h + 1), got
+
+
+@pytest.mark.parametrize("mode", ["", "_scale:log,"])
+def test_time_range_fits_y_to_the_visible_span(browser, server, site, mode):
+    """A narrow time range rescales y to the values inside it (linear and log): the visible
+    points fill the plot's height and none is cut off."""
+    visit = Visit(browser, server, "chapters/01-who-fell-most.html?rebased="
+                  f"{mode}_from:2025-11-01,_to:2025-11-30")
+    try:
+        _figures(visit)
+        visit.page.locator("#fig-rebased").scroll_into_view_if_needed()
+        visit.page.wait_for_timeout(300)
+        filled, outside, got = _fit(visit, "rebased")
+        assert got["type"] == ("log" if mode else "linear")
+        assert len(got["ys"]) > 20
+        assert outside == 0, f"{outside} visible points drawn outside the plot"
+        assert filled > 0.6, f"visible points fill {filled:.0%} of the plot's height"
+        visit.page.screenshot(path=str(SHOTS / f"ch1-rebased-range-{'log' if mode else 'linear'}.png"))
+        assert not visit.problems()
+    finally:
+        visit.page.context.close()
+
+
+def _rebased_state(visit):
+    return _view(visit, "rebased", """
+      const sel = e.fig.querySelector('select[name="base"]');
+      return {base: e.view.signal('base'), title: e.view.signal('riskoff_title'),
+              drawn: [...e.el.querySelectorAll('svg .role-title-text text')].map(t => t.textContent).join(' '),
+              takeaway: e.fig.querySelector('.riskoff-takeaway').textContent,
+              menu: sel.selectedOptions[0] ? sel.selectedOptions[0].textContent : '',
+              options: [...sel.options].filter(o => !o.classList.contains('riskoff-picked')).map(o => o.value),
+              typed: e.fig.querySelector('.riskoff-pick-date').value};""")
+
+
+def _first_levels(visit, base):
+    """Each drawn series' level at its first date on or after ``base`` (from the tooltips)."""
+    import datetime as dt
+
+    tips = visit.page.evaluate("""() => { const out = [];
+      (function walk(m) { if (!m || !m.items) return;
+        if (m.marktype === 'group') { m.items.forEach(g => (g.items || []).forEach(walk)); return; }
+        m.items.forEach(it => { if (it.tooltip && typeof it.tooltip === 'object') out.push(it.tooltip); });
+      })(window.riskoffFigures.rebased.view.scenegraph().root); return out; }""")
+    first = {}
+    for t in tips:
+        d = dt.datetime.strptime(t["Date"], "%d %b %Y").date().isoformat()
+        if d >= base and (t["Asset"] not in first or d < first[t["Asset"]][0]):
+            first[t["Asset"]] = (d, t["Level (base date = 100)"])
+    return first
+
+
+def test_rebase_to_a_clicked_or_typed_date(browser, server, site):
+    """Clicking the rebased chart at a date rebases it there: every series starts at 100,
+    the title names the date, the takeaway says it is a picked date (the ranking is written
+    for the menu's dates only), the menu shows it, the address keeps it and restores it.
+    Typing a date does the same; a menu date brings the table's words back."""
+    from datetime import datetime
+
+    page = "chapters/01-who-fell-most.html"
+    visit = Visit(browser, server, page)
+    try:
+        _figures(visit)
+        fig = visit.page.locator("#fig-rebased")
+        fig.scroll_into_view_if_needed()
+        bb = fig.locator("svg.marks").first.bounding_box()
+        visit.page.mouse.click(bb["x"] + bb["width"] * 0.55, bb["y"] + bb["height"] * 0.45)
+        visit.page.wait_for_timeout(500)
+        st = _rebased_state(visit)
+        base = st["base"]
+        assert base not in st["options"], f"clicking set a menu date {base}"
+        label = datetime.strptime(base, "%Y-%m-%d").strftime("%d %b %Y").lstrip("0")
+        assert st["title"].startswith(f"Rebased to 100 on {label}"), st["title"]
+        assert f"Rebased to 100 on {label}" in st["drawn"], st["drawn"]
+        assert "picked on the chart" in st["takeaway"] and label in st["takeaway"]
+        assert st["menu"] == f"{label} (picked)" and st["typed"] == base
+        levels = _first_levels(visit, base)
+        assert levels and all(v == "100.0" for _, v in levels.values()), levels
+        visit.page.wait_for_timeout(300)
+        url = visit.page.url
+        assert f"rebased=base:{base}" in url, url
+        visit.page.screenshot(path=str(SHOTS / "ch1-rebased-picked.png"))
+        assert not visit.problems(), visit.problems()
+    finally:
+        visit.page.context.close()
+    again = Visit(browser, server, url.split("/", 3)[3])
+    try:
+        _figures(again)
+        st2 = _rebased_state(again)
+        assert (st2["base"], st2["menu"], st2["title"]) == (base, st["menu"], st["title"])
+        again.page.locator("#fig-rebased").scroll_into_view_if_needed()
+        again.page.select_option("#fig-rebased select[name=base]", st["options"][1])
+        again.page.wait_for_timeout(300)
+        st3 = _rebased_state(again)
+        assert st3["base"] == st["options"][1] and "picked" not in st3["takeaway"]
+        assert not again.page.query_selector("#fig-rebased option.riskoff-picked")
+        box = again.page.locator("#fig-rebased .riskoff-pick-date")
+        box.fill("2025-06-02")
+        box.dispatch_event("change")
+        again.page.wait_for_timeout(300)
+        st4 = _rebased_state(again)
+        assert st4["base"] == "2025-06-02" and "2 Jun 2025" in st4["title"]
+        assert all(v == "100.0" for _, v in _first_levels(again, "2025-06-02").values())
+        assert not again.problems(), again.problems()
+    finally:
+        again.page.context.close()
+
+
+@pytest.mark.parametrize("bad", ["base:2031-01-01", "base:1999-01-01", "base:2025-13-40",
+                                 "base:yesterday"])
+def test_a_bad_picked_date_gives_the_default(browser, server, site, bad):
+    visit = Visit(browser, server, f"chapters/01-who-fell-most.html?rebased={bad}")
+    try:
+        _figures(visit)
+        st = _rebased_state(visit)
+        assert st["base"] == st["options"][0] and "picked" not in st["takeaway"]
         assert not visit.problems()
     finally:
         visit.page.context.close()

@@ -372,20 +372,22 @@ def _md_to_html(text: str) -> str:
 
 def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: Caption,
             alt_text: str | None = None, describe=None, toggles=None, noun: str = "series",
-            about: str | None = None) -> None:
+            about: str | None = None, unlisted=None) -> None:
     """Show a chart as a figure: the chart, its words, sources, as-of date and CSV link.
 
     With ``describe`` (state -> words.Said), the chart gets a title and a takeaway that follow
     its controls (riskoff.charts.words); ``about`` then says what the chart is, for its
     accessible name, since the takeaway may change under the reader. Without it, ``alt_text``
     states the chart's main finding and is both the accessible name and the caption's first
-    line. The data behind the chart is written to _static/downloads/<name>.csv.
+    line. ``unlisted`` (words.Unlisted): the words for a state the table cannot list (a date
+    the reader clicks). The data behind the chart is written to _static/downloads/<name>.csv.
     """
     from IPython.display import HTML, display
 
     from .. import widgets
 
-    chart, lead, label, said = figure_words(chart, alt_text, describe, toggles, noun, about)
+    chart, lead, label, said = figure_words(chart, alt_text, describe, toggles, noun, about,
+                                            unlisted)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     frame.to_csv(DOWNLOADS / f"{name}.csv", index=False, float_format="%.10g",
                  lineterminator="\n")
@@ -407,14 +409,16 @@ def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: C
                  f"</figcaption></figure>"))
 
 
-def figure_words(chart, alt_text=None, describe=None, toggles=None, noun="series", about=None):
+def figure_words(chart, alt_text=None, describe=None, toggles=None, noun="series", about=None,
+                 unlisted=None):
     """The chart with its words attached: (chart, default takeaway, accessible name, Words
     or None). What publish() shows, for tests that replace publish()."""
     from . import words as rwords
 
     said = None
     if describe is not None:
-        chart, said = rwords.attach(chart, describe, toggles=toggles, noun=noun)
+        chart, said = rwords.attach(chart, describe, toggles=toggles, noun=noun,
+                                    unlisted=unlisted)
         lead, label = said.takeaway(), about or said.title().replace("\n", " ")
     else:
         lead, label = alt_text, alt_text

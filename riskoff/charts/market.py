@@ -95,9 +95,13 @@ def rebased(frame: pd.DataFrame, static: bool = True, base_options: Sequence[str
             AFTER.format("base")).transform_filter(keep).transform_window(
             first="first_value(close)", groupby=["symbol"], sort=[{"field": "date"}]
         ).transform_calculate(rebased="100 * datum.close / datum.first")
-    return _lines(chart, "rebased:Q", "Level (base date = 100)", ".1f", width,
-                  symbols, toggles=[p.name for p in toggles] if static else None
-                  ).add_params(*params)
+    out = _lines(chart, "rebased:Q", "Level (base date = 100)", ".1f", width,
+                 symbols, toggles=[p.name for p in toggles] if static else None
+                 ).add_params(*params)
+    # The figure tools let the reader rebase to any date of the axis (typed or clicked).
+    return out.properties(usermeta={"riskoff": {"pick_date": "base",
+                                                "pick_label": "Rebase to 100 on any date"}}
+                          ) if static else out
 
 
 def drawdowns(frame: pd.DataFrame, static: bool = True, start_options: Sequence[str] = (),
