@@ -125,7 +125,30 @@
       fitLater(wrapper);
       // For riskoff-figure-tools.js (links, export, table view): the drawn View.
       el.riskoffView = view;
+      relayoutOnControls(el);
       el.dispatchEvent(new CustomEvent('riskoff:drawn', {bubbles: true, detail: {view: view}}));
+    });
+  }
+
+  // Vega lays a chart out from the bounds of its previous frame: when a control changes the
+  // labels' extent (bars reordered, every series hidden), the first frame keeps the old
+  // origin and labels are cut. One more layout pass after each control change fixes it.
+  function relayoutOnControls(el) {
+    if (el.riskoffRelayout) { return; }
+    el.riskoffRelayout = true;
+    var pending = null;
+    function again() {
+      if (pending) { return; }
+      pending = setTimeout(function () {
+        pending = null;
+        var v = el.riskoffView;
+        if (v) { v.runAsync().then(function () { return v.resize().runAsync(); }); }
+      }, 0);
+    }
+    ['input', 'change'].forEach(function (type) {
+      el.addEventListener(type, function (e) {
+        if (e.target.closest && e.target.closest('.vega-bindings')) { again(); }
+      });
     });
   }
 

@@ -567,7 +567,9 @@ def crypto_thresholds():
         Caption(["BTC-USD", "NDX"], as_of=_as_of(["BTC-USD", "NDX"]),
                 note="Bitcoin is measured on UTC calendar days, the Nasdaq-100 on New York "
                      "sessions. The moving average is computed in your browser from the "
-                     "closes in the CSV (which starts earlier than the chart for that reason)."),
+                     "closes in the CSV (which starts earlier than the chart for that reason). "
+                     "The shaded span is before the date the search for a first break "
+                     "starts."),
         describe=_crossing_words(frame),
         about="Line chart: Bitcoin's distance from a price level and the Nasdaq-100's from "
               "its moving average, with each first break marked")

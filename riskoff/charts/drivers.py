@@ -47,14 +47,41 @@ def _date_x(title: str = "Date", fmt: str = "%-d %b", domain: tuple[str, str] | 
 DATE_TIP = base.date_tip()
 
 
-def _label(chart: alt.Chart, x, y, text: str, color: str = BLACK, right: bool = False,
-           dy: int = 0) -> alt.LayerChart:
-    """A bold label beside a point, 12 px clear of it. (No halo: an outlined copy under the
-    text is a second text element in the same place for screen readers and layout checks.)"""
-    props = dict(align="right" if right else "left", dx=-12 if right else 12, dy=dy,
-                 fontSize=12, fontWeight="bold")
-    front = chart.mark_text(color=color, **props).encode(x=x, y=y, text=alt.TextValue(text))
-    return alt.layer(front)
+def _beside(chart: alt.Chart, x, y, event: str, at: str, rule: str, prefix: str = "",
+            color: str = BLACK, level: tuple[str, str] | None = None) -> alt.Chart:
+    """The event's date beside its point, on the side away from a vertical rule at pixel
+    ``rule`` (it moves with a control), the other side if that has no room, else above the
+    point (shifted off the rule if it would cross it); shortened to day and month on a
+    phone. ``level``: (the point's y, a horizontal rule's y) in pixels: the label moves off
+    that rule when it is near."""
+    full = prefix + base.date_label(event)
+    short = prefix + pd.Timestamp(event).strftime("%d %b").lstrip("0")
+    # Bold 12 px text is about 7.6 px a character.
+    w = f"({base.NARROW} ? {round(7.6 * len(short))} : {round(7.6 * len(full))})"
+    right = f"({at} + 12 + {w} < width && !({rule} > {at} + 6 && {rule} < {at} + 16 + {w}))"
+    left = f"({at} - 12 - {w} > 0 && !({rule} < {at} - 6 && {rule} > {at} - 16 - {w}))"
+    above = f"(abs({rule} - {at}) < {w} / 2 + 4 ? ({rule} > {at} ? 'ar' : 'al') : 'a')"
+    side = (f"({rule} <= {at} ? ({right} ? 'r' : {left} ? 'l' : {above}) : "
+            f"({left} ? 'l' : {right} ? 'r' : {above}))")
+    return chart.mark_text(
+        fontSize=12, fontWeight="bold", color=color,
+        text=alt.ExprRef(f"{base.NARROW} ? {json.dumps(short)} : {json.dumps(full)}"),
+        align=alt.ExprRef(f"{{r: 'left', l: 'right', a: 'center', ar: 'right', "
+                          f"al: 'left'}}[{side}]"),
+        dx=alt.ExprRef(f"{side} === 'r' ? 12 : {side} === 'l' ? -12 : {side} === 'ar' ? "
+                       f"{rule} - {at} - 4 : {side} === 'al' ? {rule} - {at} + 4 : 0"),
+        dy=alt.ExprRef(_offset(f"(length({side}) > 1 || {side} === 'a')", level))
+    ).encode(x=x, y=y)
+
+
+def _offset(is_above: str, level: tuple[str, str] | None) -> str:
+    # Above the point, or below it if the horizontal rule runs just above; beside it, level
+    # with it unless the rule is within 12 px.
+    if not level:
+        return f"{is_above} ? -18 : 0"
+    at, rule = level
+    return (f"{is_above} ? ({rule} < {at} && {rule} > {at} - 32 ? 18 : -18) : "
+            f"abs({rule} - {at}) < 12 ? ({rule} < {at} ? 14 : -14) : 0")
 
 
 def _pct_labels(values: Sequence[float], digits: int = 2) -> list[str]:
@@ -108,8 +135,8 @@ def gap_fade(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[floa
         tooltip=tips)
     ring = chart.transform_filter("datum.is_event").mark_point(
         size=260, strokeWidth=2, color="#000000").encode(x=x, y=y, tooltip=tips)
-    label = _label(chart.transform_filter("datum.is_event"), x, y, base.date_label(event),
-                   right=True)
+    label = _beside(chart.transform_filter("datum.is_event"), x, y, event,
+                    "scale('x', datum.gap)", "scale('x', datum.threshold)")
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y=alt.Y("y:Q"))
     thr = chart.transform_aggregate(threshold="max(threshold)").mark_rule(
         strokeDash=[4, 3], color=base.FALL).encode(
@@ -159,7 +186,10 @@ def credit_scatter(frame: pd.DataFrame, static: bool = True, horizons: Sequence[
     ev = chart.transform_filter("datum.is_event")
     ring = ev.mark_point(size=240, strokeWidth=2.5, color=base.FALL, filled=False).encode(
         x=x, y=y, tooltip=tips)
-    label = _label(ev, x, y, f"ending {base.date_label(event)}", color=base.FALL, dy=16)
+    # Kept off the zero-change rule, so it is not struck through.
+    label = _beside(ev, x, y, event, "scale('x', datum.dy_bp)", "scale('x', 0)",
+                    prefix="ending ", color=base.FALL,
+                    level=("scale('y', datum.ret)", "scale('y', 0)"))
     zero_x = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(x=alt.X("v:Q"))
     zero_y = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
     note = chart.transform_aggregate(n="count()").transform_calculate(
@@ -341,23 +371,28 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     firsts = chart.transform_filter("datum.first")
     rules = firsts.mark_rule(strokeDash=[4, 3], strokeWidth=1.5).encode(
         x=_date_x(), color=color, tooltip=tips)
+    # Labels above the plot, where no rule runs through them: the earlier break's to the
+    # left of its line, the later's to the right, so the two never meet.
+    order = firsts.transform_joinaggregate(lo="min(firstt)", hi="max(firstt)")
     labels = []
-    # One row each, so the two labels cannot collide whichever date comes first.
-    for sym, align, dx, row in (("BTC-USD", "left", 4, 14), ("NDX", "right", -4, 30)):
-        labels.append(firsts.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
+    for sym, left_if in (("BTC-USD", "datum.firstt === datum.lo && datum.lo !== datum.hi"),
+                         ("NDX", "datum.firstt === datum.lo")):
+        labels.append(order.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
             lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + utcFormat(datum.date, '%-d %b')"
         ).mark_text(
-            align=align, dx=dx, fontSize=12, fontWeight="bold").encode(
-            x=_date_x(), y=alt.YValue(row), color=color, text=alt.Text("lbl:N")))
-    # Where the search for a first break starts (a control on the static page).
+            align=alt.ExprRef(f"{left_if} ? 'right' : 'left'"),
+            dx=alt.ExprRef(f"{left_if} ? -4 : 4"), baseline="bottom", fontSize=12,
+            fontWeight="bold").encode(
+            x=_date_x(), y=alt.YValue(-6), color=color, text=alt.Text("lbl:N")))
+    # Before the search for a first break starts: shaded (a text there would be struck
+    # by a break's line whenever one falls close after the start).
     since_expr = "toDate(since)" if static else f"toDate('{start}')"
-    since = alt.Chart(pd.DataFrame({"v": [0]})).transform_calculate(date=since_expr)
-    since_rule = since.mark_rule(color=GREY, strokeWidth=1.5, clip=True).encode(
-        x=_date_x(), tooltip=[base.date_tip(title="Search from")])
-    since_text = since.mark_text(align="left", dx=3, fontSize=11, color="#555",
-                                 baseline="bottom", clip=True).encode(
-        x=_date_x(), y=alt.YValue(HEIGHT - 4), text=alt.TextValue("search from"))
-    return alt.layer(zero, since_rule, since_text, lines, pts, rules, *labels,
+    since = alt.Chart(pd.DataFrame({"v": [0]})).transform_calculate(
+        date=f"toDate('{show_from}')", until=since_expr)
+    since_rule = since.mark_rect(color=GREY, opacity=0.15, clip=True).encode(
+        x=_date_x(), x2=alt.X2("until:T"),
+        tooltip=[base.date_tip(field="until", title="Search for a first break from")])
+    return alt.layer(since_rule, zero, lines, pts, rules, *labels,
                      width=width, height=HEIGHT).add_params(*params)
 
 

@@ -175,7 +175,7 @@ def earnings(frame: pd.DataFrame, static: bool = True, width="container") -> alt
         y=alt.Y("event:N", sort=order, title=None, axis=BAR_AXIS))
     bars = chart.mark_bar(height={"band": 0.7}).encode(
         x=alt.X("value:Q", title="Next-session move", stack=None,
-                axis=alt.Axis(format="%", labelFlush=True), scale=x_scale),
+                axis=alt.Axis(format="%", labelFlush=30), scale=x_scale),
         color=alt.Color("focus:N", title=None,
                         scale=alt.Scale(domain=list(FOCUS), range=[base.PALETTE[1],
                                                                    base.PALETTE[0]]),
@@ -214,7 +214,7 @@ def peers(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
                 axis=base.category_axis(symbols)))
     bars = chart.mark_bar(height={"band": 0.7}).encode(
         x=alt.X("value:Q", title="Change over the window", stack=None,
-                axis=alt.Axis(format="%", labelFlush=True), scale=x_scale),
+                axis=alt.Axis(format="%", labelFlush=30), scale=x_scale),
         color=alt.ColorValue(base.RISE, condition={"test": "datum.value < 0", "value": base.FALL}),
         tooltip=[alt.Tooltip("name:N", title="Stock or fund"),
                  alt.Tooltip("window_label:N", title="Window"),
