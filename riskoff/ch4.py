@@ -1068,7 +1068,7 @@ def _explore_relative(symbols, shown, meta, default_window):
                                  iso(start.value), iso(end.value), meta)
         if frame.empty:
             return "Nothing to draw: the window needs more earlier sessions than the cache holds."
-        return dch.relative(frame, static=False, show_from=iso(start.value),
+        return dch.relative(frame, static=False, measures=meta, show_from=iso(start.value),
                             show_to=iso(end.value))
 
     # One measure: no menu to pick it (a control that can change nothing).

@@ -89,40 +89,8 @@ def browser():
 
 # Defects the browser checks found at the end of the 2026-12-01 session and that are still
 # open (listed in that session's note). They stay visible as xfail, not hidden: fix and delete.
-KNOWN_OPEN = {
-    # Seen in the last full run of the 2026-12-01 afternoon session and not yet bisected: on
-    # chapters 3 and 4 a chart's element screenshot never becomes stable and the figure tools
-    # time out after the final changes (words titles, legend, figure tools). Fix and delete.
-    "tests/test_site.py::test_page_charts_and_controls[chapters/03-nvidia-paradox.html]":
-        "a chart never settles (element screenshot 'waiting for element to be stable')",
-    "tests/test_site.py::test_page_charts_and_controls[chapters/04-nine-drivers.html]":
-        "a chart never settles (element screenshot 'waiting for element to be stable')",
-    "tests/test_figure_tools.py::test_address_restores_a_non_default_view[chapters/03-nvidia-paradox.html]":
-        "figure tools not ready within 15 s after an address with a non-default state",
-    "tests/test_figure_tools.py::test_address_restores_a_non_default_view[chapters/04-nine-drivers.html]":
-        "figure tools not ready within 15 s after an address with a non-default state",
-    "tests/test_figure_tools.py::test_exports_carry_title_source_and_date[chapters/03-nvidia-paradox.html]":
-        "same unsettled ch3 chart: a download timed out in the last full run",
-    "tests/test_figure_tools.py::test_exports_carry_title_source_and_date[chapters/04-nine-drivers.html]":
-        "same unsettled ch4 chart: a download timed out in the last full run",
-    "tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-1280-dark]":
-        "ch3 peers: axis labels and title clipped after the window changes the bar order",
-    'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-light]':
-        "ch3 deals network: legend label 'purchase commitment' clipped at 390 px",
-    'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-390-dark]':
-        'ch3 peers: axis labels and title clipped after a control (Vega keeps the old left extent when the bar order changes)',
-    'tests/test_layout.py::test_chart_and_page_layout[chapters/03-nvidia-paradox.html-1280-light]':
-        'ch3 peers: axis labels and title clipped after the window changes the bar order (origin not recomputed; a resize fixes it)',
-    'tests/test_layout.py::test_chart_and_page_layout[chapters/05-outlook.html-390-light]':
-        "ch5 analogs: stats line 'bear market ahead: ...' truncated at 390 px",
-    'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-390-light]':
-        'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
-    'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-390-dark]':
-        'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
-    'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-1280-light]':
-        'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
-    'tests/test_layout.py::test_chart_and_page_layout[chapters/04-nine-drivers.html-1280-dark]':
-        'ch4 charts, checked since the probe draws every chart: struck/clipped/truncated labels; all series off leaves an empty legend entry (base.asset_colour)',
+KNOWN_OPEN: dict[str, str] = {
+    # Known open defects, xfailed by node id with the reason (none at present).
 }
 
 

@@ -417,14 +417,8 @@ NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+%?")
 UNITLESS = re.compile(r"correlation|pairs|days|rank|multiple|position|lag|noise band|√n|"
                       r"day of month|^months|cuts of|moves of|deals in|level \(base|"
                       r"month's average", re.I)
-# Numeric columns whose tooltip titles (in chart code this module does not own) still lack
-# a unit: listed so a new gap fails and a fixed one shows up here. Fix them at the source.
-UNITS_OPEN = {
-    ("ch3-reversal", "Price"), ("ch4-trend-model", "Close"),
-    ("ch4-illiquidity", "That day"), ("ch4-illiquidity", "Trailing average"),
-    ("ch4-etf-volume", "That day"), ("ch4-etf-volume", "Trailing average"),
-    ("ch3-reversal", "Session high"), ("ch5-volatility", "Threshold"),
-}
+# (figure, column) pairs whose tooltip titles still lack a unit; fix them at the source.
+UNITS_OPEN: set = set()
 # The field names of the data behind the marks (what a raw CSV would have as columns).
 FIELDS_JS = """
 anchor => {

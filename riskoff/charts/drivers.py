@@ -455,7 +455,7 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
     y = alt.Y("pos:Q", title="Model position (-1 short, +1 long)",
               scale=alt.Scale(domain=[-1.05, 1.05]), axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1]))
     tips = [alt.Tooltip("name:N", title="Index"), DATE_TIP,
-            alt.Tooltip("close:Q", title="Close", format=",.0f"),
+            alt.Tooltip("close:Q", title="Close (index points)", format=",.0f"),
             alt.Tooltip("pos:Q", title="Position", format="+.2f")]
     lines = chart.mark_line(interpolate="step-after", strokeWidth=2).encode(
         x=dx, y=y, color=color, strokeDash=dash)
@@ -636,14 +636,15 @@ def relative(frame: pd.DataFrame, static: bool = True, measures: dict | None = N
         f"time(datum.date) >= time(toDate('{show_from}')) && "
         f"time(datum.date) <= time(toDate('{show_to}'))").transform_calculate(
         value_txt="format(datum.value, datum.fmt)",
-        trailing_txt="format(datum.trailing, datum.fmt)")
+        trailing_txt="format(datum.trailing, datum.fmt)",
+        unit=f"{json.dumps({v[0]: v[1] for v in measures.values()})}[datum.label] || ''")
     color = base.asset_colour(symbols, toggles=toggle_names, lines=True)
     y = alt.Y("rel:Q", title="Multiple of its own trailing average",
               scale=alt.Scale(domain=[0, y_max]) if y_max else alt.Scale(zero=True))
     tips = [alt.Tooltip("name:N", title="Series"), DATE_TIP,
-            alt.Tooltip("label:N", title="Measure"),
-            alt.Tooltip("value_txt:N", title="That day"),
-            alt.Tooltip("trailing_txt:N", title="Trailing average"),
+            alt.Tooltip("label:N", title="Measure"), alt.Tooltip("unit:N", title="Unit"),
+            alt.Tooltip("value_txt:N", title="That day (unit as in Unit)"),
+            alt.Tooltip("trailing_txt:N", title="Trailing average (unit as in Unit)"),
             alt.Tooltip("rel:Q", title="Multiple", format=".2f")]
     lines = chart.mark_line(strokeWidth=1.5).encode(x=dx, y=y, color=color)
     pts = chart.mark_circle(size=40, opacity=0).encode(x=dx, y=y, color=color,

@@ -107,7 +107,7 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
                  alt.Tooltip("day_txt:N", title="Session"),
                  alt.Tooltip("time:N", title="New York time"),
                  alt.Tooltip("point:N", title="Price taken from"),
-                 alt.Tooltip("price:Q", title="Price", format=",.2f"),
+                 alt.Tooltip("price:Q", title="Price (USD; S&P 500 in index points)", format=",.2f"),
                  alt.Tooltip("change:Q", title="Change from previous close", format="+.2%")])
     highs = chart.transform_filter("datum.kind === 'high'").mark_rule(
         strokeWidth=5, strokeCap="round").encode(
@@ -116,7 +116,8 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
                  alt.Tooltip("day_txt:N", title="Session"),
                  alt.Tooltip("time:N", title="High within the bar from"),
                  alt.Tooltip("time_end:N", title="to"),
-                 alt.Tooltip("price:Q", title="Session high", format=",.2f"),
+                 alt.Tooltip("price:Q", title="Session high (USD; S&P 500 in index points)",
+                             format=",.2f"),
                  alt.Tooltip("change:Q", title="High vs previous close", format="+.2%"),
                  alt.Tooltip("open_to_high:Q", title="Open to high", format="+.2%"),
                  alt.Tooltip("high_to_close:Q", title="High to close", format="+.2%")])

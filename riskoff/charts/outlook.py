@@ -193,7 +193,8 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
     thresholds = chart.mark_rule(strokeDash=[4, 3], strokeWidth=1.2).encode(
         y=alt.Y("mean(thr):Q"), color=color,
         tooltip=[alt.Tooltip("name:N", title="Series"),
-                 alt.Tooltip("mean(thr):Q", title="Threshold", format=".2f")])
+                 alt.Tooltip("mean(thr):Q", title="Threshold (volatility as a fraction, or × median)",
+                             format=".2f")])
     points = chart.mark_circle(size=40, opacity=0).encode(
         x=_date_x(), y=alt.Y("y:Q"), color=color,
         tooltip=[alt.Tooltip("name:N", title="Series"), DATE_TIP,
