@@ -150,6 +150,12 @@ CME_EXAMPLE_SOURCE = ("CME Group, \"CME Group FedWatch Tool - Fed Funds Futures 
                       "September 2015 meeting")
 CME_EXAMPLE_COPY = ("https://www.scribd.com/document/321126057/"
                     "Fed-Funds-Futures-Probability-Tree-Calculator")
+# The example's figures as a page restating CME's paper gives them (the stored copy of the
+# paper itself is not searchable here); checked by tests/test_published_quotes.py.
+CME_EXAMPLE_QUOTE = ("FFQ5=99.8675 FFU5=99.805 N=30 M=16 FFER(start)=0.1325(100-99.8675) "
+                     "ImpliedRate=0.195(100-99.805) FFER(end)=30/14*[0.195 \u2013 "
+                     "(16/30)*0.1325]=0.26643 P(Hike)=(0.26643 \u2013 0.1325)/0.25=53.6%")
+CME_EXAMPLE_QUOTE_URL = "https://messtone.com/2023/03/25/messtone-llc-managesfomc"
 CME_METHOD_PAGE = ("https://www.cmegroup.com/education/demos-and-tutorials/"
                    "fed-funds-futures-probability-tree-calculator.html")
 

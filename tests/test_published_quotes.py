@@ -193,3 +193,17 @@ def test_dalio_figure_appears_in_its_quote():
     assert states(ch5.DALIO_QUOTE, "80", 1, True)
     assert "80%" in next(c for c in ch5.calls() if "Dalio" in c["Statement (our paraphrase)"])[
         "What the data show"]
+
+
+def test_cme_worked_example_is_in_its_quote():
+    """The calculator's worked example (prices, days, the rate after the meeting and the
+    hike probability) is the one the quoted page states, and riskoff.fedwatch reproduces it."""
+    from riskoff import fedwatch
+    ex, quote = fedwatch.CME_EXAMPLE, fedwatch.CME_EXAMPLE_QUOTE
+    m = fedwatch.days_before(ex["meeting_day"], ex["days_in_month"])
+    o = fedwatch.meeting_odds(ex["price"], ex["prior_price"], days_before_meeting=m,
+                              days_in_month=ex["days_in_month"])
+    for text in (f"FFQ5={ex['prior_price']}", f"FFU5={ex['price']}",
+                 f"N={ex['days_in_month']}", f"M={m}", f"={o['post']:.5f} ",
+                 f"={o['split'][1][1]:.1%}"):
+        assert text in quote, text
