@@ -15,6 +15,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import toc_pages
 from test_site import CHANGE_JS, SHOTS, SVG_JS, Visit, _slug
@@ -250,8 +251,17 @@ def test_link_to_this_view_round_trips(browser, server, defaults, page_path):
 
 
 def _download(page, selector):
-    with page.expect_download(timeout=10000) as info:
-        page.click(selector)
+    # Each export takes ~0.1-1.2 s here; one click in a full CI run got no download in 10 s
+    # (a click can land while charts drawn later shift the page), so a second click is
+    # allowed before failing.
+    for attempt in (1, 2):
+        try:
+            with page.expect_download(timeout=15000) as info:
+                page.click(selector)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     d = info.value
     return d.suggested_filename, open(d.path(), "rb").read()
 
