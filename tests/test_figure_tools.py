@@ -250,6 +250,11 @@ def test_link_to_this_view_round_trips(browser, server, defaults, page_path):
         again.page.context.close()
 
 
+def _title(fig) -> str:
+    # A figure's title: its words' current title (data-title), else its accessible name.
+    return fig.get_attribute("data-title") or fig.get_attribute("aria-label")
+
+
 def _download(page, selector):
     # Each export takes ~0.1-1.2 s here; one click in a full CI run got no download in 10 s
     # (a click can land while charts drawn later shift the page), so a second click is
@@ -278,8 +283,7 @@ def test_exports_carry_title_source_and_date(browser, server, defaults, page_pat
         for f in figs:
             a = f["anchor"]
             fig = visit.page.query_selector(f"#{a}")
-            # The figure's title: its words' current title (data-title), else its name.
-            title = fig.get_attribute("data-title") or fig.get_attribute("aria-label")
+            title = _title(fig)
             name, svg = _download(visit.page, f"#{a} button.riskoff-save-svg")
             svg = htmllib.unescape(svg.decode())
             if name != f"{f['name']}.svg":
@@ -563,7 +567,7 @@ def test_csv_holds_what_the_chart_draws(browser, server, defaults, page_path):
         for f in figs:
             a = f["anchor"]
             fig = visit.page.query_selector(f"#{a}")
-            title = fig.get_attribute("data-title") or fig.get_attribute("aria-label")
+            title = _title(fig)
             name, csv = _download(visit.page, f"#{a} figcaption a.riskoff-csv-link")
             if name != f"{f['name']}.csv":
                 failures.append(f"{f['name']}: caption CSV named {name}")
@@ -572,7 +576,7 @@ def test_csv_holds_what_the_chart_draws(browser, server, defaults, page_path):
             failures += csv_problems(f["name"], title, csv.decode(), tips, fields)
             if f["params"] and _move_first_control(visit, a):
                 visit.page.wait_for_timeout(300)
-                title = fig.get_attribute("data-title") or fig.get_attribute("aria-label")
+                title = _title(fig)
                 _, csv2 = _download(visit.page, f"#{a} button.riskoff-save-csv")
                 tips2 = visit.page.evaluate(TIP_DICTS_JS, a)
                 failures += [f"after a control moved: {p}" for p in
