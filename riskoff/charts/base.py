@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import data as rdata
 from ..catalog import SERIES
+from ..i18n import _, d3_date, d3_month
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
@@ -44,7 +45,9 @@ def downloads_link() -> str:
 
 
 def _theme():
-    return {"config": {
+    from ..i18n import vega_locale
+
+    theme = {"config": {
         "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         "view": {"stroke": None, "continuousHeight": HEIGHT},
         # Lay the chart out again on every update: a control that widens a legend or the
@@ -57,6 +60,10 @@ def _theme():
         "title": {"fontSize": 14, "anchor": "start", "subtitleColor": "#555"},
         "range": {"category": PALETTE},
     }}
+    locale = vega_locale()   # zh-Hant: month names on time axes (None in English)
+    if locale is not None:
+        theme["config"]["locale"] = locale
+    return theme
 
 
 alt.theme.register("riskoff", enable=True)(_theme)
@@ -119,15 +126,16 @@ def kernel_layer(*layers, **props) -> alt.LayerChart:
 
 def label_of(symbol: str) -> str:
     try:
-        return rdata.info(symbol)["name"]
+        name = rdata.info(symbol)["name"]
     except ValueError:
         return symbol
+    return _(name)
 
 
 def short_of(symbol: str) -> str:
     """The name for a narrow axis or legend (the full name goes in the tooltip)."""
     meta = SERIES.get(symbol)
-    return meta.short or meta.name if meta else label_of(symbol)
+    return _(meta.short or meta.name) if meta else label_of(symbol)
 
 
 def colour_of(symbol: str) -> str:
@@ -195,12 +203,14 @@ def category_axis(symbols: Sequence[str] = (), **props) -> alt.Axis:
 
 
 # One date format in every tooltip; a time of day only where the data has one.
+# (English; the current language's is i18n.d3_date() / d3_month().)
 DATE_FORMAT = "%-d %b %Y"
 
 
-def date_tip(field: str = "date", title: str = "Date") -> alt.Tooltip:
+def date_tip(field: str = "date", title: str | None = None) -> alt.Tooltip:
     """Tooltip of a temporal field (a calendar date, shown in UTC so it never shifts)."""
-    return alt.Tooltip(f"utcyearmonthdate({field}):T", title=title, format=DATE_FORMAT)
+    return alt.Tooltip(f"utcyearmonthdate({field}):T", title=_("Date") if title is None else title,
+                       format=d3_date())
 
 
 MONTH_FORMAT = "%b %Y"
@@ -211,16 +221,17 @@ def date_text(field: str, month: bool = False) -> str:
     date or "YYYY-MM-DD" as "20 Nov 2025" ("Nov 2025" with ``month``), "YYYY-MM" as
     "Nov 2025"; any other text (a span, a note) as it is."""
     v = f"datum[{json.dumps(field)}]"
-    fmt = json.dumps(MONTH_FORMAT if month else DATE_FORMAT)
+    fmt = json.dumps(d3_month() if month else d3_date())
     return (f"!isValid({v}) ? '' : isDate({v}) ? utcFormat({v}, {fmt}) : "
             f"length({v}) === 10 ? utcFormat(toDate({v}), {fmt}) : "
-            f"length({v}) === 7 ? utcFormat(toDate({v} + '-01'), {json.dumps(MONTH_FORMAT)}) : "
+            f"length({v}) === 7 ? utcFormat(toDate({v} + '-01'), {json.dumps(d3_month())}) : "
             f"{v}")
 
 
 def date_label(d) -> str:
-    ts = pd.Timestamp(d)
-    return f"{ts.day} {ts:%b %Y}"  # not %-d: a glibc extension (Windows, Pyodide reject it)
+    from ..i18n import date_long
+
+    return date_long(d)   # 20 Nov 2025 / 2025年11月20日
 
 
 def iso(d) -> str:
@@ -242,7 +253,8 @@ class Caption:
         """"Data as of" one date, or each series' own date where they differ (a chart drawn to
         ``as_of`` shows a series only up to its own last complete day)."""
         if not self.symbols:
-            return f"**Data as of** {date_label(self.as_of)}." if self.as_of else ""
+            return (_("**Data as of** {date}.").format(date=date_label(self.as_of))
+                    if self.as_of else "")
         ends = {}
         for sym in self.symbols:
             end = last_complete(sym)
@@ -250,28 +262,32 @@ class Caption:
                 end = min(end, f"{pd.Timestamp(self.as_of):%Y-%m-%d}")
             ends[sym] = end
         if len(set(ends.values())) == 1:
-            return f"**Data as of** {date_label(next(iter(ends.values())))}."
-        each = "; ".join(f"{label_of(s)} {date_label(d)}" for s, d in ends.items())
-        return f"**Data as of**, each series to its own last date: {each}."
+            return _("**Data as of** {date}.").format(date=date_label(next(iter(ends.values()))))
+        each = _("; ").join(_("{name} {date}").format(name=label_of(s), date=date_label(d))
+                            for s, d in ends.items())
+        return _("**Data as of**, each series to its own last date: {each}.").format(each=each)
 
     def markdown(self, csv_name: str | None) -> str:
         parts = []
         if self.symbols:
-            names = ", ".join(label_of(s) for s in self.symbols)
-            parts.append(f"**Source:** {names}: cached market data (Yahoo Finance and FRED "
-                         f"figures republished on GitHub; see the Data sources appendix).")
+            names = _(", ").join(label_of(s) for s in self.symbols)
+            parts.append(_("**Source:** {names}: cached market data (Yahoo Finance and FRED "
+                           "figures republished on GitHub; see the Data sources appendix).")
+                         .format(names=names))
         for name in self.published:
             entry = rdata.read_manifest()["published"][name]
-            links = "; ".join(named_sources(name))
-            parts.append(f"**Published figures, not our data:** {entry['description']}. "
-                         f"Sources: {links}.")
+            links = _("; ").join(named_sources(name))
+            parts.append(_("**Published figures, not our data:** {description}. "
+                           "Sources: {links}.").format(description=_(entry['description']),
+                                                       links=links))
         parts.extend(self.extra_sources)
         parts.append(self.as_of_text())
         if self.note:
             parts.append(self.note)
         if csv_name:
-            parts.append(f"[Download the data behind this chart (CSV)]({downloads_link()}/{csv_name}.csv)")
-        return " ".join(parts)
+            parts.append(_("[Download the data behind this chart (CSV)]({href})").format(
+                href=f"{downloads_link()}/{csv_name}.csv"))
+        return _(" ").join(parts)
 
 
 def _domain(url: str) -> str:

@@ -26,6 +26,11 @@ from typing import Callable, Mapping, Sequence, Union
 
 import altair as alt
 
+from ..i18n import N_, _
+
+# The nouns a count line names ("4 of 9 assets shown"); a chart passes one of them as ``noun``.
+NOUNS = (N_("assets"), N_("series"), N_("instruments"), N_("stocks and funds"))
+
 MAX_STATES = 4000   # beyond this the table would weigh more than the chart
 TITLE_WIDTH = 44    # characters per title line on a wide page
 NARROW_WIDTH = 34   # on a phone: a 390 px page leaves the title ~300 px at 13 px bold
@@ -95,8 +100,15 @@ class Words:
     def _count_line(self, ticks: Mapping[str, bool]) -> str:
         if not self.toggles:
             return ""
-        n = sum(bool(ticks.get(name)) for _, name in self.toggles)
-        return f"\n{n} of {len(self.toggles)} {self.noun} shown"
+        n = sum(bool(ticks.get(name)) for _n, name in self.toggles)
+        head, tail = self._count_words()
+        return f"\n{head}{n}{tail}"
+
+    def _count_words(self) -> tuple[str, str]:
+        # "4 of 9 assets shown": the text before and after the count, in the reader's language.
+        text = _("{n} of {total} {noun} shown").replace("{total}", str(len(self.toggles)))
+        head, _sep, tail = text.replace("{noun}", _(self.noun)).partition("{n}")
+        return head, tail
 
     # -------------------------------------------------------------- the browser's rendering
 
@@ -123,8 +135,10 @@ class Words:
     def _count_expr(self) -> str:
         if not self.toggles:
             return "''"
-        count = " + ".join(f"({name} ? 1 : 0)" for _, name in self.toggles)
-        return f"'\\n' + toString({count}) + ' of {len(self.toggles)} {self.noun} shown'"
+        count = " + ".join(f"({name} ? 1 : 0)" for _n, name in self.toggles)
+        head, tail = (_vega_text(t) for t in self._count_words())
+        head = f"{head} + " if head != "''" else ""
+        return f"'\\n' + {head}toString({count}) + {tail}"
 
     def _takeaway_expr(self) -> str:
         shape = next(iter(self.table.values()))["takeaway"]
@@ -157,6 +171,11 @@ class Words:
         return alt.ExprRef(f"split(containerSize()[0] > 0 && containerSize()[0] < {NARROW_PX}"
                            f" ? riskoff_entry.narrow + {self._count_expr()} : riskoff_title, "
                            "'\\n')")
+
+
+def _vega_text(text: str) -> str:
+    """A string literal for a Vega expression, in single quotes."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
 
 
 # ---------------------------------------------------------------------------- building
