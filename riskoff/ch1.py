@@ -16,6 +16,7 @@ from . import metrics, widgets
 from .charts import Caption, market, publish
 from .charts.words import Pick, Said, Unlisted
 from .charts.base import date_label, label_of
+from .i18n import _, date_note, date_short, d3_date, vega_format
 
 EVENT = ["NDX", "GSPC", "NVDA", "HSI", "000001.SS", "BTC-USD", "ETH-USD", "GC=F", "VIX"]
 # Sessions the static control offers: the week of the sell-off and the days around it.
@@ -34,21 +35,22 @@ def scoreboard_table(date="2025-11-20", symbols=EVENT) -> pd.DataFrame:
     date = args.session(date, "date", args.sessions_of(symbols), "these markets")
     grid = metrics.scoreboard(symbols, [date])
     table = grid.pivot(index="symbol", columns="measure_label", values="value")
-    table = table.reindex(index=symbols, columns=[m[0] for m in metrics.MEASURES.values()])
+    table = table.reindex(index=symbols, columns=[_(m[0]) for m in metrics.MEASURES.values()])
     table.index = [label_of(s) for s in symbols]
-    table.index.name = f"Session of {date_label(date)}"
-    traded = table[metrics.MEASURES["day"][0]].notna()
+    table.index.name = _("Session of {date}").format(date=date_label(date))
+    traded = table[_(metrics.MEASURES["day"][0])].notna()
     out = table.map(lambda v: "" if pd.isna(v) else pct(v))
     for name in table.index:
         for col in table.columns:
             if pd.isna(table.loc[name, col]):
                 # Name what is missing: a market that traded lacks only the measure's input.
-                out.loc[name, col] = ("no intraday high published" if traded[name]
-                                      and col == metrics.MEASURES["high_close"][0]
-                                      else "not measured" if traded[name] else "no session")
+                out.loc[name, col] = (_("no intraday high published") if traded[name]
+                                      and col == _(metrics.MEASURES["high_close"][0])
+                                      else _("not measured") if traded[name]
+                                      else _("no session"))
     # One header row: the session names the asset column, no pandas index/column labels.
     out.index.name = None
-    out.columns.name = f"Session of {date_label(date)}"
+    out.columns.name = _("Session of {date}").format(date=date_label(date))
     return out
 
 
@@ -60,21 +62,28 @@ def _who_fell_words(grid: pd.DataFrame):
 
     def describe(state):
         date, measure = state["session"], state["measure"]
-        when = (f"at the close of {date_label(date)}" if measure in ("drawdown", "ytd")
-                else f"on {date_label(date)}")
+        at_close = measure in ("drawdown", "ytd")
+        day, what = date_label(date), labels[measure]
         rows = grid[(grid.date == date) & (grid.measure == measure)].dropna(subset=["value"])
-        title = f"{labels[measure]} {when}, each asset"
+        title = (_("{measure} at the close of {date}, each asset") if at_close
+                 else _("{measure} on {date}, each asset")).format(measure=what, date=day)
         if rows.empty:
-            return Said(title, f"No asset has a value for this measure {when}.")
+            return Said(title, (_("No asset has a value for this measure at the close of {date}.")
+                                if at_close else _("No asset has a value for this measure on "
+                                                   "{date}.")).format(date=day))
         worst = rows.loc[rows["value"].idxmin()]
         best = rows.loc[rows["value"].idxmax()]
         if worst.value >= 0:
-            lead = f"every asset rose; the smallest rise was {label_of(worst.symbol)}'s"
+            lead = _("every asset rose; the smallest rise was {asset}'s {pct}")
         else:
-            lead = f"the largest fall was {label_of(worst.symbol)}'s"
-        tail = (f"; the largest rise {label_of(best.symbol)}'s {pct(best.value)}."
-                if best.value > 0 else "; no asset rose.")
-        return Said(title, f"{labels[measure]} {when}: {lead} {pct(worst.value)}{tail}")
+            lead = _("the largest fall was {asset}'s {pct}")
+        lead = lead.format(asset=label_of(worst.symbol), pct=pct(worst.value))
+        tail = (_("; the largest rise {asset}'s {pct}.").format(asset=label_of(best.symbol),
+                                                                pct=pct(best.value))
+                if best.value > 0 else _("; no asset rose."))
+        head = (_("{measure} at the close of {date}") if at_close
+                else _("{measure} on {date}")).format(measure=what, date=day)
+        return Said(title, _("{head}: {lead}{tail}").format(head=head, lead=lead, tail=tail))
     return describe
 
 
@@ -87,11 +96,11 @@ def who_fell(symbols=EVENT, sessions=SESSIONS):
     return publish(
         market.who_fell(grid), grid, "who-fell-most",
         Caption(symbols, as_of=sessions[-1],
-                note="Sessions are each market's own trading days: Asian markets trade ahead "
-                     "of New York, crypto on UTC calendar days. The Hang Seng's source "
-                     "publishes no intraday high, so it has no high-to-close bar."),
+                note=_("Sessions are each market's own trading days: Asian markets trade ahead "
+                       "of New York, crypto on UTC calendar days. The Hang Seng's source "
+                       "publishes no intraday high, so it has no high-to-close bar.")),
         describe=_who_fell_words(grid),
-        about="Bar chart: each asset's move on one session, by the measure chosen")
+        about=_("Bar chart: each asset's move on one session, by the measure chosen"))
 
 
 def _complete_closes(symbols, start=None) -> pd.DataFrame:
@@ -127,31 +136,35 @@ def rebased(symbols=EVENT, bases=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=F")
     def describe(state):
         # Each series' own last close: the markets' caches end on different dates.
         reb = _last_value(metrics.rebase(wide, state["base"])).dropna()
-        ranked = [(s, f"{label_of(s)} stands highest at {reb[s]:.0f}")
+        ranked = [(s, _("{asset} stands highest at {value}").format(asset=label_of(s),
+                                                                    value=f"{reb[s]:.0f}"))
                   for s in reb.sort_values(ascending=False).index]
-        lowest = [(s, f"{label_of(s)} lowest at {reb[s]:.0f}")
+        lowest = [(s, _("{asset} lowest at {value}").format(asset=label_of(s),
+                                                           value=f"{reb[s]:.0f}"))
                   for s in reb.sort_values().index]
-        return Said(f"Rebased to 100 on {date_label(state['base'])}",
-                    [f"Rebased to 100 on {date_label(state['base'])}, at each series' last "
-                     "cached close: ", Pick(ranked, "no series is ticked"), " and ",
-                     Pick(lowest, "none"), "."])
+        day = date_label(state['base'])
+        return Said(_("Rebased to 100 on {date}").format(date=day),
+                    [_("Rebased to 100 on {date}, at each series' last cached close: ").format(
+                        date=day), Pick(ranked, _("no series is ticked")), _(" and "),
+                     Pick(lowest, _("none")), _(".")])
     return publish(market.rebased(frame, base_options=bases, shown=shown), frame,
                    "rebased", Caption(symbols), describe=describe,
                    toggles=_toggles(symbols, "show"), noun="assets",
-                   about="Line chart: each ticked asset's closes rebased to 100 on a base date",
+                   about=_("Line chart: each ticked asset's closes rebased to 100 on a base date"),
                    unlisted=_picked_base_words())
 
 
 def _picked_base_words() -> Unlisted:
     """Words for a base date the reader picked on the chart (not one of the menu's): what is
     drawn, and that the ranking the menu's dates get was not computed for it."""
-    day = "utcFormat(toDate(base), '%-d %b %Y')"
+    day = f"utcFormat(toDate(base), '{d3_date()}')"
     return Unlisted(
-        title=f"'Rebased to 100 on ' + {day}",
-        takeaway=(f"'Rebased to 100 on ' + {day} + ', a date picked on the chart: each line "
-                  "is its series\\' close over its first close on or after that date, times 100. "
-                  "Which series stands highest is computed for the menu\\'s dates only; the "
-                  "table lists this view\\'s values.'"))
+        title=vega_format(_("Rebased to 100 on {date}"), date=day),
+        takeaway=vega_format(_(
+            "Rebased to 100 on {date}, a date picked on the chart: each line is its series' "
+            "close over its first close on or after that date, times 100. Which series stands "
+            "highest is computed for the menu's dates only; the table lists this view's "
+            "values."), date=day))
 
 
 def _paths_args(symbols, dates, shown, dates_name):
@@ -175,18 +188,24 @@ def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=
         start = state["start"]
         dd = metrics.drawdown(wide[markets], start)
         if start < "2025-11-21":
-            span, dd = f"from {date_label(start)} to 21 Nov 2025", dd.loc[:"2025-11-21"]
+            span = _("from {start} to {end}").format(start=date_label(start),
+                                                     end=date_label("2025-11-21"))
+            dd = dd.loc[:"2025-11-21"]
         else:
-            span = f"from {date_label(start)} to each series' last cached close"
+            span = _("from {start} to each series' last cached close").format(
+                start=date_label(start))
         deepest = dd.min().dropna().sort_values()
-        ranked = [(s, f"{label_of(s)}'s {deepest[s]:.1%}") for s in deepest.index]
-        return Said(f"Below the running peak close since {date_label(start)}",
-                    [f"Measured {span}, the deepest fall below its running peak close was ",
-                     Pick(ranked, "not measured: no market is ticked"), "."])
+        ranked = [(s, _("{asset}'s {pct}").format(asset=label_of(s), pct=f"{deepest[s]:.1%}"))
+                  for s in deepest.index]
+        return Said(_("Below the running peak close since {date}").format(date=date_label(start)),
+                    [_("Measured {span}, the deepest fall below its running peak close was "
+                       ).format(span=span),
+                     Pick(ranked, _("not measured: no market is ticked")), _(".")])
     return publish(market.drawdowns(frame, start_options=starts, shown=shown), frame,
                    "drawdowns", Caption(symbols), describe=describe,
                    toggles=_toggles(symbols, "dd"), noun="assets",
-                   about="Line chart: each ticked asset's distance below its running peak close")
+                   about=_("Line chart: each ticked asset's distance below its running peak "
+                           "close"))
 
 
 # ---------------------------------------------------------------- kernel explorers (ipywidgets)
@@ -194,28 +213,28 @@ def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=
 def explore_who_fell(symbols: Sequence[str] = EVENT):
     """Kernel controls: any date, any measure, any assets (pandas recomputes)."""
     symbols = args.symbols(symbols, "symbols")
-    date = widgets.date("2025-11-20", "Session")
-    measure = ipw.Dropdown(options=[(lbl, key) for key, (lbl, _) in metrics.MEASURES.items()],
-                           description="Measure")
+    date = widgets.date("2025-11-20", _("Session"))
+    measure = ipw.Dropdown(options=[(_(lbl), key) for key, (lbl, _f) in metrics.MEASURES.items()],
+                           description=_("Measure"))
     assets = widgets.assets(symbols, symbols)
 
     def render():
         if not assets.value:
-            return "Pick at least one asset."
+            return _("Pick at least one asset.")
         if date.value is None:
-            return "Pick a date."
+            return _("Pick a date.")
         early = widgets.before_start(date.value, assets.value, "session")
         if early:
             return early
-        day = f"{date.value:%d %b %Y}"
+        day = date_note(date.value)
         grid = metrics.scoreboard(assets.value, [date.value])
         traded = grid.loc[(grid["measure"] == "day") & grid["value"].notna(), "symbol"]
         grid = grid[grid["measure"] == measure.value]
         if traded.empty:
-            return f"None of these markets traded on {day}."
+            return _("None of these markets traded on {date}.").format(date=day)
         if grid["value"].isna().all():
-            return (f"No value of this measure on {day} for these assets (their source "
-                    f"publishes no intraday high, or the series starts later).")
+            return _("No value of this measure on {date} for these assets (their source "
+                     "publishes no intraday high, or the series starts later).").format(date=day)
         return market.who_fell(grid, static=False)
 
     return widgets.explorer([date, measure, assets], render)
@@ -230,15 +249,16 @@ def _explore_paths(symbols, shown, start, label, compute, column, builder):
 
     def render():
         if not assets.value:
-            return "Pick at least one asset."
+            return _("Pick at least one asset.")
         if base.value is None:
-            return "Pick a date."
+            return _("Pick a date.")
         wide = _complete_closes(assets.value).loc[f"{base.value:%Y-%m-%d}":]
+        no_data = _("No data on or after {date} for these assets.")
         if wide.dropna(how="all").empty:
-            return f"No data on or after {base.value:%d %b %Y} for these assets."
+            return no_data.format(date=date_note(base.value))
         frame = metrics.tidy(compute(wide, base.value), column)
         if frame.empty:
-            return f"No data on or after {base.value:%d %b %Y} for these assets."
+            return no_data.format(date=date_note(base.value))
         early = widgets.before_start(base.value, assets.value, drawn=True)
         chart = builder(frame, static=False)
         return (chart, early) if early else chart
@@ -248,13 +268,13 @@ def _explore_paths(symbols, shown, start, label, compute, column, builder):
 
 def explore_rebased(symbols: Sequence[str] = EVENT, shown=("NDX", "NVDA", "BTC-USD", "GC=F"),
                     start: str = "2024-12-31"):
-    return _explore_paths(symbols, shown, start, "Base date", metrics.rebase, "rebased",
+    return _explore_paths(symbols, shown, start, _("Base date"), metrics.rebase, "rebased",
                           market.rebased)
 
 
 def explore_drawdowns(symbols: Sequence[str] = EVENT, shown=("NDX", "NVDA", "BTC-USD", "GC=F"),
                       start: str = "2024-12-31"):
-    return _explore_paths(symbols, shown, start, "Peak from", metrics.drawdown, "drawdown",
+    return _explore_paths(symbols, shown, start, _("Peak from"), metrics.drawdown, "drawdown",
                           market.drawdowns)
 
 
@@ -273,23 +293,31 @@ def headlines():
     btc = s("BTC-USD")
     peak_day, peak = btc.loc["2025-01-01":"2025-11-21", "high"].idxmax(), \
         btc.loc["2025-01-01":"2025-11-21", "high"].max()
+    d20, d21 = date_short("2025-11-20"), date_short("2025-11-21")
     lines = [
-        f"- **Nasdaq-100**, 20 Nov: {pct(metrics.day_change(ndx, '2025-11-20'))} at the close, "
-        f"after a {pct(metrics.high_to_low(ndx, '2025-11-20'))} swing from high to low.",
-        f"- **Nvidia**, 20 Nov: {pct(metrics.high_vs_prev_close(nvda, '2025-11-20'))} at its "
-        f"high the morning after its results, {pct(metrics.day_change(nvda, '2025-11-20'))} at "
-        f"the close.",
-        f"- **Hang Seng** and **Shanghai Composite**, 21 Nov: "
-        f"{pct(metrics.day_change(s('HSI'), '2025-11-21'))} and "
-        f"{pct(metrics.day_change(s('000001.SS'), '2025-11-21'))}.",
-        f"- **Bitcoin**: from an intraday high of {peak:,.0f} dollars on {date_label(peak_day)} "
-        f"to a close of {btc.loc['2025-11-21', 'close']:,.0f} on 21 Nov "
-        f"({pct(metrics.change_since(btc, '2025-11-21'))} for the year).",
-        f"- **Gold**, 20 Nov: {pct(metrics.day_change(s('GC=F'), '2025-11-20'))}, at "
-        f"{s('GC=F').loc['2025-11-20', 'close']:,.0f} dollars an ounce.",
+        _("- **Nasdaq-100**, {date}: {close} at the close, after a {swing} swing from high to "
+          "low.").format(date=d20, close=pct(metrics.day_change(ndx, '2025-11-20')),
+                         swing=pct(metrics.high_to_low(ndx, '2025-11-20'))),
+        _("- **Nvidia**, {date}: {high} at its high the morning after its results, {close} at "
+          "the close.").format(date=d20, high=pct(metrics.high_vs_prev_close(nvda, '2025-11-20')),
+                               close=pct(metrics.day_change(nvda, '2025-11-20'))),
+        _("- **Hang Seng** and **Shanghai Composite**, {date}: {hsi} and {sse}.").format(
+            date=d21, hsi=pct(metrics.day_change(s('HSI'), '2025-11-21')),
+            sse=pct(metrics.day_change(s('000001.SS'), '2025-11-21'))),
+        _("- **Bitcoin**: from an intraday high of {peak} dollars on {peak_date} to a close of "
+          "{close} on {date} ({ytd} for the year).").format(
+            peak=f"{peak:,.0f}", peak_date=date_label(peak_day),
+            close=f"{btc.loc['2025-11-21', 'close']:,.0f}", date=d21,
+            ytd=pct(metrics.change_since(btc, '2025-11-21'))),
+        _("- **Gold**, {date}: {move}, at {price} dollars an ounce.").format(
+            date=d20, move=pct(metrics.day_change(s('GC=F'), '2025-11-20')),
+            price=f"{s('GC=F').loc['2025-11-20', 'close']:,.0f}"),
     ]
     fed = rdata.published("fedwatch_dec2025").set_index("as_of")["p_cut_dec2025_pct"]
-    lines.append(f"- **FedWatch odds of a December cut** (published figures): about "
-                 f"{fed['2025-10-28']:.0f}% on 28 Oct, {fed['2025-11-20']:.1f}% on 20 Nov, "
-                 f"{fed['2025-12-10']:.1f}% just before the Fed cut on 10 Dec.")
+    lines.append(_("- **FedWatch odds of a December cut** (published figures): about {oct28} on "
+                   "{d_oct28}, {nov20} on {d_nov20}, {dec10} just before the Fed cut on "
+                   "{d_dec10}.").format(
+        oct28=f"{fed['2025-10-28']:.0f}%", d_oct28=date_short("2025-10-28"),
+        nov20=f"{fed['2025-11-20']:.1f}%", d_nov20=date_short("2025-11-20"),
+        dec10=f"{fed['2025-12-10']:.1f}%", d_dec10=date_short("2025-12-10")))
     return Markdown("\n".join(lines))

@@ -13,13 +13,17 @@ import pandas as pd
 from . import data as rdata
 from . import metrics
 from .charts.base import date_label, label_of
+from .i18n import N_, _, billions, date_short
+
+# Published decisions as the FOMC table writes them (riskoff/data/published), translated where shown.
+DECISIONS = (N_("cut 25 bp"), N_("hold"), N_("cut 50 bp"), N_("hike 25 bp"))
 
 EVENT, NEXT = "2025-11-20", "2025-11-21"
 
 
 def pct(x: float) -> str:
     """The book's one rounding of a percentage move: two decimals and a sign (-0.0315 → -3.15%)."""
-    return "n.a." if pd.isna(x) else f"{x:+.2%}"
+    return _("n.a.") if pd.isna(x) else f"{x:+.2%}"
 
 
 def day_move(symbol: str, date: str = EVENT) -> float:
@@ -44,9 +48,10 @@ class Findings:
     def _repr_html_(self) -> str:
         from .charts.base import _md_to_html
 
-        return ('<div class="chapter-findings"><p class="findings-title"><strong>What this '
-                'chapter finds</strong> (computed from the cached data each time the book is '
-                'built)</p>' + _md_to_html(self.markdown) + "</div>")
+        return ('<div class="chapter-findings"><p class="findings-title">'
+                + _('<strong>What this chapter finds</strong> (computed from the cached data '
+                    'each time the book is built)') + '</p>' + _md_to_html(self.markdown)
+                + "</div>")
 
     def _repr_markdown_(self) -> str:
         return self.markdown
@@ -66,9 +71,10 @@ def verdict_counts(chapter: str) -> str:
     res = claims.evaluate_all(chapter)
     counts = pd.Series([r.verdict for r in res]).value_counts()
     order = [v for v in claims.VERDICTS if v in counts.index]
-    parts = [f"*{v}* {counts[v]}" for v in order]
-    return (f"Verdicts on the {len(res)} claims of the article checked in this chapter: "
-            + ", ".join(parts) + " (the table at the end of the chapter gives each one).")
+    parts = [_("*{verdict}* {n}").format(verdict=_(v), n=counts[v]) for v in order]
+    return _("Verdicts on the {n} claims of the article checked in this chapter: {counts} (the "
+             "table at the end of the chapter gives each one).").format(
+        n=len(res), counts=_(", ").join(parts))
 
 
 # ---------------------------------------------------------------------------- chapter 1
@@ -85,18 +91,23 @@ def ch1():
     btc_close = float(btc.loc[NEXT, "close"])
     fell = int((day < 0).sum())
     return _md([
-        f"On {date_label(EVENT)} {fell} of the {len(day)} assets of the scoreboard closed lower; "
-        f"the Nasdaq-100 lost {pct(day_move('NDX'))} after a {pct(metrics.high_to_low(ndx, EVENT))} "
-        f"swing from its high to its low, and the largest fall was {label_of(worst)}'s "
-        f"{pct(day[worst])}.",
-        f"Nvidia stood {pct(metrics.high_vs_prev_close(nvda, EVENT))} above its previous close at "
-        f"its high, the morning after its results, and closed {pct(day_move('NVDA'))}.",
-        f"On {date_label(NEXT)} Asia followed: the Hang Seng moved {pct(day_move('HSI', NEXT))} "
-        f"and the Shanghai Composite {pct(day_move('000001.SS', NEXT))}, while the Nasdaq-100 "
-        f"moved {pct(day_move('NDX', NEXT))}.",
-        f"Bitcoin closed {date_label(NEXT)} at {btc_close:,.0f} dollars, "
-        f"{pct(btc_close / peak - 1)} from its 2025 record close of {peak:,.0f} on "
-        f"{date_label(peak_day)}.",
+        _("On {date} {fell} of the {n} assets of the scoreboard closed lower; the Nasdaq-100 lost "
+          "{ndx} after a {swing} swing from its high to its low, and the largest fall was "
+          "{worst}'s {worst_pct}.").format(
+            date=date_label(EVENT), fell=fell, n=len(day), ndx=pct(day_move('NDX')),
+            swing=pct(metrics.high_to_low(ndx, EVENT)), worst=label_of(worst),
+            worst_pct=pct(day[worst])),
+        _("Nvidia stood {high} above its previous close at its high, the morning after its "
+          "results, and closed {close}.").format(
+            high=pct(metrics.high_vs_prev_close(nvda, EVENT)), close=pct(day_move('NVDA'))),
+        _("On {date} Asia followed: the Hang Seng moved {hsi} and the Shanghai Composite {sse}, "
+          "while the Nasdaq-100 moved {ndx}.").format(
+            date=date_label(NEXT), hsi=pct(day_move('HSI', NEXT)),
+            sse=pct(day_move('000001.SS', NEXT)), ndx=pct(day_move('NDX', NEXT))),
+        _("Bitcoin closed {date} at {close} dollars, {from_peak} from its 2025 record close of "
+          "{peak} on {peak_date}.").format(
+            date=date_label(NEXT), close=f"{btc_close:,.0f}", from_peak=pct(btc_close / peak - 1),
+            peak=f"{peak:,.0f}", peak_date=date_label(peak_day)),
         verdict_counts("data"),
     ])
 
@@ -109,8 +120,9 @@ def _odds() -> pd.DataFrame:
 
 def _odds_text(o: pd.DataFrame, date: str) -> str:
     r = o.loc[date]
-    about = "about " if str(r["approximate"]).lower() == "true" else ""
-    return f"{about}{r['p_cut_dec2025_pct']:g}%"
+    value = f"{r['p_cut_dec2025_pct']:g}%"
+    return (_("about {value}").format(value=value) if str(r["approximate"]).lower() == "true"
+            else value)
 
 
 def ch2():
@@ -123,18 +135,22 @@ def ch2():
     top = ch.idxmax()
     fomc = rdata.published("fomc_decisions_2025").set_index("date").loc["2025-12-10"]
     return _md([
-        f"The published FedWatch odds of a December cut (CME figures quoted by news pages, not "
-        f"our data) fell from {_odds_text(o, '2025-10-28')} on 28 Oct to "
-        f"{_odds_text(o, '2025-11-13')} on 13 Nov, a week before the sell-off; the lowest "
-        f"reading we hold is {_odds_text(o, low)} on {date_label(low)}.",
-        f"They had turned up again by {date_label(NEXT)} ({_odds_text(o, NEXT)}), while "
-        f"stocks were still falling.",
-        f"The 2-year Treasury yield's largest one-day rise of October to December 2025 came on "
-        f"{date_label(top)} ({ch.max():+.0f} bp), three weeks before the sell-off; on 20 and "
-        f"21 Nov it fell ({fedwatch.change_bp(two, EVENT):+.0f} bp and "
-        f"{fedwatch.change_bp(two, NEXT):+.0f} bp), the pattern of a flight to safety.",
-        f"The Fed cut on {date_label('2025-12-10')} ({fomc['decision']}, published figure), "
-        f"the cut the article ruled out.",
+        _("The published FedWatch odds of a December cut (CME figures quoted by news pages, not "
+          "our data) fell from {oct28} on {d_oct28} to {nov13} on {d_nov13}, a week before the "
+          "sell-off; the lowest reading we hold is {low} on {d_low}.").format(
+            oct28=_odds_text(o, '2025-10-28'), d_oct28=date_short('2025-10-28'),
+            nov13=_odds_text(o, '2025-11-13'), d_nov13=date_short('2025-11-13'),
+            low=_odds_text(o, low), d_low=date_label(low)),
+        _("They had turned up again by {date} ({odds}), while stocks were still falling.").format(
+            date=date_label(NEXT), odds=_odds_text(o, NEXT)),
+        _("The 2-year Treasury yield's largest one-day rise of October to December 2025 came on "
+          "{date} ({rise} bp), three weeks before the sell-off; on 20 and 21 Nov it fell ({d20} "
+          "bp and {d21} bp), the pattern of a flight to safety.").format(
+            date=date_label(top), rise=f"{ch.max():+.0f}",
+            d20=f"{fedwatch.change_bp(two, EVENT):+.0f}",
+            d21=f"{fedwatch.change_bp(two, NEXT):+.0f}"),
+        _("The Fed cut on {date} ({decision}, published figure), the cut the article ruled "
+          "out.").format(date=date_label('2025-12-10'), decision=_(fomc['decision'])),
         verdict_counts("fed"),
     ])
 
@@ -151,19 +167,22 @@ def ch3():
     deals = rdata.published("ai_deals")
     valued = deals["amount_bn_usd"].dropna()
     return _md([
-        f"On {date_label(EVENT)} Nvidia opened {pct(gap('NVDA'))} above its previous close, "
-        f"made its high in the {bars['high_start']}-{bars['high_end']} hourly bar (New York "
-        f"time) and closed {pct(day_move('NVDA'))} (daily close); the "
-        f"Nasdaq-100 closed {pct(day_move('NDX'))}.",
-        f"Nvidia's high came at least {lead:.0f} minutes before the S&P 500's: in timing it "
-        f"led the turn, which does not show that it caused it.",
-        f"Among the {n} sessions after Nvidia's results in our data, 20 Nov had "
-        f"{c3._ordinal(rank)} fall from the high to the close "
-        f"({pct(reactions.set_index('session').loc[EVENT, 'high_close'])}): strong results and "
-        f"a falling stock had happened before.",
-        f"The deals behind the circular-financing critique are {len(deals)} announcements "
-        f"({len(valued)} with a headline value, {valued.sum():,.0f} bn dollars in all, many "
-        f"of them \"up to\" amounts); they are published figures, not measured cash flows.",
+        _("On {date} Nvidia opened {gap} above its previous close, made its high in the "
+          "{start}-{end} hourly bar (New York time) and closed {close} (daily close); the "
+          "Nasdaq-100 closed {ndx}.").format(
+            date=date_label(EVENT), gap=pct(gap('NVDA')), start=bars['high_start'],
+            end=bars['high_end'], close=pct(day_move('NVDA')), ndx=pct(day_move('NDX'))),
+        _("Nvidia's high came at least {minutes} minutes before the S&P 500's: in timing it led "
+          "the turn, which does not show that it caused it.").format(minutes=f"{lead:.0f}"),
+        _("Among the {n} sessions after Nvidia's results in our data, {date} had {ordinal} fall "
+          "from the high to the close ({pct}): strong results and a falling stock had happened "
+          "before.").format(
+            n=n, date=date_short(EVENT), ordinal=c3._ordinal(rank),
+            pct=pct(reactions.set_index('session').loc[EVENT, 'high_close'])),
+        _("The deals behind the circular-financing critique are {n} announcements ({valued} with "
+          "a headline value, {total} bn dollars in all, many of them \"up to\" amounts); they "
+          "are published figures, not measured cash flows.").format(
+            n=len(deals), valued=len(valued), total=billions(valued.sum())),
         verdict_counts("nvidia"),
     ])
 
@@ -173,28 +192,30 @@ def ch3():
 # The nine drivers on one verdict scale. A verdict is a reading of the evidence in each
 # section (argued there), so it is written here once and shown twice: as the chapter's lead
 # table and in the findings' counts.
-SCALE = ("supported", "weak", "contradicted", "not testable")
+SCALE = (N_("supported"), N_("weak"), N_("contradicted"), N_("not testable"))
+# Written in English; driver_table() and the chapters show them in the reader's language.
 DRIVERS = [
-    ("driver-1", "The bull run was exhausted", "supported", "",
-     "Good news opened prices higher and the day closed lower; such fades are rare in our "
-     "history."),
-    ("driver-2", "Private-credit risk rose", "weak", "",
-     "Blue Owl's slide is long-running; no sharp overnight move in HYG against Treasuries."),
-    ("driver-3", "The jobs data were hard to read", "weak", "",
-     "Yields barely moved on the release day: little guidance, and little impact."),
-    ("driver-4", "Crypto led", "weak", "",
-     "Bitcoin topped weeks earlier, but it shows no daily lead and broke 90,000 after the "
-     "Nasdaq-100 broke its trend."),
-    ("driver-5", "Trend followers sold", "supported", "as a model",
-     "A standard trend model went from fully long to short between 17 and 20 November."),
-    ("driver-6", "Short sellers came back", "not testable", "",
-     "No short-interest data; the VIX shows fear, not shorts."),
-    ("driver-7", "Asian tech was weak", "supported", "as a backdrop, not as a trigger",
-     "SoftBank slid for weeks, but Asia rose on 20 November and fell after New York."),
-    ("driver-8", "Liquidity dried up", "weak", "",
-     "A very wide range on heavy volume; price impact per dollar only modestly higher."),
-    ("driver-9", "Passive money dominated", "weak", "",
-     "ETF volume doubled while index volume did not; the ETF share itself is not measurable."),
+    ("driver-1", N_("The bull run was exhausted"), "supported", "",
+     N_("Good news opened prices higher and the day closed lower; such fades are rare in our "
+        "history.")),
+    ("driver-2", N_("Private-credit risk rose"), "weak", "",
+     N_("Blue Owl's slide is long-running; no sharp overnight move in HYG against Treasuries.")),
+    ("driver-3", N_("The jobs data were hard to read"), "weak", "",
+     N_("Yields barely moved on the release day: little guidance, and little impact.")),
+    ("driver-4", N_("Crypto led"), "weak", "",
+     N_("Bitcoin topped weeks earlier, but it shows no daily lead and broke 90,000 after the "
+        "Nasdaq-100 broke its trend.")),
+    ("driver-5", N_("Trend followers sold"), "supported", N_("as a model"),
+     N_("A standard trend model went from fully long to short between 17 and 20 November.")),
+    ("driver-6", N_("Short sellers came back"), "not testable", "",
+     N_("No short-interest data; the VIX shows fear, not shorts.")),
+    ("driver-7", N_("Asian tech was weak"), "supported", N_("as a backdrop, not as a trigger"),
+     N_("SoftBank slid for weeks, but Asia rose on 20 November and fell after New York.")),
+    ("driver-8", N_("Liquidity dried up"), "weak", "",
+     N_("A very wide range on heavy volume; price impact per dollar only modestly higher.")),
+    ("driver-9", N_("Passive money dominated"), "weak", "",
+     N_("ETF volume doubled while index volume did not; the ETF share itself is not "
+        "measurable.")),
 ]
 
 
@@ -202,45 +223,53 @@ def driver_table():
     """The nine drivers and their verdicts, one scale, each row linking to its section."""
     from IPython.display import HTML
 
-    for anchor, _, verdict, _, _ in DRIVERS:
+    for anchor, _n, verdict, _q, _l in DRIVERS:
         if verdict not in SCALE:
             raise ValueError(f"driver {anchor}: verdict {verdict!r} is not on the scale "
                              f"{', '.join(SCALE)}")
     rows = []
     for i, (anchor, name, verdict, qualifier, line) in enumerate(DRIVERS, 1):
-        q = f' <span class="verdict-note">({html.escape(qualifier)})</span>' if qualifier else ""
-        rows.append(f'<tr><td><a href="#{anchor}">{i}. {html.escape(name)}</a></td>'
+        q = (_(' <span class="verdict-note">({note})</span>').format(
+            note=html.escape(_(qualifier))) if qualifier else "")
+        rows.append(f'<tr><td><a href="#{anchor}">{i}. {html.escape(_(name))}</a></td>'
                     f'<td><span class="verdict verdict-{verdict.replace(" ", "-")}">'
-                    f'{html.escape(verdict)}</span>{q}</td><td>{html.escape(line)}</td></tr>')
-    return HTML('<table class="riskoff-table driver-verdicts"><caption>The nine drivers, '
-                'each on the same scale: <em>supported</em>, <em>weak</em>, '
-                '<em>contradicted</em>, <em>not testable</em> with our data.</caption>'
-                '<thead><tr><th scope="col">Driver</th><th scope="col">Verdict</th>'
-                '<th scope="col">In one line</th></tr></thead><tbody>'
+                    f'{html.escape(_(verdict))}</span>{q}</td>'
+                    f'<td>{html.escape(_(line))}</td></tr>')
+    return HTML('<table class="riskoff-table driver-verdicts"><caption>'
+                + _('The nine drivers, each on the same scale: <em>supported</em>, <em>weak</em>, '
+                    '<em>contradicted</em>, <em>not testable</em> with our data.')
+                + '</caption><thead><tr><th scope="col">' + _("Driver")
+                + '</th><th scope="col">' + _("Verdict") + '</th><th scope="col">'
+                + _("In one line") + '</th></tr></thead><tbody>'
                 + "".join(rows) + "</tbody></table>")
 
 
 def ch4():
     counts = pd.Series([d[2] for d in DRIVERS]).value_counts()
-    said = ", ".join(f"{counts.get(v, 0)} {v}" for v in SCALE)
+    said = _(", ").join(_("{n} {verdict}").format(n=counts.get(v, 0), verdict=_(v))
+                        for v in SCALE)
     spy, qqq = rdata.series("SPY"), rdata.series("QQQ")
     vol_ratio = {s: float(df.loc[EVENT, "volume"] / df.loc[:EVENT, "volume"].iloc[-22:-1].mean())
                  for s, df in (("SPY", spy), ("QQQ", qqq))}
     vix = rdata.series("VIX")
     return _md([
-        f"Of the desk's nine drivers, our proxies give: {said}. None is proved by daily "
-        f"prices; the strongest, the exhausted bull run, is about price itself.",
-        f"The gap and fade is plain: Nvidia opened {pct(gap('NVDA'))} and closed "
-        f"{pct(day_move('NVDA'))}, QQQ (the Nasdaq-100 fund) {pct(gap('QQQ'))} and "
-        f"{pct(day_move('QQQ'))}, SPY (the S&P 500 fund) {pct(gap('SPY'))} and "
-        f"{pct(day_move('SPY'))}.",
-        f"Fear rose but stayed far from a panic: the VIX closed at {vix.loc[EVENT, 'close']:.2f} "
-        f"points, against {vix.loc[:'2025-12-31', 'close'].max():.2f} in April 2025.",
-        f"SPY and QQQ traded {vol_ratio['SPY']:.1f} and {vol_ratio['QQQ']:.1f} times their "
-        f"average volume of the previous 21 sessions: a violent but heavily traded day.",
-        "Most drivers are about data a trading desk sees and we do not (order books, short "
-        "interest, fund positions): for those the honest verdict is what daily prices cannot "
-        "settle.",
+        _("Of the desk's nine drivers, our proxies give: {counts}. None is proved by daily "
+          "prices; the strongest, the exhausted bull run, is about price itself.").format(
+            counts=said),
+        _("The gap and fade is plain: Nvidia opened {nvda_gap} and closed {nvda}, QQQ (the "
+          "Nasdaq-100 fund) {qqq_gap} and {qqq}, SPY (the S&P 500 fund) {spy_gap} and "
+          "{spy}.").format(
+            nvda_gap=pct(gap('NVDA')), nvda=pct(day_move('NVDA')), qqq_gap=pct(gap('QQQ')),
+            qqq=pct(day_move('QQQ')), spy_gap=pct(gap('SPY')), spy=pct(day_move('SPY'))),
+        _("Fear rose but stayed far from a panic: the VIX closed at {close} points, against "
+          "{high} in April 2025.").format(close=f"{vix.loc[EVENT, 'close']:.2f}",
+                                          high=f"{vix.loc[:'2025-12-31', 'close'].max():.2f}"),
+        _("SPY and QQQ traded {spy} and {qqq} times their average volume of the previous 21 "
+          "sessions: a violent but heavily traded day.").format(
+            spy=f"{vol_ratio['SPY']:.1f}", qqq=f"{vol_ratio['QQQ']:.1f}"),
+        _("Most drivers are about data a trading desk sees and we do not (order books, short "
+          "interest, fund positions): for those the honest verdict is what daily prices cannot "
+          "settle."),
     ])
 
 
@@ -259,17 +288,20 @@ def ch5():
 
     fomc = rdata.published("fomc_decisions_2025").set_index("date").loc["2025-12-10"]
     return _md([
-        "The fall did not become a bear market for US stocks: "
-        + "; ".join(f"the {label_of(s)}'s lowest close from 21 Nov on was {pct(low_vs_high(s))} "
-                    f"from its 2025 high, and it closed at a new high on "
-                    f"{date_label(v['new_high'])}" for s, v in us.items()) + ".",
-        "Crypto did fall into one: "
-        + "; ".join(f"{label_of(s)}'s lowest close was {pct(low_vs_high(s))} from its 2025 "
-                    f"high" for s in crypto)
-        + f", and on {date_label(st['BTC-USD']['last_date'])} Bitcoin stood "
-          f"{pct(st['BTC-USD']['last_change'])} from its 21 Nov close.",
-        f"The Fed cut on {date_label('2025-12-10')} ({fomc['decision']}, published figure): "
-        f"the article's \"no cut in December\" was wrong.",
+        _("The fall did not become a bear market for US stocks: {each}.").format(each=_("; ").join(
+            _("the {asset}'s lowest close from {date} on was {low} from its 2025 high, and it "
+              "closed at a new high on {new_high}").format(
+                asset=label_of(s), date=date_short(NEXT), low=pct(low_vs_high(s)),
+                new_high=date_label(v['new_high'])) for s, v in us.items())),
+        _("Crypto did fall into one: {each}, and on {date} Bitcoin stood {change} from its "
+          "{base} close.").format(
+            each=_("; ").join(_("{asset}'s lowest close was {low} from its 2025 high").format(
+                asset=label_of(s), low=pct(low_vs_high(s))) for s in crypto),
+            date=date_label(st['BTC-USD']['last_date']),
+            change=pct(st['BTC-USD']['last_change']), base=date_short(NEXT)),
+        _("The Fed cut on {date} ({decision}, published figure): the article's \"no cut in "
+          "December\" was wrong.").format(date=date_label('2025-12-10'),
+                                          decision=_(fomc['decision'])),
         verdict_counts("outlook"),
     ])
 

@@ -191,6 +191,68 @@ def percent(x, digits: int = 1, sign: bool = False) -> str:
     return ("+" if sign else "") + text
 
 
+def date_note(d) -> str:
+    """A date in an explorer's one-line note: 05 Nov 2025 / 2025年11月5日."""
+    ts = pd.Timestamp(d)
+    return date_long(ts) if is_zh() else f"{ts:%d %b %Y}"
+
+
+def billions(x) -> str:
+    """An amount in billions, for a message that names the unit (``{n} bn`` / ``{n}億``): the
+    English figure rounded to a billion, in Chinese the same figure in 億 (10 億 = 1 billion)."""
+    n = round(float(x))
+    return f"{n * 10:,}" if is_zh() else f"{n:,}"
+
+
+def vega_text(text: str) -> str:
+    """A string literal for a Vega expression, in single quotes."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+
+
+def vega_format(message: str, **exprs: str) -> str:
+    """A Vega expression writing ``message`` (already translated) with each ``{name}`` replaced
+    by the Vega expression ``exprs[name]``: literal pieces and expressions joined with +."""
+    out = []
+    for i, piece in enumerate(re.split(r"\{(\w+)\}", message)):
+        if i % 2:
+            out.append(exprs[piece])
+        elif piece:
+            out.append(vega_text(piece))
+    return " + ".join(out) or "''"
+
+
+_NO_START = set("，。、；：）」』！？%…·")   # a line never starts with these
+_NO_END = set("（「『")                       # nor ends with these
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """``line`` in lines of at most ``width`` columns, a CJK character counting two: Chinese
+    breaks between characters (not before closing punctuation), Latin words stay whole."""
+    # A date (2025年11月20日) and a Latin word or number stay on one line.
+    tokens = re.findall(r"\s+|\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|[!-~]+|.", line)
+    out, cur = [], ""
+    for tok in tokens:
+        if tok.isspace():
+            if cur:
+                cur += " "
+            continue
+        fits = _width(cur.rstrip() + tok) <= width if cur else True
+        if fits or tok[0] in _NO_START or (cur and cur.rstrip()[-1:] in _NO_END):
+            cur += tok
+        else:
+            out.append(cur.rstrip())
+            cur = tok
+    if cur.strip():
+        out.append(cur.rstrip())
+    return out
+
+
 def vega_locale() -> dict | None:
     """Vega's config.locale for the language (axis month names), None in English."""
     if not is_zh():

@@ -10,6 +10,7 @@ import numbers
 import pandas as pd
 
 from . import data as rdata
+from .i18n import N_, _
 
 YEAR_END_2024 = pd.Timestamp("2024-12-31")
 
@@ -94,11 +95,12 @@ def peak(df: pd.DataFrame, start, end) -> tuple[pd.Timestamp, float]:
     return closes.idxmax(), float(closes.max())
 
 
+# Labels in English; scoreboard() writes them in the reader's language (riskoff.i18n).
 MEASURES = {
-    "day": ("Day move", day_change),
-    "high_close": ("Intraday high to close", high_to_close),
-    "drawdown": ("Below 2025 peak close", drawdown_on),
-    "ytd": ("Since 31 Dec 2024", change_since),
+    "day": (N_("Day move"), day_change),
+    "high_close": (N_("Intraday high to close"), high_to_close),
+    "drawdown": (N_("Below 2025 peak close"), drawdown_on),
+    "ytd": (N_("Since 31 Dec 2024"), change_since),
 }
 
 
@@ -110,7 +112,7 @@ def scoreboard(symbols, dates) -> pd.DataFrame:
         for date in dates:
             for key, (label, fn) in MEASURES.items():
                 rows.append({"date": f"{_ts(date):%Y-%m-%d}", "symbol": sym, "measure": key,
-                             "measure_label": label, "value": fn(df, date)})
+                             "measure_label": _(label), "value": fn(df, date)})
     return pd.DataFrame(rows)
 
 

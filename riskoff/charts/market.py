@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from . import base
+from ..i18n import _, d3_month
 
 
 def _names_expr(symbols: Sequence[str]) -> str:
@@ -15,15 +16,15 @@ def _names_expr(symbols: Sequence[str]) -> str:
     return f"{json.dumps({s: base.label_of(s) for s in symbols})}[datum.symbol]"
 
 
-def _date_x(title: str = "Date") -> alt.X:
+def _date_x(title: str | None = None) -> alt.X:
     # UTC scale: dates are calendar dates, and must not shift with the reader's time zone.
-    return alt.X("date:T", title=title, scale=alt.Scale(type="utc"),
-                 axis=alt.Axis(format="%b %Y", labelOverlap=True, tickCount=base.tick_count()))
+    return alt.X("date:T", title=_("Date") if title is None else title,
+                 scale=alt.Scale(type="utc"),
+                 axis=alt.Axis(format=d3_month(), labelOverlap=True, tickCount=base.tick_count()))
 
 
 # Vega-Lite parses a temporal field into a Date before any transform runs.
 AFTER = "time(datum.date) >= time(toDate({}))"
-DATE_TIP = base.date_tip()
 
 
 def _short_axis(symbols: Sequence[str], **props) -> alt.Axis:
@@ -47,8 +48,8 @@ def who_fell(grid: pd.DataFrame, static: bool = True, width="container") -> alt.
         labels = list(dict.fromkeys(grid["measure_label"]))
         p_date = base.select("session", dates, [base.date_label(d) for d in dates],
                              value="2025-11-20" if "2025-11-20" in dates else dates[0],
-                             label="Session")
-        p_measure = base.radio("measure", measures, labels, label="Measure")
+                             label=_("Session"))
+        p_measure = base.radio("measure", measures, labels, label=_("Measure"))
         params = [p_date, p_measure]
         chart = chart.transform_filter("datum.date === session && datum.measure === measure")
     # Both layers share one y encoding, so their sorted domains agree.
@@ -57,15 +58,15 @@ def who_fell(grid: pd.DataFrame, static: bool = True, width="container") -> alt.
         y=alt.Y("name:N", sort=alt.EncodingSortField("value", op="min"), title=None,
                 axis=_short_axis(symbols)))
     # Room beyond both bar ends for the value labels, which sit outside the bars.
-    x = alt.X("value:Q", title="Change", scale=alt.Scale(padding=56),
+    x = alt.X("value:Q", title=_("Change"), scale=alt.Scale(padding=56),
               axis=alt.Axis(format="%", tickCount=base.tick_count(60), labelOverlap=True))
     bars = chart.mark_bar(height={"band": 0.75}).encode(
         x=x,
         color=alt.condition("datum.value < 0", alt.value(base.FALL), alt.value(base.RISE)),
-        tooltip=[alt.Tooltip("name:N", title="Asset"),
-                 alt.Tooltip("session_txt:N", title="Session"),
-                 alt.Tooltip("measure_label:N", title="Measure"),
-                 alt.Tooltip("value:Q", title="Value", format="+.2%")],
+        tooltip=[alt.Tooltip("name:N", title=_("Asset")),
+                 alt.Tooltip("session_txt:N", title=_("Session")),
+                 alt.Tooltip("measure_label:N", title=_("Measure")),
+                 alt.Tooltip("value:Q", title=_("Value"), format="+.2%")],
     )
     # A fall's label left of its bar, a rise's right of it: never over a bar or the zero line.
     text = chart.mark_text(align=alt.ExprRef("datum.value < 0 ? 'right' : 'left'"),
@@ -88,19 +89,19 @@ def rebased(frame: pd.DataFrame, static: bool = True, base_options: Sequence[str
     params = []
     if static:
         p_base = base.select("base", base_options, [base.date_label(d) for d in base_options],
-                             label="Rebase to 100 on")
+                             label=_("Rebase to 100 on"))
         toggles, keep = base.symbol_toggles(symbols, shown or symbols)
         params = [p_base, *toggles]
         chart = chart.transform_filter(
             AFTER.format("base")).transform_filter(keep).transform_window(
             first="first_value(close)", groupby=["symbol"], sort=[{"field": "date"}]
         ).transform_calculate(rebased="100 * datum.close / datum.first")
-    out = _lines(chart, "rebased:Q", "Level (base date = 100)", ".1f", width,
+    out = _lines(chart, "rebased:Q", _("Level (base date = 100)"), ".1f", width,
                  symbols, toggles=[p.name for p in toggles] if static else None
                  ).add_params(*params)
     # The figure tools let the reader rebase to any date of the axis (typed or clicked).
     return out.properties(usermeta={"riskoff": {"pick_date": "base",
-                                                "pick_label": "Rebase to 100 on any date"}}
+                                                "pick_label": _("Rebase to 100 on any date")}}
                           ) if static else out
 
 
@@ -113,14 +114,14 @@ def drawdowns(frame: pd.DataFrame, static: bool = True, start_options: Sequence[
     if static:
         p_start = base.select("start", start_options,
                               [base.date_label(d) for d in start_options],
-                              label="Peak measured from")
+                              label=_("Peak measured from"))
         toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix="dd")
         params = [p_start, *toggles]
         chart = chart.transform_filter(
             AFTER.format("start")).transform_filter(keep).transform_window(
             peak="max(close)", groupby=["symbol"], sort=[{"field": "date"}],
             frame=[None, 0]).transform_calculate(drawdown="datum.close / datum.peak - 1")
-    return _lines(chart, "drawdown:Q", "Below running peak close", ".1%", width, symbols,
+    return _lines(chart, "drawdown:Q", _("Below running peak close"), ".1%", width, symbols,
                   pct=True, toggles=[p.name for p in toggles] if static else None
                   ).add_params(*params)
 
@@ -136,6 +137,6 @@ def _lines(chart: alt.Chart, y: str, title: str, fmt: str, width, symbols: Seque
     # Invisible points carry the tooltips, so hovering anywhere on a line shows its value.
     points = chart.mark_circle(size=50, opacity=0).encode(
         x=_date_x(), y=alt.Y(y), color=color,
-        tooltip=[alt.Tooltip("name:N", title="Asset"), DATE_TIP,
+        tooltip=[alt.Tooltip("name:N", title=_("Asset")), base.date_tip(),
                  alt.Tooltip(y, title=title, format=fmt)])
     return alt.layer(lines, points).properties(width=width, height=base.HEIGHT)

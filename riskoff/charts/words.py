@@ -26,7 +26,7 @@ from typing import Callable, Mapping, Sequence, Union
 
 import altair as alt
 
-from ..i18n import N_, _
+from ..i18n import N_, _, is_zh, wrap as _cjk_wrap
 
 # The nouns a count line names ("4 of 9 assets shown"); a chart passes one of them as ``noun``.
 NOUNS = (N_("assets"), N_("series"), N_("instruments"), N_("stocks and funds"))
@@ -224,7 +224,10 @@ def _options(p: dict) -> list:
 
 def _wrap(title: str, width: int = TITLE_WIDTH) -> str:
     """Wrapped at ``width``; a title with its own line breaks keeps them (and each of its lines
-    is wrapped only where it is longer than ``width``)."""
+    is wrapped only where it is longer than ``width``). Chinese counts a character as two
+    columns and breaks between characters (riskoff.i18n.wrap)."""
+    if is_zh():
+        return "\n".join("\n".join(_cjk_wrap(line, width)) for line in title.split("\n"))
     if "\n" not in title:
         return "\n".join(textwrap.wrap(title, width))
     return "\n".join("\n".join(textwrap.wrap(line, width)) if len(line) > width else line
