@@ -19,6 +19,7 @@ from . import findings, intraday, metrics, widgets
 from .charts import Caption, nvidia, publish
 from .charts.base import date_label, label_of
 from .charts.words import Pick, Said
+from .i18n import _
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
 # object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
@@ -278,8 +279,8 @@ def _updown(change: float) -> str:
 
 
 def _ordinal(rank: int) -> str:
-    return {1: "the largest", 2: "the second largest", 3: "the third largest"}.get(
-        rank, f"number {rank}")
+    return {1: _("the largest"), 2: _("the second largest"), 3: _("the third largest")}.get(
+        rank) or _("number {rank}").format(rank=rank)
 
 
 def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):

@@ -523,23 +523,31 @@ def verify(root: Path = DATA_DIR) -> list[str]:
 
 def sources_table(root: Path = DATA_DIR) -> pd.DataFrame:
     """The manifest as a readable table: one row per cached series."""
+    from .i18n import _
+
     rows = []
     for sym, e in sorted(read_manifest(root)["series"].items(), key=lambda kv: kv[1]["file"]):
         src = e.get("source", {})
-        rows.append({"Series": f"{e['name']} ({sym})", "File": e["file"],
-                     "Unit": e["unit"], "Basis": e["basis"], "Calendar": e["calendar"],
-                     "Range": f"{e['first'][:10]} to {e['last'][:10]}", "Rows": e["rows"],
-                     "Source": f"{src.get('repository', '?')}: {src.get('path', '?')} "
-                               f"@ {src.get('commit', '?')}",
+        rows.append({_("Series"): _("{name} ({symbol})").format(name=_(e['name']), symbol=sym),
+                     _("File"): e["file"], _("Unit"): _(e["unit"]), _("Basis"): _(e["basis"]),
+                     _("Calendar"): _(e["calendar"]),
+                     _("Range"): _("{first} to {last}").format(first=e['first'][:10],
+                                                               last=e['last'][:10]),
+                     _("Rows"): e["rows"],
+                     _("Source"): f"{src.get('repository', '?')}: {src.get('path', '?')} "
+                                  f"@ {src.get('commit', '?')}",
                      "SHA-256": e["sha256"][:16] + "…"})
-    return pd.DataFrame(rows).set_index("Series")
+    return pd.DataFrame(rows).set_index(_("Series"))
 
 
 def published_table(root: Path = DATA_DIR) -> pd.DataFrame:
-    rows = [{"Table": name, "What": e["description"], "File": e["file"], "Rows": e["rows"],
-             "Sources": " ".join(e["sources"]), "SHA-256": e["sha256"][:16] + "…"}
+    from .i18n import _
+
+    rows = [{_("Table"): name, _("What"): _(e["description"]), _("File"): e["file"],
+             _("Rows"): e["rows"], _("Sources"): " ".join(e["sources"]),
+             "SHA-256": e["sha256"][:16] + "…"}
             for name, e in sorted(read_manifest(root).get("published", {}).items())]
-    return pd.DataFrame(rows).set_index("Table")
+    return pd.DataFrame(rows).set_index(_("Table"))
 
 
 # ---------------------------------------------------------------------------- import

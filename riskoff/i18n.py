@@ -330,7 +330,7 @@ def extract(write: bool = True):
     from .catalog import PUBLISHED, SERIES
 
     for s in SERIES.values():
-        for text in (s.name, s.short):
+        for text in (s.name, s.short, s.unit, s.basis, s.calendar):
             if text:
                 pot.add(text, None, [("riskoff/catalog.py", 0)])
     for text in PUBLISHED.values():

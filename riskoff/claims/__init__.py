@@ -19,10 +19,13 @@ import yaml
 
 from .. import data as rdata
 from .. import metrics
+from ..i18n import N_, _, date_long
 
 HERE = Path(__file__).parent
-CHAPTERS = {"data": "1. Who fell most", "fed": "2. The Fed", "nvidia": "3. The Nvidia paradox",
-            "drivers": "4. The nine drivers", "outlook": "5. Outlook"}
+# English; shown with _() (the reader's language).
+CHAPTERS = {"data": N_("1. Who fell most"), "fed": N_("2. The Fed"),
+            "nvidia": N_("3. The Nvidia paradox"), "drivers": N_("4. The nine drivers"),
+            "outlook": N_("5. Outlook")}
 
 
 def _pct(fn):
@@ -49,71 +52,82 @@ METRICS = {
     "max_close": lambda df, start, end: metrics.peak(df, start, end)[1],
     "max_high": lambda df, start, end: float(df.loc[start:end, "high"].max()),
 }
-VERDICTS = ("matches", "differs", "matches published figure", "differs from published figure",
-            "published figure", "cannot be measured")
+VERDICTS = (N_("matches"), N_("differs"), N_("matches published figure"),
+            N_("differs from published figure"), N_("published figure"),
+            N_("cannot be measured"))
 REQUIRED = ("id", "chapter", "claim", "article", "measure")
 
 
 # "How it was measured" in words: one template per metric, filled with the claim's arguments
 # (series names and dates spelled out). The exact rule stays one click away (``Result.method``).
 PLAIN = {
-    "day_change": "{symbol}'s close on {date} against its previous close",
-    "high_to_close": "{symbol}'s fall from its intraday high to its close on {date}",
-    "high_to_low": "{symbol}'s fall from its intraday high to its intraday low on {date}",
-    "high_vs_prev_close": "{symbol}'s intraday high on {date} against the previous close",
-    "drawdown_on": "{symbol}'s close on {date} against its highest close since {since}",
-    "change_since": "{symbol}'s close on {date} against its last close on or before {base}",
-    "close_on": "{symbol}'s close on {date}",
-    "low_on": "{symbol}'s lowest price on {date}",
-    "high_on": "{symbol}'s highest price on {date}",
-    "max_close": "{symbol}'s highest close from {start} to {end}",
-    "max_high": "{symbol}'s highest intraday price from {start} to {end}",
-    "lowest_close_vs_peak": "{symbol}'s lowest close after {after} (to {end}) against its "
-                            "highest close from {peak_start} to {peak_end}",
-    "odds_days_above_to_below": "days from the last published FedWatch reading at or above "
-                                "{above}% to the first below {below}%",
-    "claim_gap": "the first bar's open on {date} against the previous daily close "
-                 "({series})",
-    "claim_high_lead": "minutes by which the high of {leader} came before the high of "
-                       "{follower} on {date}, at least",
-    "claim_last_bar_change": "the last intraday bar's close on {date} against the previous "
-                             "daily close ({series})",
-    "claim_minutes_to_high": "minutes from the 09:30 open to the bar holding the session high "
-                             "on {date} ({series})",
-    "rebound_gap": "{lead}'s change from its {ref} close to {when}, minus {other}'s over the "
-                   "same dates, in percentage points",
-    "amihud_ratio": "{symbol}'s Amihud illiquidity (price move per dollar traded) on {date} "
-                    "as a multiple of its average over the previous {window} sessions",
-    "btc_break_vs_ma_break": "days by which Bitcoin's first price below {threshold} dollars "
-                             "came before the Nasdaq-100's first close below its "
-                             "{ma_window}-session average, both counted from {start}",
-    "btc_lead_z": "the correlation of the Nasdaq-100's daily returns with Bitcoin's {lag} "
-                  "session(s) earlier, {start} to {end}, as a z-score (beyond ±2 is more "
-                  "than noise)",
-    "change_percentile": "the rank of {symbol}'s one-day change on {date} among all cached "
-                         "days (percentile)",
-    "day_return_percentile": "the rank of {symbol}'s return on {date} among all cached daily "
-                             "returns (percentile)",
-    "days_before": "days from {symbol}'s first {field} below {threshold} (from {start} on) "
-                   "to {event}",
-    "gap_and_fade_share": "the share of {symbol}'s sessions that opened at least {min_gap}% "
-                          "above the previous close and still closed lower",
-    "gap_pct": "{symbol}'s open on {date} against its previous close",
-    "trend_position_on": "a trend model's position in {symbol} on {date} (lookbacks "
-                         "{lookbacks} sessions, {kind}; +1 fully long, -1 fully short)",
-    "volume_ratio": "{symbol}'s volume on {date} as a multiple of its average over the "
-                    "previous {window} sessions",
-    "yield_move_z": "{symbol}'s change on {date} as a z-score against its previous "
-                    "{lookback} daily changes",
-    "change_bp": "{symbol}'s change in basis points from its close of {base} to its close "
-                 "of {date}",
-    "share_above_baseline": "the share of days from {start} to {end} on which {symbol}'s "
-                            "{window}-day volatility stood above its 2025 median",
-    "vix_share_above": "the share of days from {start} to {end} on which the VIX closed above "
-                       "its 2025 median",
+    "day_change": N_("{symbol}'s close on {date} against its previous close"),
+    "high_to_close": N_("{symbol}'s fall from its intraday high to its close on {date}"),
+    "high_to_low": N_("{symbol}'s fall from its intraday high to its intraday low on {date}"),
+    "high_vs_prev_close": N_("{symbol}'s intraday high on {date} against the previous close"),
+    "drawdown_on": N_("{symbol}'s close on {date} against its highest close since {since}"),
+    "change_since": N_("{symbol}'s close on {date} against its last close on or before {base}"),
+    "close_on": N_("{symbol}'s close on {date}"),
+    "low_on": N_("{symbol}'s lowest price on {date}"),
+    "high_on": N_("{symbol}'s highest price on {date}"),
+    "max_close": N_("{symbol}'s highest close from {start} to {end}"),
+    "max_high": N_("{symbol}'s highest intraday price from {start} to {end}"),
+    "lowest_close_vs_peak": N_("{symbol}'s lowest close after {after} (to {end}) against its "
+                               "highest close from {peak_start} to {peak_end}"),
+    "odds_days_above_to_below": N_("days from the last published FedWatch reading at or above "
+                                   "{above}% to the first below {below}%"),
+    "claim_gap": N_("the first bar's open on {date} against the previous daily close "
+                    "({series})"),
+    "claim_high_lead": N_("minutes by which the high of {leader} came before the high of "
+                          "{follower} on {date}, at least"),
+    "claim_last_bar_change": N_("the last intraday bar's close on {date} against the previous "
+                                "daily close ({series})"),
+    "claim_minutes_to_high": N_("minutes from the 09:30 open to the bar holding the session high "
+                                "on {date} ({series})"),
+    "rebound_gap": N_("{lead}'s change from its {ref} close to {when}, minus {other}'s over the "
+                      "same dates, in percentage points"),
+    "amihud_ratio": N_("{symbol}'s Amihud illiquidity (price move per dollar traded) on {date} "
+                       "as a multiple of its average over the previous {window} sessions"),
+    "btc_break_vs_ma_break": N_("days by which Bitcoin's first price below {threshold} dollars "
+                                "came before the Nasdaq-100's first close below its "
+                                "{ma_window}-session average, both counted from {start}"),
+    "btc_lead_z": N_("the correlation of the Nasdaq-100's daily returns with Bitcoin's {lag} "
+                     "session(s) earlier, {start} to {end}, as a z-score (beyond ±2 is more "
+                     "than noise)"),
+    "change_percentile": N_("the rank of {symbol}'s one-day change on {date} among all cached "
+                            "days (percentile)"),
+    "day_return_percentile": N_("the rank of {symbol}'s return on {date} among all cached daily "
+                                "returns (percentile)"),
+    "days_before": N_("days from {symbol}'s first {field} below {threshold} (from {start} on) "
+                      "to {event}"),
+    "gap_and_fade_share": N_("the share of {symbol}'s sessions that opened at least {min_gap}% "
+                             "above the previous close and still closed lower"),
+    "gap_pct": N_("{symbol}'s open on {date} against its previous close"),
+    "trend_position_on": N_("a trend model's position in {symbol} on {date} (lookbacks "
+                            "{lookbacks} sessions, {kind}; +1 fully long, -1 fully short)"),
+    "volume_ratio": N_("{symbol}'s volume on {date} as a multiple of its average over the "
+                       "previous {window} sessions"),
+    "yield_move_z": N_("{symbol}'s change on {date} as a z-score against its previous "
+                       "{lookback} daily changes"),
+    "change_bp": N_("{symbol}'s change in basis points from its close of {base} to its close "
+                    "of {date}"),
+    "share_above_baseline": N_("the share of days from {start} to {end} on which {symbol}'s "
+                               "{window}-day volatility stood above its 2025 median"),
+    "vix_share_above": N_("the share of days from {start} to {end} on which the VIX closed above "
+                          "its 2025 median"),
 }
-_KINDS = {"ma": "close against its moving average", "mom": "close against its level "
-          "that many sessions earlier"}
+_KINDS = {"ma": N_("close against its moving average"), "mom": N_("close against its level "
+                                                                  "that many sessions earlier")}
+_FIELDS = {"low": N_("low"), "close": N_("close")}
+# Units of the claims files, as shown after a figure.
+UNITS = (N_("%"), N_("% (upper bound)"), N_("% chance"), N_("% of days"), N_("% of sessions"),
+         N_("USD"), N_("USD/oz"), N_("bn USD"), N_("bp"), N_("days"), N_("minutes"),
+         N_("percent"), N_("percentile"), N_("points"), N_("position"), N_("pp"),
+         N_("x average"), N_("z"))
+
+
+def _unit(unit: str) -> str:
+    return _(unit) if unit else unit
 
 
 def _words(key: str, value) -> str:
@@ -123,13 +137,17 @@ def _words(key: str, value) -> str:
 
         return label_of(text)
     if key == "kind":
-        return _KINDS.get(text, text)
+        return _(_KINDS[text]) if text in _KINDS else text
+    if key == "field" and text in _FIELDS:
+        return _(_FIELDS[text])
+    if key == "note":   # a published row's own note (extracted from the claims files)
+        return _(text)
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
             ts = pd.Timestamp(text)
         except (ValueError, TypeError):
             return text
-        return f"{ts.day} {ts:%b %Y}"
+        return date_long(ts)
     return text
 
 
@@ -137,47 +155,52 @@ def plain_rule(row: dict) -> str:
     """How a claim was measured, in words, with the comparison that gives its verdict."""
     m = dict(row["measure"])
     if "none" in m:
-        return str(m["none"])
+        return _(str(m["none"]))
     if "published" in m:
         entry = rdata.read_manifest()["published"].get(m["published"], {})
-        what = entry.get("description", m["published"])
-        which = ", ".join(_words(k, v) for k, v in m.get("where", {}).items())
-        return (f"A published figure, not our measurement: {what}"
-                + (f" (the row for {which})" if which else "") + ".")
+        what = _(entry["description"]) if "description" in entry else m["published"]
+        which = _(", ").join(_words(k, v) for k, v in m.get("where", {}).items())
+        return (_("A published figure, not our measurement: {what} (the row for {which}).")
+                if which else _("A published figure, not our measurement: {what}.")).format(
+            what=what, which=which)
     name = m.pop("metric").split(":")[-1]
     args = {k: _words(k, v) for k, v in m.items()}
-    args.setdefault("base", "the session before")
-    args.setdefault("since", "31 Dec 2024")
+    args.setdefault("base", _("the session before"))
+    args.setdefault("since", date_long("2024-12-31"))
     try:
-        text = PLAIN[name].format_map(_Blank(args))
+        text = _(PLAIN[name]).format_map(_Blank(args))
     except KeyError:
         text = name.replace("_", " ") + " (" + ", ".join(f"{k} {v}" for k, v in args.items()) + ")"
     text = text[0].upper() + text[1:]
     check, target = row.get("check", "approx"), row.get("article_value")
     unit = row.get("unit", "")
     if target is None:
-        return text + "."
+        return _("{rule}.").format(rule=text)
     if check == "approx":
         tol = row.get("tolerance", 0)
         if not float(tol):
-            return f"{text}. It matches when it equals the article's {float(target):g}."
-        return (f"{text}. It matches when it lies within {tol:g} {_unit_words(unit, tol)} of "
-                f"the article's {float(target):g}.")
-    side = "below" if check == "below" else "above"
-    return f"{text}. It matches when it is {side} {float(target):g}{unit if unit == '%' else ''}."
+            return _("{rule}. It matches when it equals the article's {target}.").format(
+                rule=text, target=f"{float(target):g}")
+        return _("{rule}. It matches when it lies within {tol} {unit} of the article's "
+                 "{target}.").format(rule=text, tol=f"{tol:g}", unit=_unit_words(unit, tol),
+                                     target=f"{float(target):g}")
+    msg = (_("{rule}. It matches when it is below {target}.") if check == "below"
+           else _("{rule}. It matches when it is above {target}."))
+    return msg.format(rule=text, target=f"{float(target):g}{unit if unit == '%' else ''}")
 
 
 class _Blank(dict):
     def __missing__(self, key):
-        return "the default"
+        return _("the default")
 
 
 def _unit_words(unit: str, n) -> str:
+    one = float(n) == 1
     if unit == "%":
-        return "percentage point" + ("" if float(n) == 1 else "s")
+        return _("percentage point") if one else _("percentage points")
     if unit == "z":
-        return "standard deviation" + ("" if float(n) == 1 else "s")
-    return unit or ""
+        return _("standard deviation") if one else _("standard deviations")
+    return _unit(unit) or ""
 
 
 @dataclass
@@ -233,12 +256,12 @@ def _fmt(value: float, unit: str) -> str:
     if unit == "%":
         return f"{value:+.2f}%"
     if unit == "pp":
-        return f"{value:.1f} pp"
+        return _("{value} pp").format(value=f"{value:.1f}")
     if abs(value) >= 1e9:
-        return f"{value / 1e9:,.2f} bn {unit}".strip()
+        return _("{value} bn {unit}").format(value=f"{value / 1e9:,.2f}", unit=_unit(unit)).strip()
     if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f} m {unit}".strip()
-    return f"{value:,.2f} {unit}".strip()
+        return _("{value} m {unit}").format(value=f"{value / 1e6:,.1f}", unit=_unit(unit)).strip()
+    return f"{value:,.2f} {_unit(unit)}".strip()
 
 
 def _metric(name: str, claim_id: str):
@@ -280,11 +303,12 @@ def _check(row: dict, value: float) -> bool:
 def evaluate(row: dict) -> Result:
     m = dict(row["measure"])
     unit = row.get("unit", "")
-    base = dict(id=row["id"], chapter=row["chapter"], claim=row["claim"],
-                article=str(row["article"]), plain=plain_rule(row))
+    # Words in the reader's language; the verdict stays the key of VERDICTS (shown with _()).
+    base = dict(id=row["id"], chapter=row["chapter"], claim=_(row["claim"]),
+                article=_(str(row["article"])), plain=plain_rule(row))
     if "none" in m:
         return Result(**base, measured=None, measured_text="—", verdict="cannot be measured",
-                      method=m["none"])
+                      method=_(m["none"]))
     if "published" in m:
         table = rdata.published(m["published"])
         for col, val in m.get("where", {}).items():
@@ -301,7 +325,8 @@ def evaluate(row: dict) -> Result:
             verdict = ("matches" if ok else "differs from") + " published figure"
         return Result(**base, measured=value, measured_text=_fmt(value, unit),
                       verdict=verdict,
-                      method=f"Published figure ({m['published']}), not our measurement: {src}")
+                      method=_("Published figure ({table}), not our measurement: {src}").format(
+                          table=m['published'], src=src))
     metric = m.pop("metric")
     fn = _metric(metric, row["id"])
     symbol = m.pop("symbol", None)
@@ -326,15 +351,16 @@ def evaluate_all(chapter: str | None = None) -> list[Result]:
 def table(chapter: str | None = None) -> pd.DataFrame:
     """Claims with article figure, our figure and verdict, ready to display."""
     res = evaluate_all(chapter)
-    columns = ["Chapter", "Claim (our paraphrase)", "Article", "Our figure", "Verdict",
-               "How it was measured"]
-    df = pd.DataFrame([[CHAPTERS[r.chapter], r.claim, r.article, r.measured_text, r.verdict,
+    columns = [_("Chapter"), *(_(c) for c in COLUMNS)]
+    df = pd.DataFrame([[_(CHAPTERS[r.chapter]), r.claim, r.article, r.measured_text, _(r.verdict),
                         r.method] for r in res], columns=columns)
     if chapter is not None:
-        df = df.drop(columns="Chapter")
+        df = df.drop(columns=_("Chapter"))
     return df
 
 
+COLUMNS = (N_("Claim (our paraphrase)"), N_("Article"), N_("Our figure"), N_("Verdict"),
+           N_("How it was measured"))
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
@@ -350,21 +376,21 @@ def _linkify(text: str) -> str:
     return "".join(out)
 
 
-COLUMNS = ("Claim (our paraphrase)", "Article", "Our figure", "Verdict", "How it was measured")
 
 
 def table_html(chapter: str) -> str:
     """One chapter's claims as a table that fits its column: wrapped text, each cell labelled
     for the stacked phone layout, the rule in words and the exact rule behind a click."""
-    head = "".join(f'<th scope="col">{c}</th>' for c in COLUMNS)
+    columns, exact = [_(c) for c in COLUMNS], _("Exact rule")
+    head = "".join(f'<th scope="col">{c}</th>' for c in columns)
     rows = []
     for r in evaluate_all(chapter):
         cells = [html.escape(r.claim), html.escape(r.article), html.escape(r.measured_text),
                  f'<span class="verdict verdict-{r.verdict.replace(" ", "-")}">'
-                 f"{html.escape(r.verdict)}</span>",
-                 f"{html.escape(r.plain)}<details><summary>Exact rule</summary>"
+                 f"{html.escape(_(r.verdict))}</span>",
+                 f"{html.escape(r.plain)}<details><summary>{exact}</summary>"
                  f"<code>{_linkify(r.method)}</code></details>"]
-        tds = "".join(f'<td data-label="{c}">{v}</td>' for c, v in zip(COLUMNS, cells))
+        tds = "".join(f'<td data-label="{c}">{v}</td>' for c, v in zip(columns, cells))
         rows.append(f'<tr id="claim-{html.escape(r.id, quote=True)}">{tds}</tr>')
     cols = "".join(f'<col style="width:{w}%">' for w in (28, 11, 13, 13, 35))
     return (f'<table class="claims-table"><colgroup>{cols}</colgroup>'
@@ -381,7 +407,7 @@ def show(chapter: str | None = None):
     parts = []
     for key in keys:
         if chapter is None:
-            parts.append(f'<h3 class="claims-chapter">{html.escape(CHAPTERS[key])}</h3>')
+            parts.append(f'<h3 class="claims-chapter">{html.escape(_(CHAPTERS[key]))}</h3>')
         parts.append(table_html(key))
     display(HTML("\n".join(parts)))
 
@@ -390,7 +416,13 @@ def summary() -> pd.DataFrame:
     """Count of verdicts per chapter."""
     df = pd.DataFrame([{"Chapter": CHAPTERS[r.chapter], "Verdict": r.verdict}
                        for r in evaluate_all()])
-    return df.groupby(["Chapter", "Verdict"]).size().unstack(fill_value=0)
+    counts = df.groupby(["Chapter", "Verdict"]).size().unstack(fill_value=0)
+    if _("Chapter") != "Chapter":   # another language: its words, the same counts
+        counts.index = [_(c) for c in counts.index]
+        counts.index.name = _("Chapter")
+        counts.columns = [_(v) for v in counts.columns]
+        counts.columns.name = _("Verdict")
+    return counts
 
 
 def summary_html():
@@ -398,15 +430,18 @@ def summary_html():
     phone, with no index or header artefacts."""
     from IPython.display import HTML
 
-    counts = summary()
+    df = pd.DataFrame([{"Chapter": CHAPTERS[r.chapter], "Verdict": r.verdict}
+                       for r in evaluate_all()])
+    counts = df.groupby(["Chapter", "Verdict"]).size().unstack(fill_value=0)
     rows = []
     for chapter_name, row in counts.iterrows():
-        parts = [f'<span class="verdict verdict-{v.replace(" ", "-")}">{html.escape(v)}</span>'
+        parts = [f'<span class="verdict verdict-{v.replace(" ", "-")}">{html.escape(_(v))}</span>'
                  f"&nbsp;{int(row[v])}" for v in VERDICTS if v in row.index and row[v]]
-        rows.append(f"<tr><th scope=\"row\">{html.escape(str(chapter_name))}</th>"
-                    f"<td>{', '.join(parts)}</td></tr>")
+        rows.append(f"<tr><th scope=\"row\">{html.escape(_(str(chapter_name)))}</th>"
+                    f"<td>{_(', ').join(parts)}</td></tr>")
     return HTML('<table class="riskoff-table verdict-summary"><thead><tr>'
-                '<th scope="col">Chapter</th><th scope="col">Verdicts (number of claims)</th>'
+                '<th scope="col">' + _("Chapter") + '</th><th scope="col">'
+                + _("Verdicts (number of claims)") + "</th>"
                 "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
@@ -414,9 +449,9 @@ def summary_html():
 
 # The article has no title or address we can cite, so its appearance is described, not linked.
 ARTICLE = {"@type": "CreativeWork",
-           "name": "A widely shared article on the cross-asset sell-off of 20-21 November 2025",
-           "description": "The article this book checks, quoted claim by claim in the book"}
-BOOK = {"@type": "Organization", "name": "Risk-off, checked"}
+           "name": N_("A widely shared article on the cross-asset sell-off of 20-21 November 2025"),
+           "description": N_("The article this book checks, quoted claim by claim in the book")}
+BOOK = {"@type": "Organization", "name": N_("Risk-off, checked")}
 
 
 def claim_review_data(reviewed: str) -> list[dict]:
@@ -429,11 +464,13 @@ def claim_review_data(reviewed: str) -> list[dict]:
             "@type": "ClaimReview",
             "url": f"#claim-{r.id}",
             "claimReviewed": r.claim,
-            "itemReviewed": {"@type": "Claim", "appearance": ARTICLE,
-                             "text": f"{r.claim} (article: {r.article})"},
-            "author": BOOK,
+            "itemReviewed": {"@type": "Claim", "appearance": {
+                k: _(v) if k != "@type" else v for k, v in ARTICLE.items()},
+                             "text": _("{claim} (article: {article})").format(
+                                 claim=r.claim, article=r.article)},
+            "author": {**BOOK, "name": _(BOOK["name"])},
             "datePublished": reviewed,
-            "reviewRating": {"@type": "Rating", "alternateName": r.verdict,
+            "reviewRating": {"@type": "Rating", "alternateName": _(r.verdict),
                              "ratingExplanation": r.plain},
         })
     return out
