@@ -24,10 +24,11 @@ from IPython.display import display
 
 from . import data as rdata
 from .charts.base import label_of
+from .i18n import N_, _, date_long
 
 OUTPUT_ENV = "RISKOFF_OUTPUT"
 # What an explorer's saved output says before its cell has run (instead of a widget repr).
-RUN_ME = "Run this cell to get the controls (they need a live Python kernel)."
+RUN_ME = N_("Run this cell to get the controls (they need a live Python kernel).")
 
 
 def live() -> bool:
@@ -168,7 +169,7 @@ class Explorer(w.VBox):
     """An explorer's box. Before its cell has run, a saved notebook shows this repr."""
 
     def __repr__(self) -> str:
-        return RUN_ME
+        return _(RUN_ME)
 
 
 def _note(text: str) -> str:
@@ -193,7 +194,7 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
         try:
             return render()
         except (ValueError, rdata.DataError) as exc:
-            return f"Cannot draw this: {exc}"
+            return _("Cannot draw this: {error}").format(error=exc)
 
     def redraw_book(*_):
         with out:
@@ -259,10 +260,15 @@ def before_start(day, symbols: Sequence[str], what: str = "date", drawn: bool = 
     first = first_date(symbols)
     if dt.date.fromisoformat(f"{day:%Y-%m-%d}") >= first:
         return None
-    start, picked = f"{first.day} {first:%b %Y}", f"{day.day} {day:%b %Y}"
+    start, picked = date_long(first), date_long(day)
     if drawn:
-        return f"The cached data starts on {start}: drawn from there, not from {picked}."
-    return f"The cached data starts on {start}: pick a {what} on or after that (not {picked})."
+        return _("The cached data starts on {start}: drawn from there, not from {picked}."
+                 ).format(start=start, picked=picked)
+    return _("The cached data starts on {start}: pick a {what} on or after that (not {picked})."
+             ).format(start=start, what=_(what), picked=picked)
+
+
+WHATS = (N_("date"), N_("session"), N_("day"), N_("reference date"), N_("window end"))  # ``what``
 
 
 def missing_note(asked: Sequence[str], drawn, day_text: str) -> str | None:
@@ -270,7 +276,8 @@ def missing_note(asked: Sequence[str], drawn, day_text: str) -> str | None:
     missing = [label_of(s) for s in asked if s not in set(drawn)]
     if not missing:
         return None
-    return f"No bars on {day_text} for {', '.join(missing)}: not drawn."
+    return _("No bars on {day} for {names}: not drawn.").format(day=day_text,
+                                                                names=_(", ").join(missing))
 
 
 def _label_in_full(control: w.Widget) -> None:
@@ -283,7 +290,7 @@ def _label_in_full(control: w.Widget) -> None:
 def assets(symbols: Sequence[str], chosen: Sequence[str]) -> w.SelectMultiple:
     return w.SelectMultiple(options=[(label_of(s), s) for s in symbols],
                             value=tuple(s for s in chosen if s in symbols), rows=5,
-                            description="Assets", layout=w.Layout(width="95%"))
+                            description=_("Assets"), layout=w.Layout(width="95%"))
 
 
 def date(value: str, description: str) -> w.DatePicker:
