@@ -107,7 +107,8 @@ def notebooks() -> list[Path]:
 CELL_TIMEOUT = 30  # seconds per cell (the slowest takes a few); long timeouts coincided with stalls
 
 
-def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT) -> None:
+def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT,
+            record: bool = True) -> None:
     """Execute notebooks in place with the current Python, without stored widget state.
 
     The kernel runs in book mode (RISKOFF_OUTPUT=book: charts as Altair HTML, which the site
@@ -152,7 +153,8 @@ def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT) -> Non
                 output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
                 _stable_ids(output, f"{path.name}:{i}:{j}")
         nbformat.write(nb, path)
-        record_data_digest(path)
+        if record:  # an edition's copy (riskoff.edition) is not a committed notebook
+            record_data_digest(path)
         print(f"executed {path.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s")
 
 
@@ -218,12 +220,22 @@ def _stable_ids(output, salt: str) -> None:
 
 
 def build(extra: list[str] | None = None) -> int:
+    from . import edition
+
+    try:
+        editions = edition.requested()  # RISKOFF_EDITIONS: the translated editions too
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     write_assets()
     # Through this interpreter, not the `jupyter-book` on PATH: that one may belong to another
     # installation with other theme versions.
     cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
            "build", str(ROOT), "-W", "-n", "--keep-going", *(extra or [])]
-    return subprocess.call(cmd, cwd=ROOT)
+    rc = subprocess.call(cmd, cwd=ROOT)
+    for code in editions:
+        rc = rc or edition.build(code, extra)
+    return rc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -28,6 +29,8 @@ FALL, RISE = "#D55E00", "#0072B2"  # vermillion / blue: not a red-green pair
 HEIGHT = 320
 # Each chart's data as CSV, in _static so Sphinx copies it; chapters link to it relatively.
 DOWNLOADS = rdata.ROOT / "_static" / "downloads"
+if os.environ.get("RISKOFF_DOWNLOADS"):  # an edition's own copies (riskoff.edition)
+    DOWNLOADS = rdata.Path(os.environ["RISKOFF_DOWNLOADS"])
 DOWNLOADS_LINK = "../_static/downloads"  # from a chapter page
 
 

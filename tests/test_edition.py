@@ -1,0 +1,140 @@
+"""The Traditional Chinese edition's page text (locale/zh_Hant/LC_MESSAGES/*.po).
+
+Fast checks of the catalogs: every string of every page translated, the numbers and the
+markup of each translation equal to its English, the chosen terms (locale/terms.zh-Hant.yaml)
+used. The built pages are checked in test_links.py and test_site.py.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+import yaml
+from babel.messages import pofile
+
+from conftest import ROOT
+from riskoff import edition
+
+ED = edition.EDITIONS["zh-Hant"]
+MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december"
+    .split(), 1)}
+# Month names and their abbreviations, capitalised (not "may", "market", "decision").
+MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + "|" +
+                   "|".join(m[:3].capitalize() for m in MONTHS) + r"|Sept)\b")
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# Where the digits name no quantity: link targets, addresses, code.
+NOT_PROSE = re.compile(r"\]\([^)]*\)|https?://\S+|`[^`]*`|<[^>]+>")
+
+
+def _month(name: str) -> int:
+    return next(i for m, i in MONTHS.items() if m.startswith(name.lower()))
+
+
+def _wordy_terms() -> list[str]:
+    # Chosen renderings with a digit their English lacks (rebased: 以起點為100): no quantity.
+    return [t["zh"] for t in _terms() if re.search(r"\d", t["zh"]) and not re.search(r"\d", t["en"])]
+
+
+def numbers(text: str, english: bool) -> set[str]:
+    """The numbers a text states, as digit strings without separators, decimal point or
+    leading/trailing zeros: '930 million' and '9.3億' are both 93, 'November' is 11."""
+    text = NOT_PROSE.sub(" ", text)
+    for term in ([] if english else _wordy_terms()):
+        text = text.replace(term, " ")
+    if english:
+        text = MONTH.sub(lambda m: f" {_month(m.group(1))} ", text)
+    found = set()
+    for n in NUMBER.findall(text):
+        digits = n.replace(",", "").replace(".", "").strip("0")
+        found.add(digits or "0")
+    return found
+
+
+def entries():
+    for po in sorted(ED.po_dir.rglob("*.po")):
+        with po.open("rb") as f:
+            catalog = pofile.read_po(f)
+        for m in catalog:
+            if m.id and m.string:
+                yield po.relative_to(ED.po_dir).as_posix(), m.id, m.string
+
+
+def test_numbers_helper():
+    assert numbers("on 20 November 2025, 930 million dollars", True) == {"2", "11", "2025", "93"}
+    assert numbers("2025年11月20日，9.3億美元", False) == {"2", "11", "2025", "93"}
+    assert numbers("[1. Who](chapters/01-who.ipynb) Nov 2025", True) == {"1", "11", "2025"}
+    assert numbers("0% and 0.26643%", True) == {"0", "26643"}
+
+
+def test_every_page_string_is_translated():
+    missing = edition.untranslated(ED.code)
+    listing = [f"{doc}: {msg[:70]!r}" for doc, msgs in missing.items() for msg in msgs]
+    assert not listing, f"{len(listing)} page string(s) without a {ED.code} translation:\n" \
+        + "\n".join(listing)
+
+
+def test_every_catalog_entry_states_the_english_numbers():
+    wrong = [f"{doc}: {en[:50]!r}: English {sorted(numbers(en, True))}, "
+             f"{ED.code} {sorted(numbers(zh, False))}"
+             for doc, en, zh in entries() if numbers(en, True) != numbers(zh, False)]
+    assert not wrong, "\n".join(wrong)
+
+
+LINK = re.compile(r"\]\(([^)]*)\)")
+CODE = re.compile(r"`[^`]*`")
+
+
+def test_every_translation_keeps_links_code_and_emphasis():
+    wrong = []
+    for doc, en, zh in entries():
+        for name, pattern in (("links", LINK), ("code", CODE)):
+            if sorted(pattern.findall(en)) != sorted(pattern.findall(zh)):
+                wrong.append(f"{doc}: {name} differ in {en[:50]!r}")
+        if en.count("**") != zh.count("**"):
+            wrong.append(f"{doc}: bold differs in {en[:50]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_translations_use_full_width_punctuation():
+    # Traditional Chinese prose: ，。：；（）「」, not ASCII , : ; ( ) " between words.
+    ascii_ = re.compile(r"[\u4e00-\u9fff][,;:\"]|[,;\"](?=[\u4e00-\u9fff])|[\u4e00-\u9fff]\(")
+    wrong = [f"{doc}: {zh[:60]!r}" for doc, _en, zh in entries()
+             if ascii_.search(NOT_PROSE.sub(" ", zh))]
+    assert not wrong, "\n".join(wrong)
+
+
+@functools.lru_cache
+def _terms():
+    return yaml.safe_load((ROOT / "locale" / "terms.zh-Hant.yaml").read_text())["terms"]
+
+
+# Names whose rendering must be the chosen one wherever the English names them.
+NAMES = ["Federal Reserve(?! Bank)", "Nasdaq-100", r"S&P 500", "Hang Seng", "Shanghai Composite",
+         "drawdown", "bear market", "nine drivers", "Fed governor"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_chosen_terms_are_used(name):
+    zh = {t["en"]: t["zh"] for t in _terms()}[name.split("(")[0]]
+    wrong = [f"{doc}: {en[:60]!r}" for doc, en, text in entries()
+             if re.search(rf"\b{name}", NOT_PROSE.sub(" ", en), re.I) and zh not in text]
+    assert not wrong, f"{name!r} is {zh!r} in {ED.code}, not so in:\n" + "\n".join(wrong)
+
+
+def test_a_missing_translation_is_listed(tmp_path, monkeypatch):
+    # The lister itself: an emptied entry shows up, with its document.
+    src = ED.po_dir / "chapters" / "claims-audit.po"
+    with src.open("rb") as f:
+        catalog = pofile.read_po(f)
+    first = next(m for m in catalog if m.id)
+    first.string = ""
+    dest = tmp_path / "zh_Hant" / "LC_MESSAGES"
+    for po in ED.po_dir.rglob("*.po"):
+        (dest / po.relative_to(ED.po_dir)).parent.mkdir(parents=True, exist_ok=True)
+        (dest / po.relative_to(ED.po_dir)).write_bytes(po.read_bytes())
+    with (dest / "chapters" / "claims-audit.po").open("wb") as f:
+        pofile.write_po(f, catalog)
+    monkeypatch.setattr(edition, "LOCALE", tmp_path)
+    assert edition.untranslated(ED.code) == {"chapters/claims-audit": [first.id]}
