@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from .i18n import N_
 
 STEP = 0.25  # FedWatch assumes the Fed moves in steps of 25 basis points
 
@@ -145,9 +146,9 @@ def probability_of_move(price, prior_price=None, *, pre_rate=None, days_before_m
 # CME's worked example, the 17 Sep 2015 FOMC meeting: August contract (FFQ5, no meeting in
 # August) 99.8675, September contract (FFU5) 99.805, N = 30, M = 16 (decision on the 17th).
 CME_EXAMPLE = {"price": 99.805, "prior_price": 99.8675, "meeting_day": 17, "days_in_month": 30}
-CME_EXAMPLE_SOURCE = ("CME Group, \"CME Group FedWatch Tool - Fed Funds Futures Probability "
-                      "Tree Calculator\" (Jeremy Lao and Agha Mirza), worked example for the "
-                      "September 2015 meeting")
+CME_EXAMPLE_SOURCE = N_("CME Group, \"CME Group FedWatch Tool - Fed Funds Futures Probability "
+                         "Tree Calculator\" (Jeremy Lao and Agha Mirza), worked example for the "
+                         "September 2015 meeting")
 CME_EXAMPLE_COPY = ("https://www.scribd.com/document/321126057/"
                     "Fed-Funds-Futures-Probability-Tree-Calculator")
 # The example's figures as a page restating CME's paper gives them (the stored copy of the

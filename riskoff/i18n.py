@@ -303,6 +303,8 @@ def extract_yaml(fileobj, keywords, comment_tags, options):
         yield lineno, None, value, []
 
 
+DATA_TEXT = [("fedwatch_dec2025", "note"), ("fomc_decisions_2025", "decision"),
+             ("fomc_decisions_2025", "vote")]
 HEADER = "# The riskoff package's reader-facing strings (python -m riskoff.i18n extract)."
 HEADER_ZH = ("# Traditional Chinese (Hong Kong / Taiwan readers) for the riskoff package's strings.\n"
              "# Terms: locale/terms.zh-Hant.yaml. Update: python -m riskoff.i18n extract.")
@@ -335,6 +337,12 @@ def extract(write: bool = True):
                 pot.add(text, None, [("riskoff/catalog.py", 0)])
     for text in PUBLISHED.values():
         pot.add(text, None, [("riskoff/catalog.py", 0)])
+    # Reader-facing text columns of the published tables (shown in tables and tooltips).
+    from . import data as rdata
+
+    for table, column in DATA_TEXT:
+        for text in sorted({str(v) for v in rdata.published(table)[column].dropna()}):
+            pot.add(text, None, [(f"data/published/{table}.csv", 0)])
     for filename, lineno, message, comments, context in extract_from_dir(
             root / "riskoff", method_map, options_map, keywords=keywords, strip_comment_tags=True):
         pot.add(message, None, [(f"riskoff/{filename}", lineno)], auto_comments=comments,

@@ -21,7 +21,7 @@ import yaml
 
 from conftest import capture_published
 
-from riskoff import ch1, i18n
+from riskoff import ch1, ch2, i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 KEEP = set(yaml.safe_load((ROOT / "locale" / "terms.zh-Hant.yaml").read_text(
@@ -30,6 +30,7 @@ KEEP = set(yaml.safe_load((ROOT / "locale" / "terms.zh-Hant.yaml").read_text(
 # (chapter module, its views) of the chapters whose strings are all translated.
 CHAPTERS = {
     "ch1": (ch1, ("who_fell", "rebased", "drawdowns")),
+    "ch2": (ch2, ("timeline", "calculator", "yield_moves", "cuts_priced")),
 }
 
 
@@ -122,6 +123,10 @@ def _words_texts(w) -> list[str]:
                 ranked, none = part
                 out += [t for _i, t in ranked] + [none]
     out.append(w.title())
+    for key in list(w.table)[:200]:   # a template's states too (its table entries are None)
+        out += [w.title(key), w.takeaway(key)]
+        if hasattr(w, "narrow_title"):
+            out.append(w.narrow_title(key))
     return out
 
 
@@ -129,12 +134,14 @@ def _caption_text(caption) -> str:
     md = caption.markdown("x")
     # Cited sources keep their own titles; links and addresses are not words.
     md = re.sub(r"\[[^\]]*\]\((https?:[^)]*)\)", " ", md)
+    md = re.sub(r"<https?:[^>]*>", " ", md)        # autolinked addresses
+    md = re.sub(r"“[^”]*”", " ", md)               # a cited document's own title
     return re.sub(r"\]\([^)]*\)", "]", md)
 
 
 def _english_words(text: str) -> set[str]:
     text = re.sub(r"%[-a-zA-Z]", " ", text)           # d3 date directives
-    words = set(re.findall(r"[A-Za-z][A-Za-z']+", text))
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9']+", text))
     return {w for w in words if w not in KEEP and w.rstrip("'s") not in KEEP}
 
 
@@ -164,6 +171,9 @@ def _numbers(text: str) -> Counter:
                   lambda g: f"{g[3]}-{MONTHS[g[2][:3]]}-{g[1]}", text)
     text = re.sub(rf"\b({m})\w* (\d{{4}})", lambda g: f"{g[2]}-{MONTHS[g[1][:3]]}", text)
     text = re.sub(rf"\b(\d{{1,2}}) ({m})\b", lambda g: f"{MONTHS[g[2]]}-{g[1]}", text)
+    # A month named alone ("a December cut", "Oct – Dec") is its number, as 12月 is.
+    full = "January|February|March|April|May|June|July|August|September|October|November|December"
+    text = re.sub(rf"\b({full}|Sept|{m})\b", lambda g: str(MONTHS[g[1][:3]]), text)
     text = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})日", r"\1-\2-\3", text)
     text = re.sub(r"(\d{4})年(\d{1,2})月", r"\1-\2", text)
     text = re.sub(r"(\d{1,2})月(\d{1,2})日", r"\1-\2", text)

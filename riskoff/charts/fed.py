@@ -15,6 +15,7 @@ import pandas as pd
 from altair.utils.data import to_values
 
 from . import base, words
+from ..i18n import N_, _, d3_date_short, is_zh, vega_format, vega_text
 
 # Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
 # strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
@@ -23,32 +24,57 @@ from . import base, words
 
 # Short names with units, and a fixed colour per series so a series keeps its colour when
 # the reader switches between them.
+# (English; name_of() and the builders write them in the reader's language.)
 SERIES = {
-    "DGS2": ("2-year Treasury yield (%)", base.colour_of("DGS2")),
-    "DGS10": ("10-year Treasury yield (%)", base.colour_of("DGS10")),
-    "TNX": ("10-year yield, Cboe index (%)", base.colour_of("TNX")),
-    "NDX": ("Nasdaq-100 (points)", base.colour_of("NDX")),
-    "GSPC": ("S&P 500 (points)", base.colour_of("GSPC")),
+    "DGS2": (N_("2-year Treasury yield (%)"), base.colour_of("DGS2")),
+    "DGS10": (N_("10-year Treasury yield (%)"), base.colour_of("DGS10")),
+    "TNX": (N_("10-year yield, Cboe index (%)"), base.colour_of("TNX")),
+    "NDX": (N_("Nasdaq-100 (points)"), base.colour_of("NDX")),
+    "GSPC": (N_("S&P 500 (points)"), base.colour_of("GSPC")),
 }
 # Panel headings on a phone-width plot.
-SHORT = {"DGS2": "2-year yield (%)", "DGS10": "10-year yield (%)",
-         "TNX": "10-year, Cboe (%)", "NDX": "Nasdaq-100", "GSPC": "S&P 500"}
+SHORT = {"DGS2": N_("2-year yield (%)"), "DGS10": N_("10-year yield (%)"),
+         "TNX": N_("10-year, Cboe (%)"), "NDX": N_("Nasdaq-100"), "GSPC": N_("S&P 500")}
 # Event labels on a phone-width plot (the tooltip keeps the full label and the detail).
-EVENT_SHORT = {"FOMC · Powell": "FOMC", "Sept. payrolls": "Payrolls", "Nvidia reversal": "Nvidia",
-               "FOMC cut": "Cut"}
+EVENT_SHORT = {N_("FOMC · Powell"): N_("FOMC"), N_("Sept. payrolls"): N_("Payrolls"),
+               N_("Nvidia reversal"): N_("Nvidia"), N_("FOMC cut"): N_("Cut")}
+# Words used inside f-strings below (Babel's extractor does not look into f-strings).
+_IN_FSTRINGS = (N_(", daily close"), N_("FedWatch odds, Dec cut (%)"),
+                N_("FedWatch odds of a December cut (published figures)"), N_("article"),
+                N_("Rate through the month"), N_("Treasury yields (bp):"),
+                N_("change since the window began"), N_("change from the previous close"),
+                N_("Treasury yields: change since the close before the window (bp)"),
+                N_("Treasury yields: change from the previous close (bp)"), N_("No change"),
+                N_("{bp} bp cut"), N_("{bp} bp hike"), N_("no change"), N_("a cut of {bp} bp"),
+                N_("a hike of {bp} bp"))
+# The odds table's reading kinds (keys of the data; shown in the reader's language).
+READINGS = (N_("exact"), N_("approximate"))
 ODDS_COLORS = {"exact": base.PALETTE[0], "approximate": base.PALETTE[1]}
 EVENT_COLOR = "#777777"
 _PATH, _OUTCOME = "path", "outcome"  # parts of the kernel calculator frame
 # Neutral tones of the Okabe-Ito set, by value (their place in base.PALETTE may change).
 GREY, BLACK = "#999999", "#000000"
-DATE_TIP = base.date_tip()
 
 
 def name_of(symbol: str) -> str:
-    return SERIES.get(symbol, (base.label_of(symbol), None))[0]
+    return _(SERIES[symbol][0]) if symbol in SERIES else base.label_of(symbol)
 
 
-def _x(title=None, fmt="%-d %b", axis=True, grid=True) -> alt.X:
+_json = json.dumps
+
+
+def _notes_expr(odds: pd.DataFrame) -> str:
+    notes = sorted({n for n in odds["note"].dropna()})
+    return json.dumps({n: _(n) for n in notes}, ensure_ascii=False) + "[datum.note]"
+
+
+def _reading_expr() -> str:
+    # The reading kind as the reader's word (the data keep the English key).
+    return json.dumps({k: _(k) for k in READINGS}, ensure_ascii=False) + "[datum.reading]"
+
+
+def _x(title=None, fmt=None, axis=True, grid=True) -> alt.X:
+    fmt = d3_date_short() if fmt is None else fmt
     # UTC scale: calendar dates must not shift with the reader's time zone. About one tick
     # per 75 px, so labels never run together.
     return alt.X("date:T", title=title, scale=alt.Scale(type="utc"),
@@ -63,8 +89,9 @@ def _event_layers(events, x, band_top: int, lines: Sequence[tuple], tips) -> lis
     right-aligned so it stays inside the chart."""
     rules = [events.mark_rule(color=EVENT_COLOR, strokeDash=[4, 3], strokeWidth=1.2).encode(
         x=x, y=alt.YValue(top), y2=alt.Y2Value(bottom), tooltip=tips) for top, bottom in lines]
+    short = json.dumps({_(k): _(v) for k, v in EVENT_SHORT.items()})
     events = events.transform_calculate(
-        lbl=f"{base.NARROW} ? ({json.dumps(EVENT_SHORT)}[datum.label] || datum.label) : "
+        lbl=f"{base.NARROW} ? ({short}[datum.label] || datum.label) : "
             "datum.label")
     # About 6.5 px per character of 11 px text.
     right = "scale('x', datum.date) + 6.5 * length(datum.lbl) > width"
@@ -175,21 +202,21 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
     params, win_filter, series_filter = [], "true", "true"
     if static:
         p_win = base.select("window", [w for w, _ in windows], [lbl for _, lbl in windows],
-                            label="Window")
+                            label=_("Window"))
         p_series = base.radio("overlay", symbols, [names[s] for s in symbols],
-                              label="Market series")
+                              label=_("Market series"))
         params = [p_win, p_series]
         win_filter = _window_filter("window")
         series_filter = "datum.symbol === overlay"
-        shorts = {s: SHORT.get(s, names[s]) for s in symbols}
-        m_title = alt.expr(f"{base.NARROW} ? {json.dumps(shorts)}[overlay] : "
-                           f"{json.dumps(names)}[overlay] + ', daily close'")
+        shorts = {s: _(SHORT[s]) if s in SHORT else names[s] for s in symbols}
+        m_title = alt.expr(f"{base.NARROW} ? {_json(shorts)}[overlay] : "
+                           f"{_json(names)}[overlay] + {vega_text(_(', daily close'))}")
     else:
-        m_title = ", ".join(names.values()) + ", daily close"
+        m_title = _(", ").join(names.values()) + _(", daily close")
 
-    ev_tip = [DATE_TIP, alt.Tooltip("label:N", title="Event"),
-              alt.Tooltip("detail:N", title="What happened"),
-              alt.Tooltip("source:N", title="Source")]
+    ev_tip = [base.date_tip(), alt.Tooltip("label:N", title=_("Event")),
+              alt.Tooltip("detail:N", title=_("What happened")),
+              alt.Tooltip("source:N", title=_("Source"))]
 
     # Kernel: each frame sits once, converted, on the (sub)layer chart that draws it and the
     # layers inherit it; Altair would convert a frame again for every layer holding it.
@@ -209,22 +236,28 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
     if article is not None and len(article):
         odds = odds.assign(below=_clear_of_lines(odds, article["value"]))
     od = alt.Chart(own(odds)).transform_filter(win_filter)
-    p_axis = alt.Y("p_cut:Q", title="Odds of a Dec cut (%)",
+    p_axis = alt.Y("p_cut:Q", title=_("Odds of a Dec cut (%)"),
                    scale=alt.Scale(domain=[0, 100], range=[T_ODDS[1], T_ODDS[0]]),
                    axis=alt.Axis(tickCount=5))
-    odds_tip = [DATE_TIP, alt.Tooltip("p_cut:Q", title="Published odds of a December cut (%)",
-                                      format=".1f"),
-                alt.Tooltip("reading:N", title="Reading"),
-                alt.Tooltip("note:N", title="Note"),
-                alt.Tooltip("source_url:N", title="Source address")]
+    odds_tip = [base.date_tip(), alt.Tooltip("p_cut:Q",
+                                             title=_("Published odds of a December cut (%)"),
+                                             format=".1f"),
+                alt.Tooltip("reading_txt:N" if is_zh() else "reading:N", title=_("Reading")),
+                alt.Tooltip("note_txt:N" if is_zh() else "note:N", title=_("Note")),
+                alt.Tooltip("source_url:N", title=_("Source address"))]
+    if is_zh():   # the reading kind and the note in the reader's words
+        od = od.transform_calculate(reading_txt=_reading_expr(), note_txt=_notes_expr(odds))
     line = od.mark_line(color="#bbbbbb", strokeWidth=1.2).encode(x=_x(grid=False), y=p_axis)
     points = od.mark_point(size=70, filled=True, opacity=1).encode(
         x=_x(grid=False), y=p_axis,
-        color=alt.Color("reading:N", title="Published odds",
+        color=alt.Color("reading:N", title=_("Published odds"),
                         scale=alt.Scale(domain=list(ODDS_COLORS),
                                         range=list(ODDS_COLORS.values())),
-                        legend=alt.Legend(orient="bottom", direction="horizontal")),
-        shape=alt.Shape("reading:N", title="Published odds",
+                        legend=alt.Legend(orient="bottom", direction="horizontal",
+                                          **({"labelExpr": _reading_expr().replace(
+                                              "datum.reading", "datum.label")}
+                                             if is_zh() else {}))),
+        shape=alt.Shape("reading:N", title=_("Published odds"),
                         scale=alt.Scale(domain=list(ODDS_COLORS), range=["circle", "diamond"])),
         tooltip=odds_tip)
     # Value labels above a point, or below it when the odds fell since the previous reading
@@ -244,32 +277,32 @@ def timeline(odds: pd.DataFrame, market: pd.DataFrame, events: pd.DataFrame,
         # no odds point can sit under it.
         odds_layers += [
             art.mark_rule(color=BLACK, strokeDash=[1, 3], strokeWidth=1.2).encode(
-                y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="Article")]),
-            art.transform_calculate(txt="['article', format(datum.value, '.3~f') + '%']"
-                                    ).mark_text(
+                y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title=_("Article"))]),
+            art.transform_calculate(txt=f"[{vega_text(_('article'))}, "
+                                        "format(datum.value, '.3~f') + '%']").mark_text(
                 align="left", baseline="middle", dx=4, fontSize=10, lineHeight=11,
                 color="#333").encode(
                 x=alt.XValue(alt.expr("width")), y=alt.Y("value:Q"), text=alt.Text("txt:N"),
-                tooltip=[alt.Tooltip("label:N", title="Article")])]
+                tooltip=[alt.Tooltip("label:N", title=_("Article"))])]
     odds_panel = layer(*odds_layers, data=shared(odds))
 
     mk = alt.Chart(own(market)).transform_filter(win_filter).transform_filter(series_filter
-        ).transform_calculate(name=f"{json.dumps(names)}[datum.symbol]")
+        ).transform_calculate(name=f"{_json(names)}[datum.symbol]")
     # A fixed label extent: the widest series (Nasdaq-100, "26,000") must not be cut.
     m_y = alt.Y("value:Q", title=None, axis=alt.Axis(orient="right", tickCount=5, minExtent=46,
                                                      labelLimit=0),
                 scale=alt.Scale(zero=False, range=[T_MARKET[1], T_MARKET[0]]))
     m_line = mk.mark_line(strokeWidth=1.6).encode(
-        x=_x("Date (2025)", grid=False), y=m_y,
+        x=_x(_("Date (2025)"), grid=False), y=m_y,
         color=alt.Color("name:N", title=None, scale=_series_color(symbols), legend=None))
     m_points = mk.mark_circle(size=45, opacity=0).encode(
         x=_x(grid=False), y=alt.Y("value:Q"),
-        tooltip=[alt.Tooltip("name:N", title="Series"), DATE_TIP,
-                 alt.Tooltip("value:Q", title="Close (% or points)", format=",.2f")])
+        tooltip=[alt.Tooltip("name:N", title=_("Series")), base.date_tip(),
+                 alt.Tooltip("value:Q", title=_("Close (% or points)"), format=",.2f")])
     market_panel = layer(m_line, m_points, data=shared(market))
 
-    odds_title = alt.expr(f"{base.NARROW} ? 'FedWatch odds, Dec cut (%)' : "
-                          "'FedWatch odds of a December cut (published figures)'")
+    odds_title = alt.expr(f"{base.NARROW} ? {vega_text(_('FedWatch odds, Dec cut (%)'))} : "
+                          f"{vega_text(_('FedWatch odds of a December cut (published figures)'))}")
     heads = [_panel_title(odds_title, T_BAND - 6), _panel_title(m_title, T_MARKET[0] - 10)]
     # Resolve and size go to the constructor: each chained call on a LayerChart deep-copies
     # every layer again, which a kernel redraw pays for.
@@ -320,7 +353,11 @@ def calc_py(state) -> dict:
 
 
 def _outcome_label(n_expr: str) -> str:
-    return (f"({n_expr}) === 0 ? 'No change' : "
+    bp = f"(abs({n_expr}) * 25)"
+    return (f"({n_expr}) === 0 ? {vega_text(_('No change'))} : (({n_expr}) < 0 ? "
+            f"{vega_format(_('{bp} bp cut'), bp=bp)} : {vega_format(_('{bp} bp hike'), bp=bp)})"
+            if is_zh() else
+            f"({n_expr}) === 0 ? 'No change' : "
             f"(abs({n_expr}) * 25) + ' bp ' + (({n_expr}) < 0 ? 'cut' : 'hike')")
 
 
@@ -335,14 +372,14 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
     if static:
         row = frame.iloc[0]
         p_price = alt.param(name="price", value=float(row["price"]), bind=alt.binding_range(
-            min=95, max=100, step=0.0025, name="Futures price "))
+            min=95, max=100, step=0.0025, name=_("Futures price") + " "))
         p_prior = alt.param(name="prior", value=float(row["prior_price"]),
                             bind=alt.binding_range(min=95, max=100, step=0.0025,
-                                                   name="Prior month price "))
+                                                   name=_("Prior month price") + " "))
         p_day = alt.param(name="mday", value=int(row["meeting_day"]), bind=alt.binding_range(
-            min=2, max=31, step=1, name="Decision day "))
+            min=2, max=31, step=1, name=_("Decision day") + " "))
         p_n = alt.param(name="ndays", value=int(row["days_in_month"]), bind=alt.binding_range(
-            min=28, max=31, step=1, name="Days in month "))
+            min=28, max=31, step=1, name=_("Days in month") + " "))
         params = [p_price, p_prior, p_day, p_n]
         calc = CALC
 
@@ -371,15 +408,15 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
         summary = data.transform_filter("datum.part === 'summary'")
         invalid = None
 
-    rate_tip = [alt.Tooltip("day:Q", title="Day of month"),
-                alt.Tooltip("period:N", title="Period"),
-                alt.Tooltip("rate:Q", title="Rate (%)", format=".4f"),
-                alt.Tooltip("avg:Q", title="Month's average implied by the futures (%)",
+    rate_tip = [alt.Tooltip("day:Q", title=_("Day of month")),
+                alt.Tooltip("period:N", title=_("Period")),
+                alt.Tooltip("rate:Q", title=_("Rate (%)"), format=".4f"),
+                alt.Tooltip("avg:Q", title=_("Month's average implied by the futures (%)"),
                             format=".4f")]
-    day_x = alt.X("day:Q", title="Day of the month",
+    day_x = alt.X("day:Q", title=_("Day of the month"),
                   scale=alt.Scale(domain=[1, 31], nice=False),
                   axis=alt.Axis(tickMinStep=1, format="d", labelOverlap=True))
-    rate_y = alt.Y("rate:Q", title="Rate (%)",
+    rate_y = alt.Y("rate:Q", title=_("Rate (%)"),
                    scale=alt.Scale(zero=False, padding=10, range=[C_PATH[1], C_PATH[0]]),
                    axis=alt.Axis(tickCount=4))
     steps = path.mark_line(interpolate="step-after", strokeWidth=2, color=base.PALETTE[0]
@@ -389,10 +426,11 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
     first = path.transform_filter("datum.day === 1")
     avg_rule = first.mark_rule(color=base.PALETTE[1], strokeDash=[5, 3], strokeWidth=1.5
                                ).encode(y=alt.Y("avg:Q"), tooltip=[alt.Tooltip(
-                                   "avg:Q", title="Average implied by the futures (%)",
+                                   "avg:Q", title=_("Average implied by the futures (%)"),
                                    format=".4f")])
     avg_text = first.transform_calculate(
-        txt="'futures-implied average ' + format(datum.avg, '.4f') + '%'").mark_text(
+        txt=vega_format(_("futures-implied average {avg}%"), avg="format(datum.avg, '.4f')")
+    ).mark_text(
         align="left", dx=2, dy=-7, fontSize=10, color="#8a5a00").encode(
         x=alt.XValue(4), y=alt.Y("avg:Q"), text=alt.Text("txt:N"))
     path_panel = alt.layer(steps, dots, avg_rule, avg_text)
@@ -406,35 +444,44 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
     bars = out.mark_bar(opacity=0.45).encode(
         x=bar_x, color=alt.ColorValue(base.PALETTE[0], condition={"test": "datum.n === 0",
                                                           "value": GREY}),
-        tooltip=[alt.Tooltip("label:N", title="Outcome"),
-                 alt.Tooltip("prob:Q", title="Probability", format=".1%")])
+        tooltip=[alt.Tooltip("label:N", title=_("Outcome")),
+                 alt.Tooltip("prob:Q", title=_("Probability"), format=".1%")])
     bar_text = out.transform_calculate(
         txt="datum.label + ': ' + format(datum.prob, '.1%')").mark_text(
         align="left", dx=4, fontSize=12).encode(x=alt.XValue(0), text=alt.Text("txt:N"))
     outcome_panel = alt.layer(bars, bar_text)
 
     lines = summary.transform_calculate(
-        txt="['Pre-meeting rate ' + format(datum.pre, '.4f') + '%', 'Futures-implied "
-            "average ' + format(datum.avg, '.4f') + '%', 'Post-meeting rate ' + "
-            "format(datum.post, '.5f') + '%', 'Moves of 25 bp priced: ' + "
-            "format(datum.moves, '+.4f')]"
+        txt=("[" + ", ".join([
+            vega_format(_("Pre-meeting rate {v}%"), v="format(datum.pre, '.4f')"),
+            vega_format(_("Futures-implied average {v}%"), v="format(datum.avg, '.4f')"),
+            vega_format(_("Post-meeting rate {v}%"), v="format(datum.post, '.5f')"),
+            vega_format(_("Moves of 25 bp priced: {v}"), v="format(datum.moves, '+.4f')")]) + "]"
+             if is_zh() else
+             "['Pre-meeting rate ' + format(datum.pre, '.4f') + '%', 'Futures-implied "
+             "average ' + format(datum.avg, '.4f') + '%', 'Post-meeting rate ' + "
+             "format(datum.post, '.5f') + '%', 'Moves of 25 bp priced: ' + "
+             "format(datum.moves, '+.4f')]")
     ).mark_text(align="left", baseline="top", fontSize=12, lineHeight=16,
                 limit=alt.expr("width")).encode(
         x=alt.XValue(0), y=alt.YValue(C_TEXT), text=alt.Text("txt:N"),
-        tooltip=[alt.Tooltip("pre:Q", title="Pre-meeting rate (%)", format=".4f"),
-                 alt.Tooltip("avg:Q", title="Average implied by the futures (%)", format=".4f"),
-                 alt.Tooltip("post:Q", title="Post-meeting rate (%)", format=".5f"),
-                 alt.Tooltip("moves:Q", title="Moves of 25 bp priced", format="+.4f")])
+        tooltip=[alt.Tooltip("pre:Q", title=_("Pre-meeting rate (%)"), format=".4f"),
+                 alt.Tooltip("avg:Q", title=_("Average implied by the futures (%)"),
+                             format=".4f"),
+                 alt.Tooltip("post:Q", title=_("Post-meeting rate (%)"), format=".5f"),
+                 alt.Tooltip("moves:Q", title=_("Moves of 25 bp priced"), format="+.4f")])
     top = [lines]
     if invalid is not None:
         top.append(invalid.transform_calculate(
-            txt="'The decision day must fall inside the month (2 to ' + ndays + ').'"
+            txt=vega_format(_("The decision day must fall inside the month (2 to {ndays})."),
+                            ndays="ndays")
         ).mark_text(align="left", baseline="top", fontSize=12, color=base.FALL,
                     limit=alt.expr("width")).encode(x=alt.XValue(0), y=alt.YValue(C_TEXT),
                                                     text=alt.Text("txt:N")))
-    heads = [_panel_title("Outcome implied by the prices", C_BARS[0] - 6),
-             _panel_title(alt.expr(f"{base.NARROW} ? 'Rate through the month' : "
-                                   "'Rate through the month (before / after the decision)'"),
+    heads = [_panel_title(_("Outcome implied by the prices"), C_BARS[0] - 6),
+             _panel_title(alt.expr(f"{base.NARROW} ? {vega_text(_('Rate through the month'))} : "
+                                   + vega_text(_("Rate through the month (before / after the "
+                                                 "decision)"))),
                           C_PATH[0] - 8)]
     return alt.layer(*top, *heads, outcome_panel, path_panel,
                      data=alt.Undefined if static else frame, resolve=_independent("x", "y"),
@@ -444,14 +491,17 @@ def calculator(frame: pd.DataFrame, static: bool = True, width="container") -> a
 
 def _outcome_words(n: str) -> str:
     """An outcome in the takeaway: 'no change', 'a cut of 25 bp' (no article to agree)."""
-    return f"(({n}) === 0 ? 'no change' : ({n}) < 0 ? 'a cut of ' + (abs({n}) * 25) + ' bp' : " \
-           f"'a hike of ' + (abs({n}) * 25) + ' bp')"
+    bp = f"(abs({n}) * 25)"
+    return (f"(({n}) === 0 ? {vega_text(_('no change'))} : ({n}) < 0 ? "
+            f"{vega_format(_('a cut of {bp} bp'), bp=bp)} : "
+            f"{vega_format(_('a hike of {bp} bp'), bp=bp)})")
 
 
 def _outcome_words_py(n) -> str:
     if n == 0:
-        return "no change"
-    return f"a {'cut' if n < 0 else 'hike'} of {words.js_number(abs(n) * 25)} bp"
+        return _("no change")
+    return (_("a cut of {bp} bp") if n < 0 else _("a hike of {bp} bp")).format(
+        bp=words.js_number(abs(n) * 25))
 
 
 def calculator_words(sample_size: int = 200) -> "words.Template":
@@ -507,14 +557,14 @@ def calculator_words(sample_size: int = 200) -> "words.Template":
     sample += [{"price": 99.8, "prior": 99.8}, {"price": 99.8, "prior": 99.8625, "mday": 16},
                {"price": 99.8625, "prior": 99.8, "mday": 16}, {"mday": 31, "ndays": 30}]
     return words.Template(
-        title=["FedWatch arithmetic, decision day {mday} of {ndays},",
-               "futures {price}, prior month {prior}"],
-        narrow=["FedWatch arithmetic, decision", "day {mday} of {ndays}, futures {price},",
-                "prior month {prior}"],
-        takeaway=[("valid", "These prices imply a post-meeting rate of {post}% against {pre}% "
-                            "before: {p1} for {o1}, {p2} for {o2}."),
-                  (None, "No odds: the decision day must fall inside the month, on day 2 to "
-                         "{ndays}.")],
+        title=[_("FedWatch arithmetic, decision day {mday} of {ndays},"),
+               _("futures {price}, prior month {prior}")],
+        narrow=[_("FedWatch arithmetic, decision"), _("day {mday} of {ndays}, futures {price},"),
+                _("prior month {prior}")],
+        takeaway=[("valid", _("These prices imply a post-meeting rate of {post}% against {pre}% "
+                              "before: {p1} for {o1}, {p2} for {o2}.")),
+                  (None, _("No odds: the decision day must fall inside the month, on day 2 to "
+                           "{ndays}."))],
         slots=slots, sample=sample)
 
 # ----------------------------------------------------------------------------- 3. yields
@@ -529,16 +579,16 @@ def yield_moves(frame: pd.DataFrame, static: bool = True,
     """
     symbols = list(dict.fromkeys(frame["symbol"]))
     # The bars are in basis points: the names carry no "(%)".
-    names = {s: name_of(s).replace(" (%)", "") for s in symbols}
+    names = {s: name_of(s).replace(" (%)", "").replace("（%）", "") for s in symbols}
     chart = alt.Chart(frame)
     params = []
-    title: object = "Treasury yields: change in basis points"
+    title: object = _("Treasury yields: change in basis points")
     if static:
         p_win = base.select("ywindow", [w for w, _ in windows], [lbl for _, lbl in windows],
-                            label="Window")
+                            label=_("Window"))
         p_measure = base.radio("ymeasure", ["day", "cum"],
-                               ["Each day's change", "Change since the window began"],
-                               label="Bars show")
+                               [_("Each day's change"), _("Change since the window began")],
+                               label=_("Bars show"))
         params = [p_win, p_measure]
         chart = chart.transform_filter(_window_filter("ywindow")).transform_window(
             cum="sum(change_bp)", groupby=["symbol"], sort=[{"field": "date"}],
@@ -546,26 +596,32 @@ def yield_moves(frame: pd.DataFrame, static: bool = True,
             value="ymeasure === 'cum' ? datum.cum : datum.change_bp")
         # Two short lines on a phone, one line on a wide column.
         title = alt.Title(text=alt.expr(
-            f"{base.NARROW} ? ['Treasury yields (bp):', ymeasure === 'cum' ? "
-            "'change since the window began' : 'change from the previous close'] : "
-            "ymeasure === 'cum' ? 'Treasury yields: change since the close before the window "
-            "(bp)' : 'Treasury yields: change from the previous close (bp)'"))
+            f"{base.NARROW} ? [{vega_text(_('Treasury yields (bp):'))}, ymeasure === 'cum' ? "
+            f"{vega_text(_('change since the window began'))} : "
+            f"{vega_text(_('change from the previous close'))}] : "
+            f"ymeasure === 'cum' ? "
+            f"{vega_text(_('Treasury yields: change since the close before the window (bp)'))} : "
+            f"{vega_text(_('Treasury yields: change from the previous close (bp)'))}"))
     chart = chart.transform_calculate(name=f"{json.dumps(names)}[datum.symbol]",
                                       date_txt=base.date_text("date"))
     # Level labels in two lines (weekday, date; on a phone day, month) so each day's label
     # fits its band; labelOverlap thins them only in long windows.
     x = alt.X("date:O", title=None, axis=alt.Axis(
-        labelExpr=f"{base.NARROW} ? [utcFormat(toDate(datum.value), '%-d'), "
-                  "utcFormat(toDate(datum.value), '%b')] : "
-                  "[utcFormat(toDate(datum.value), '%a'), utcFormat(toDate(datum.value), '%-d %b')]",
+        labelExpr=(f"{base.NARROW} ? [utcFormat(toDate(datum.value), '%-d日'), "
+                   "utcFormat(toDate(datum.value), '%-m月')] : "
+                   "[utcFormat(toDate(datum.value), '%a'), utcFormat(toDate(datum.value), "
+                   "'%-m月%-d日')]") if is_zh() else
+                  (f"{base.NARROW} ? [utcFormat(toDate(datum.value), '%-d'), "
+                   "utcFormat(toDate(datum.value), '%b')] : "
+                   "[utcFormat(toDate(datum.value), '%a'), utcFormat(toDate(datum.value), '%-d %b')]"),
         labelAngle=0, labelOverlap=True, labelPadding=4))
     bars = chart.mark_bar().encode(
         x=x, xOffset=alt.XOffset("name:N", sort=[names[s] for s in symbols]),
-        y=alt.Y("value:Q", title="Change (bp)"),
+        y=alt.Y("value:Q", title=_("Change (bp)")),
         color=base.asset_colour(symbols, names=[names[s] for s in symbols]),
-        tooltip=[alt.Tooltip("name:N", title="Series"),
-                 alt.Tooltip("date_txt:N", title="Date"),
-                 alt.Tooltip("value:Q", title="Change (bp)", format="+.1f")])
+        tooltip=[alt.Tooltip("name:N", title=_("Series")),
+                 alt.Tooltip("date_txt:N", title=_("Date")),
+                 alt.Tooltip("value:Q", title=_("Change (bp)"), format="+.1f")])
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y=alt.Y("y:Q"))
     return alt.layer(bars, zero, width=width, height=280, title=title).add_params(*params)
 
@@ -580,12 +636,12 @@ def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
     ``frame``: rows (date, two_year, low, high, mid, cuts). Static mode: a radio switches
     between the two views; kernel mode draws ``view``.
     """
-    labels = {"two_year": "2-year Treasury yield (%)", "high": "Target range, top (%)",
-              "low": "Target range, bottom (%)", "cuts": "Cuts of 25 bp priced (approx.)"}
+    labels = {"two_year": _("2-year Treasury yield (%)"), "high": _("Target range, top (%)"),
+              "low": _("Target range, bottom (%)"), "cuts": _("Cuts of 25 bp priced (approx.)")}
     # A short title line and the formula under it, so a phone-width chart can show both.
-    cuts_title = ["Cuts of 25 bp priced (approximation)",
-                  "= (policy midpoint − 2-year yield) / 0.25"]
-    levels_title = ["2-year Treasury yield and the", "Fed funds target range (%)"]
+    cuts_title = [_("Cuts of 25 bp priced (approximation)"),
+                  _("= (policy midpoint − 2-year yield) / 0.25")]
+    levels_title = [_("2-year Treasury yield and the"), _("Fed funds target range (%)")]
     order = list(labels.values())
     levels_names = order[:3]
     # Long format, filtered by view: every view keeps rows, so no scale is ever left empty.
@@ -593,13 +649,13 @@ def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
     params = []
     if static:
         p_view = base.radio("cview", ["cuts", "levels"],
-                            ["25 bp cuts priced (approximation)",
-                             "2-year yield and policy range"], label="Show")
+                            [_("25 bp cuts priced (approximation)"),
+                             _("2-year yield and policy range")], label=_("Show"))
         params = [p_view]
         keep = "(cview === 'cuts') === (datum.measure === 'cuts')"
         # Lines of the title (Vega-Lite takes no expression for a subtitle); a phone gets
         # the formula on two lines.
-        narrow_cuts = [cuts_title[0], "= (policy midpoint − 2-year", "   yield) / 0.25"]
+        narrow_cuts = [cuts_title[0], _("= (policy midpoint − 2-year"), _("   yield) / 0.25")]
         title = alt.Title(text=alt.expr(
             f"cview === 'cuts' ? ({base.NARROW} ? {json.dumps(narrow_cuts)} : "
             f"{json.dumps(cuts_title)}) : {json.dumps(levels_title)}"))
@@ -613,14 +669,14 @@ def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
     chart = chart.transform_filter(keep).transform_calculate(
         series=f"{json.dumps(labels)}[datum.measure]")
     years = {d[:4] for d in frame["date"]}
-    x = _x(f"Date ({years.pop()})" if len(years) == 1 else "Date")
+    x = _x(_("Date ({year})").format(year=years.pop()) if len(years) == 1 else _("Date"))
     # The plot starts below a band for the event labels, so no line runs under them.
     y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=False, range=[alt.ExprRef("height"),
                                                              C_BAND]))
-    tip = [DATE_TIP, alt.Tooltip("two_year:Q", title="2-year yield (%)", format=".2f"),
-           alt.Tooltip("low:Q", title="Target range bottom (%)", format=".2f"),
-           alt.Tooltip("high:Q", title="Target range top (%)", format=".2f"),
-           alt.Tooltip("cuts:Q", title="Cuts of 25 bp priced (approx.)", format=".2f")]
+    tip = [base.date_tip(), alt.Tooltip("two_year:Q", title=_("2-year yield (%)"), format=".2f"),
+           alt.Tooltip("low:Q", title=_("Target range bottom (%)"), format=".2f"),
+           alt.Tooltip("high:Q", title=_("Target range top (%)"), format=".2f"),
+           alt.Tooltip("cuts:Q", title=_("Cuts of 25 bp priced (approx.)"), format=".2f")]
     color = alt.Color("series:N", title=None, sort=order,
                       scale=alt.Scale(domain=order, range=[SERIES["DGS2"][1], BLACK,
                                                            BLACK, base.PALETTE[0]]),
@@ -631,9 +687,9 @@ def cuts_priced(frame: pd.DataFrame, events: pd.DataFrame, static: bool = True,
         domain=order, range=[[1, 0], [5, 3], [2, 2], [1, 0]]))
     lines = chart.mark_line(strokeWidth=1.8).encode(x=x, y=y, color=color, strokeDash=dash)
     hover = chart.mark_circle(size=45, opacity=0).encode(x=x, y=y, tooltip=tip)
-    ev_tip = [DATE_TIP, alt.Tooltip("label:N", title="Event"),
-              alt.Tooltip("detail:N", title="What happened"),
-              alt.Tooltip("source:N", title="Source")]
+    ev_tip = [base.date_tip(), alt.Tooltip("label:N", title=_("Event")),
+              alt.Tooltip("detail:N", title=_("What happened")),
+              alt.Tooltip("source:N", title=_("Source"))]
     ev = _event_layers(alt.Chart(events), x, 0, [(C_BAND, alt.ExprRef("height"))], ev_tip)
     return alt.layer(lines, hover, *ev,
                      width=width, height=300, title=title).add_params(*params)
