@@ -100,7 +100,7 @@ def _package_files() -> list[Path]:
     pkg = ROOT / "riskoff"
     files = [p for p in pkg.rglob("*") if p.is_file() and p.suffix in (".py", ".po", ".mo",
                                                                       ".yaml", ".yml", ".json")
-             and "__pycache__" not in p.parts]
+             and "__pycache__" not in p.parts and p.name != "edition.py"]
     return files + [ROOT / "data" / "manifest.json"]
 
 

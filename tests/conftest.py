@@ -54,6 +54,17 @@ def toc_pages() -> list[str]:
     return [p + ".html" for p in pages]
 
 
+def edition_pages() -> list[str]:
+    """toc_pages() of every edition the build makes: English, then each of RISKOFF_EDITIONS
+    (riskoff.edition) under its folder, e.g. zh-Hant/chapters/02-the-fed.html."""
+    from riskoff import edition
+
+    pages = toc_pages()
+    for code in edition.requested():
+        pages += [f"{edition.EDITIONS[code].folder}/{p}" for p in toc_pages()]
+    return pages
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
     if not (os.environ.get("RISKOFF_REUSE_BUILD") and (HTML / "index.html").exists()):

@@ -39,7 +39,7 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import toc_pages  # noqa: F401 (the pages, as the tests take them)
+from conftest import edition_pages, toc_pages  # noqa: F401 (the pages, as the tests take them)
 from test_site import CHANGE_JS  # how the site test moves a control
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -606,7 +606,8 @@ def main(argv=None) -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    pages = [p for p in toc_pages() if not args.pages or any(s in p for s in args.pages)]
+    # RISKOFF_EDITIONS=zh-Hant adds the zh-Hant/ pages (--pages zh-Hant: those alone).
+    pages = [p for p in edition_pages() if not args.pages or any(s in p for s in args.pages)]
     findings: list[dict] = []
     with serve() as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)

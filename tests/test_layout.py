@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 import layout_probe as lp
-from conftest import toc_pages
+from conftest import edition_pages
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +38,7 @@ def _report(findings) -> str:
 
 @pytest.mark.parametrize("mode", lp.MODES)
 @pytest.mark.parametrize("width", lp.WIDTHS)
-@pytest.mark.parametrize("page_path", toc_pages())
+@pytest.mark.parametrize("page_path", edition_pages())
 def test_chart_and_page_layout(browser, server, findings_log, page_path, width, mode):
     findings = lp.probe_page(browser, server, page_path, width, mode, lp.SHOTS)
     findings_log += findings
@@ -53,7 +53,7 @@ def test_header_search_and_sidebars(browser, server, findings_log, page_path, wi
     assert not findings, _report(findings)
 
 
-@pytest.mark.parametrize("page_path", toc_pages())
+@pytest.mark.parametrize("page_path", edition_pages())
 def test_prints_to_a4(browser, server, findings_log, page_path):
     findings = lp.print_findings(browser, server, page_path,
                                  lp.SHOTS / "print" / f"{lp.slug(page_path)}.pdf")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, toc_pages
+from conftest import ROOT, edition_pages, toc_pages
 
 SHOTS = ROOT / "_build" / "screenshots"
 LAZY_CHARTS_JS = """
@@ -127,7 +127,7 @@ def _controls(embed):
     return out
 
 
-@pytest.mark.parametrize("page_path", toc_pages())
+@pytest.mark.parametrize("page_path", edition_pages())
 def test_page_charts_and_controls(browser, server, page_path):
     visit = Visit(browser, server, page_path)
     page, slug = visit.page, _slug(page_path)
@@ -178,7 +178,7 @@ def _axe_script() -> str:
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-@pytest.mark.parametrize("page_path", toc_pages())
+@pytest.mark.parametrize("page_path", edition_pages())
 def test_page_accessibility(browser, server, page_path, mode):
     """axe-core (WCAG 2 A/AA rules, colour contrast included) in the real browser, in light
     and dark mode: no serious or critical finding."""
@@ -197,7 +197,7 @@ def test_page_accessibility(browser, server, page_path, mode):
         visit.page.context.close()
 
 
-@pytest.mark.parametrize("page_path", toc_pages())
+@pytest.mark.parametrize("page_path", edition_pages())
 def test_page_fits_a_phone(browser, server, page_path):
     visit = Visit(browser, server, page_path, width=390)
     try:
