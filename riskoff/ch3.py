@@ -19,7 +19,7 @@ from . import findings, intraday, metrics, widgets
 from .charts import Caption, nvidia, publish
 from .charts.base import date_label, label_of
 from .charts.words import Pick, Said
-from .i18n import _
+from .i18n import N_, _, date_short, is_zh
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
 # object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
@@ -30,13 +30,22 @@ EVENT_DAY = "2025-11-20"
 RELEASE = "2025-11-19"  # the release the article is about (after the New York close)
 PEERS = ["NVDA", "MSFT", "ORCL", "QQQ", "000660.KS", "9984.T"]
 AUTUMN = "2025-09-01"
-REACTIONS = {"gap": "Gap at the open", "day": "Close to close", "high_close": "High to close"}
+# Labels in English; shown with _() (the reader's language).
+REACTIONS = {"gap": N_("Gap at the open"), "day": N_("Close to close"),
+             "high_close": N_("High to close")}
+# Words that are data: where a path point's price comes from (riskoff.intraday), the deals
+# table's kinds of deal, its flows and labels.
+POINTS = (N_("open"), N_("bar close"), N_("closing print"), N_("session high"), N_("high"))
+DEAL_WORDS = (N_("warrant"), N_("not disclosed"), N_("investment or equity"),
+              N_("purchase commitment"), N_("{amount} bn"))
 
 
 # ============================================================================ computations
 
 def day_label(d) -> str:
     ts = args.timestamp(d, "d")
+    if is_zh():   # 2025年11月20日（星期四）
+        return f"{date_label(ts)}（{'星期' + '一二三四五六日'[ts.weekday()]}）"
     return f"{ts:%a} {ts.day} {ts:%b %Y}"  # no %-d: a glibc extension (Windows, Pyodide)
 
 
@@ -56,6 +65,8 @@ def reversal_frame(sessions: dict, prev_closes: dict) -> pd.DataFrame:
         prev = prev_closes[(sym, day)]
         pts = intraday.path(bars, prev).assign(symbol=sym, day=day, kind="path",
                                                minute_end=None, time_end=None)
+        if is_zh():
+            pts["point"] = pts["point"].map(_)
         hi = intraday.extreme_bar(bars, "high")
         sm = intraday.summary(bars, prev)
         top = pd.DataFrame([{"symbol": sym, "day": day, "kind": "high",
@@ -63,7 +74,7 @@ def reversal_frame(sessions: dict, prev_closes: dict) -> pd.DataFrame:
                              "time": intraday.clock(int(hi["start_min"])),
                              "time_end": intraday.clock(int(hi["end_min"])),
                              "price": float(hi["high"]), "change": sm["high_vs_prev"],
-                             "point": "session high", "open_to_high": sm["open_to_high"],
+                             "point": _("session high"), "open_to_high": sm["open_to_high"],
                              "high_to_close": sm["high_to_close"], "close_change": sm["day"],
                              # Where the high-to-close bracket stands, right of 16:00.
                              "fall_x": 968 + 8 * order.index(sym)}])
@@ -113,11 +124,12 @@ def reactions_long(table: pd.DataFrame, focus_session: str = EVENT_DAY) -> pd.Da
     """earnings_reactions output as rows (event, session, measure, measure_label, value, focus)."""
     rows = []
     for r in table.itertuples():
-        event = f"{date_label(r.session)} ({r.fiscal_quarter.replace('FY20', 'FY')})"
-        focus = nvidia.FOCUS[0] if r.session == focus_session else nvidia.FOCUS[1]
+        event = _("{date} ({quarter})").format(date=date_label(r.session),
+                                               quarter=r.fiscal_quarter.replace('FY20', 'FY'))
+        focus = _(nvidia.FOCUS[0] if r.session == focus_session else nvidia.FOCUS[1])
         for key, lbl in REACTIONS.items():
             rows.append({"event": event, "session": r.session, "measure": key,
-                         "measure_label": lbl, "value": getattr(r, key), "focus": focus})
+                         "measure_label": _(lbl), "value": getattr(r, key), "focus": focus})
     return pd.DataFrame(rows)
 
 
@@ -152,11 +164,12 @@ def window_changes(frames: dict[str, pd.DataFrame], windows: dict) -> pd.DataFra
                 span = closes.loc[pd.Timestamp(a): pd.Timestamp(b)]
                 if len(span):
                     start = f"{span.idxmax():%Y-%m-%d}"
-                    detail = f"peak close {span.max():,.2f} on {date_label(span.idxmax())}"
+                    detail = _("peak close {close} on {date}").format(
+                        close=f"{span.max():,.2f}", date=date_label(span.idxmax()))
             else:
                 raise ValueError(f"unknown window kind {kind!r}")
             if not detail and math.isnan(value):
-                detail = "no session on this date"
+                detail = _("no session on this date")
             rows.append({"symbol": sym, "window": key, "window_label": label, "value": value,
                          "start": start, "end": b, "detail": detail})
     return pd.DataFrame(rows)
@@ -202,11 +215,11 @@ def deal_layout(deals: pd.DataFrame, layout: dict = LAYOUT) -> tuple[pd.DataFram
         amount = d["amount_bn_usd"]
         known = amount is not None and not (isinstance(amount, float) and math.isnan(amount))
         if known:
-            label = f"{d['amount_text']} bn"
+            label = _("{amount} bn").format(amount=_(d['amount_text']))
         else:
-            label = "warrant" if d["kind"] == "equity warrant" else "not disclosed"
-        flow = ("investment or equity" if d["kind"].startswith(("investment", "equity"))
-                else "purchase commitment")
+            label = _("warrant") if d["kind"] == "equity warrant" else _("not disclosed")
+        flow = (_("investment or equity") if d["kind"].startswith(("investment", "equity"))
+                else _("purchase commitment"))
         rows.append({**d, "x1": x1, "y1": y1, "x2": x2, "y2": y2, "pair": pair,
                      "side": side, "label": label, "flow": flow,
                      "stroke": 1.5 + 7.5 * math.sqrt(amount / top) if known else 1.5})
@@ -255,11 +268,26 @@ def _reactions(symbol: str = "NVDA") -> pd.DataFrame:
 
 
 PEER_WINDOWS = {
-    "d20": ("Session of 20 Nov", "day", EVENT_DAY, EVENT_DAY),
-    "d21": ("Session of 21 Nov", "day", "2025-11-21", "2025-11-21"),
-    "two": ("Close 19 Nov to close 21 Nov", "span", "2025-11-19", "2025-11-21"),
-    "peak": ("Autumn peak close to 21 Nov", "peak", AUTUMN, "2025-11-21"),
+    "d20": (N_("Session of 20 Nov"), "day", EVENT_DAY, EVENT_DAY),
+    "d21": (N_("Session of 21 Nov"), "day", "2025-11-21", "2025-11-21"),
+    "two": (N_("Close 19 Nov to close 21 Nov"), "span", "2025-11-19", "2025-11-21"),
+    "peak": (N_("Autumn peak close to 21 Nov"), "peak", AUTUMN, "2025-11-21"),
 }
+
+
+def _peer_windows() -> dict:
+    return {k: (_(label), *rest) for k, (label, *rest) in PEER_WINDOWS.items()}
+
+
+def _deal_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The deals' words (kind, what, amount, date) in the reader's language."""
+    if not is_zh():
+        return frame
+    out = frame.copy()
+    for col in ("kind", "what", "amount_text", "announced"):
+        if col in out:
+            out[col] = out[col].map(lambda v: _(v) if isinstance(v, str) else v)
+    return out
 
 
 def _deals() -> pd.DataFrame:
@@ -272,10 +300,19 @@ def as_of(symbols) -> str:
 
 # ============================================================================ views
 
-def _updown(change: float) -> str:
+def _versus(change: float, what: str) -> str:
+    """``what`` ("opened" or "closed") against the previous close, as a phrase."""
     if round(abs(change), 3) == 0:  # "0.0% below" reads as a contradiction
-        return f"{change:+.2%}, about level with"
-    return f"{abs(change):.1%} {'above' if change >= 0 else 'below'}"
+        msg = (_("it opened {pct}, about level with its previous close") if what == "opened"
+               else _("closed {pct}, about level with its previous close"))
+        return msg.format(pct=f"{change:+.2%}")
+    if what == "opened":
+        msg = (_("it opened {pct} above its previous close") if change >= 0
+               else _("it opened {pct} below its previous close"))
+    else:
+        msg = (_("closed {pct} above its previous close") if change >= 0
+               else _("closed {pct} below its previous close"))
+    return msg.format(pct=f"{abs(change):.1%}")
 
 
 def _ordinal(rank: int) -> str:
@@ -299,18 +336,18 @@ def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
     publish(chart, frame, "ch3-reversal",
             Caption(list(dict.fromkeys([*symbols, *(intraday.DAILY_OF[s] for s in symbols)])),
                     as_of=days[-1],
-                    note="Times are New York time. Each line starts at the first bar's open "
-                         "(09:30) and then follows each bar's close at the bar's end; the "
-                         "S&P 500's 16:00 point is its closing print. The thick dash marks "
-                         "the bar that holds the session's high: bars say only that the high "
-                         "fell somewhere inside them. The upright bars right of 16:00 span "
-                         "each instrument's fall from its high to its close. The hourly files "
-                         "stamp bars in UTC (14:30 UTC = 09:30 New York in November)."),
+                    note=_("Times are New York time. Each line starts at the first bar's open "
+                           "(09:30) and then follows each bar's close at the bar's end; the "
+                           "S&P 500's 16:00 point is its closing print. The thick dash marks "
+                           "the bar that holds the session's high: bars say only that the high "
+                           "fell somewhere inside them. The upright bars right of 16:00 span "
+                           "each instrument's fall from its high to its close. The hourly files "
+                           "stamp bars in UTC (14:30 UTC = 09:30 New York in November).")),
             describe=_reversal_words(frame, symbols,
                                      {s: label_of(intraday.DAILY_OF[s]) for s in symbols}),
             toggles={sym: f"intra{i}" for i, sym in enumerate(symbols)}, noun="instruments",
-            about="Line chart: each ticked instrument's session, bar by bar, against its "
-                  "previous close")
+            about=_("Line chart: each ticked instrument's session, bar by bar, against its "
+                    "previous close"))
 
 
 def _reversal_words(frame: pd.DataFrame, symbols, labels):
@@ -320,9 +357,9 @@ def _reversal_words(frame: pd.DataFrame, symbols, labels):
         daily = intraday.DAILY_OF[sym]
         move = findings.day_move(daily, day)
         if sym == "SPX_5m" or math.isnan(move):  # the 5-minute file ends on the closing print
-            return f"closed {_updown(sm['day'])} its previous close"
-        return (f"closed {findings.pct(move)} (daily close; the chart's last bar closes "
-                f"{sm['day']:+.1%})")
+            return _versus(sm['day'], "closed")
+        return _("closed {pct} (daily close; the chart's last bar closes {last})").format(
+            pct=findings.pct(move), last=f"{sm['day']:+.1%}")
 
     def describe(state):
         day = state["day"]
@@ -330,15 +367,16 @@ def _reversal_words(frame: pd.DataFrame, symbols, labels):
                  if ((frame.symbol == s) & (frame.day == day) & (frame.kind == "high")).any()]
         sums = {s: intraday.summary(_session(s, day), _prev_close(s, day)) for s in shown}
         ranked = sorted(shown, key=lambda s: sums[s]["high_to_close"])
-        picks = [(s, f"{labels[s]} fell furthest from its session high to its close, "
-                     f"{-sums[s]['high_to_close']:.1%}: it opened {_updown(sums[s]['gap'])} its "
-                     f"previous close, made its high in the {sums[s]['high_start']}-"
-                     f"{sums[s]['high_end']} bar and {closed(s, day, sums[s])}")
+        picks = [(s, _("{name} fell furthest from its session high to its close, {fall}: "
+                       "{opened}, made its high in the {start}-{end} bar and {closed}").format(
+                     name=labels[s], fall=f"{-sums[s]['high_to_close']:.1%}",
+                     opened=_versus(sums[s]['gap'], "opened"), start=sums[s]['high_start'],
+                     end=sums[s]['high_end'], closed=closed(s, day, sums[s])))
                  for s in ranked]
-        return Said(f"{day_label(day)}: each instrument against its previous close, New York "
-                    f"time",
-                    [f"On {date_label(day)}, of the instruments shown, ",
-                     Pick(picks, "no instrument is ticked"), "."])
+        return Said(_("{day}: each instrument against its previous close, New York time").format(
+                        day=day_label(day)),
+                    [_("On {date}, of the instruments shown, ").format(date=date_label(day)),
+                     Pick(picks, _("no instrument is ticked")), _(".")])
     return describe
 
 
@@ -350,15 +388,15 @@ def session_table(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
     for s in symbols:
         sm = intraday.summary(_session(s, day), _prev_close(s, day))
         rows[label_of(s)] = {
-            "Previous close (daily)": f"{sm['prev_close']:,.2f}",
-            "Open": f"{sm['open']:,.2f} ({sm['gap']:+.2%})",
-            "High": f"{sm['high']:,.2f} ({sm['high_vs_prev']:+.2%})",
-            "High in the bar": f"{sm['high_start']}-{sm['high_end']}",
-            "Open to high": f"{sm['open_to_high']:+.2%}",
-            "High to close": f"{sm['high_to_close']:+.2%}",
-            "Close (last bar)": f"{sm['close']:,.2f} ({sm['day']:+.2%})"}
+            _("Previous close (daily)"): f"{sm['prev_close']:,.2f}",
+            _("Open"): f"{sm['open']:,.2f} ({sm['gap']:+.2%})",
+            _("High"): f"{sm['high']:,.2f} ({sm['high_vs_prev']:+.2%})",
+            _("High in the bar"): f"{sm['high_start']}-{sm['high_end']}",
+            _("Open to high"): f"{sm['open_to_high']:+.2%}",
+            _("High to close"): f"{sm['high_to_close']:+.2%}",
+            _("Close (last bar)"): f"{sm['close']:,.2f} ({sm['day']:+.2%})"}
     out = pd.DataFrame(rows).T
-    out.index.name = f"Session of {date_label(day)}, New York time"
+    out.index.name = _("Session of {date}, New York time").format(date=date_label(day))
     return out
 
 
@@ -370,29 +408,33 @@ def daily_check(day=EVENT_DAY, symbols=INTRADAY) -> pd.DataFrame:
     for s in symbols:
         daily = rdata.series(intraday.DAILY_OF[s])
         cmp = intraday.compare_daily(_session(s, day), daily.loc[pd.Timestamp(day)])
-        cmp.insert(0, "series", f"{label_of(s)} vs {label_of(intraday.DAILY_OF[s])} daily")
+        cmp.insert(0, "series", _("{bars} vs {daily} daily").format(
+            bars=label_of(s), daily=label_of(intraday.DAILY_OF[s])))
         parts.append(cmp)
     out = pd.concat(parts, ignore_index=True)
     for c in ("from_bars", "daily", "difference"):
         out[c] = out[c].map(lambda v: f"{v:,.2f}")
-    return out.rename(columns={"series": "Bars", "field": "Field", "from_bars": "From the bars",
-                               "daily": "Daily bar", "difference": "Difference"}
-                      ).set_index(["Bars", "Field"])
+    if is_zh():
+        out["field"] = out["field"].map(_)
+    return out.rename(columns={"series": _("Bars"), "field": _("Field"),
+                               "from_bars": _("From the bars"), "daily": _("Daily bar"),
+                               "difference": _("Difference")}
+                      ).set_index([_("Bars"), _("Field")])
 
 
 def reactions_table(symbol: str = "NVDA") -> pd.DataFrame:
     symbol = args.symbol(symbol, "symbol")
     t = _reactions(symbol)
     out = pd.DataFrame({
-        "Release (after the close)": t["release_date"].map(date_label),
-        "Session after it": t["session"].map(date_label),
-        "Previous close": t["prev_close"].map(lambda v: f"{v:,.2f}"),
-        "Open": t["open"].map(lambda v: f"{v:,.2f}"),
-        "High": t["high"].map(lambda v: f"{v:,.2f}"),
-        "Close": t["close"].map(lambda v: f"{v:,.2f}"),
-        **{lbl: t[k].map(lambda v: f"{v:+.2%}") for k, lbl in REACTIONS.items()}})
+        _("Release (after the close)"): t["release_date"].map(date_label),
+        _("Session after it"): t["session"].map(date_label),
+        _("Previous close"): t["prev_close"].map(lambda v: f"{v:,.2f}"),
+        _("Open"): t["open"].map(lambda v: f"{v:,.2f}"),
+        _("High"): t["high"].map(lambda v: f"{v:,.2f}"),
+        _("Close"): t["close"].map(lambda v: f"{v:,.2f}"),
+        **{_(lbl): t[k].map(lambda v: f"{v:+.2%}") for k, lbl in REACTIONS.items()}})
     out.index = t["fiscal_quarter"]
-    out.index.name = f"{label_of(symbol)}, results for"
+    out.index.name = _("{name}, results for").format(name=label_of(symbol))
     return out
 
 
@@ -406,28 +448,37 @@ def reactions(symbol: str = "NVDA"):
     publish(nvidia.earnings(frame), frame, "ch3-earnings-reactions",
             Caption([symbol], as_of=table["session"].iloc[-1],
                     published=["nvidia_earnings_dates"],
-                    note="Nvidia publishes results after the New York close, so each bar is "
-                         "the next session's move. Only releases inside our daily data "
-                         "(31 Dec 2024 to 29 May 2026) are shown."),
+                    note=_("Nvidia publishes results after the New York close, so each bar "
+                           "is the next session's move. Only releases inside our daily data "
+                           "(31 Dec 2024 to 29 May 2026) are shown.")),
             describe=_reactions_words(table, symbol),
-            about=f"Bar chart: {label_of(symbol)}'s move on the session after each results "
-                  f"release, by the measure chosen")
+            about=_("Bar chart: {name}'s move on the session after each results release, by "
+                    "the measure chosen").format(name=label_of(symbol)))
 
 
 def _ranked(rank: int, n: int) -> str:
     """Rank 1 = the lowest of n values; counted from the nearer end."""
-    words = {1: "", 2: "second ", 3: "third ", 4: "fourth ", 5: "fifth "}
-    if rank <= (n + 1) // 2:
-        return f"the {words.get(rank, f'{rank}th ')}lowest"
-    top = n - rank + 1
-    return f"the {words.get(top, f'{top}th ')}highest"
+    low = rank <= (n + 1) // 2
+    k = rank if low else n - rank + 1
+    if k <= 5:
+        return _(("the lowest", "the second lowest", "the third lowest", "the fourth lowest",
+                  "the fifth lowest")[k - 1] if low else
+                 ("the highest", "the second highest", "the third highest", "the fourth highest",
+                  "the fifth highest")[k - 1])
+    return (_("the {k}th lowest") if low else _("the {k}th highest")).format(k=k)
+
+
+RANKS = (N_("the lowest"), N_("the second lowest"), N_("the third lowest"),
+         N_("the fourth lowest"), N_("the fifth lowest"), N_("the highest"),
+         N_("the second highest"), N_("the third highest"), N_("the fourth highest"),
+         N_("the fifth highest"))
 
 
 def _reactions_words(table: pd.DataFrame, symbol: str):
     """Title and takeaway of the earnings-reactions chart for each measure."""
-    what = {"gap": "gap at the open (open against the previous close)",
-            "day": "close-to-close move",
-            "high_close": "fall from the session high to the close"}
+    what = {"gap": _("gap at the open (open against the previous close)"),
+            "day": _("close-to-close move"),
+            "high_close": _("fall from the session high to the close")}
 
     def describe(state):
         m = state["emeasure"]
@@ -437,13 +488,16 @@ def _reactions_words(table: pd.DataFrame, symbol: str):
         low_half = rank <= (n + 1) // 2
         end = values.idxmin() if low_half else values.idxmax()
         others = ("" if end == EVENT_DAY else
-                  f" ({'lowest' if low_half else 'highest'} {findings.pct(values[end])} on "
-                  f"{date_label(end)})")
-        return Said(f"{label_of(symbol)}, session after each results release: "
-                    f"{REACTIONS[m].lower()}",
-                    f"On the session after the release of 19 Nov 2025 {label_of(symbol)}'s "
-                    f"{what[m]} was {findings.pct(v)}: {_ranked(rank, n)} of the {n} sessions "
-                    f"after a results release in our data{others}.")
+                  (_(" (lowest {pct} on {date})") if low_half else
+                   _(" (highest {pct} on {date})")).format(pct=findings.pct(values[end]),
+                                                           date=date_label(end)))
+        return Said(_("{name}, session after each results release: {measure}").format(
+                        name=label_of(symbol), measure=_(REACTIONS[m]).lower()),
+                    _("On the session after the release of {release} {name}'s {what} was "
+                      "{pct}: {rank} of the {n} sessions after a results release in our "
+                      "data{others}.").format(
+                        release=date_label("2025-11-19"), name=label_of(symbol), what=what[m],
+                        pct=findings.pct(v), rank=_ranked(rank, n), n=n, others=others))
     return describe
 
 
@@ -451,18 +505,18 @@ def who_fell(symbols=PEERS, window="two"):
     symbols = args.symbols(symbols, "symbols")
     window = args.choice(window, "window", PEER_WINDOWS)
     frames = {s: rdata.series(s) for s in symbols}
-    frame = window_changes(frames, PEER_WINDOWS)
+    frame = window_changes(frames, _peer_windows())
     publish(nvidia.peers(frame, window=window), frame, "ch3-who-fell-with-nvidia",
             Caption(symbols, as_of="2025-11-21",
-                    note="Each stock is measured on its own exchange's sessions: Seoul and "
-                         "Tokyo trade while New York is closed, so their 20 Nov session "
-                         "came after Nvidia's release but before New York's reversal, and "
-                         "their 21 Nov session after it. Prices in local currency (SK Hynix "
-                         "KRW, SoftBank JPY, split-adjusted); the changes are unit-free."),
+                    note=_("Each stock is measured on its own exchange's sessions: Seoul and "
+                           "Tokyo trade while New York is closed, so their 20 Nov session "
+                           "came after Nvidia's release but before New York's reversal, and "
+                           "their 21 Nov session after it. Prices in local currency (SK Hynix "
+                           "KRW, SoftBank JPY, split-adjusted); the changes are unit-free.")),
             describe=_peers_words(frame, symbols),
             toggles={sym: f"peer{i}" for i, sym in enumerate(symbols)}, noun="stocks and funds",
-            about="Bar chart: each ticked stock's or fund's change over the window chosen, on "
-                  "its own market's sessions")
+            about=_("Bar chart: each ticked stock's or fund's change over the window chosen, "
+                    "on its own market's sessions"))
 
 
 def _peers_words(frame: pd.DataFrame, symbols):
@@ -472,17 +526,20 @@ def _peers_words(frame: pd.DataFrame, symbols):
         sel = frame[frame["window"] == state["pwindow"]]
         label = sel["window_label"].iloc[0]
         vals = sel.dropna(subset=["value"]).sort_values("value", kind="stable")
-        picks = [(r.symbol, f"the largest fall was {label_of(r.symbol)}'s {-r.value:.1%}"
+        picks = [(r.symbol, _("the largest fall was {asset}'s {pct}").format(
+                      asset=label_of(r.symbol), pct=f"{-r.value:.1%}")
                   if r.value < 0 else
-                  f"none fell; the smallest rise was {label_of(r.symbol)}'s {r.value:+.1%}")
+                  _("none fell; the smallest rise was {asset}'s {pct}").format(
+                      asset=label_of(r.symbol), pct=f"{r.value:+.1%}"))
                  for r in vals.itertuples()]
         missing = [label_of(s) for s in sel.loc[sel["value"].isna(), "symbol"]]
-        gap = (f" ({', '.join(missing)}: no session on this date)" if missing else "")
+        gap = (_(" ({names}: no session on this date)").format(names=_(", ").join(missing))
+               if missing else "")
         window = label[0].lower() + label[1:]
-        return Said(f"Change over the window: {window}",
-                    [f"Over the window '{window}' (each market's own sessions), among the "
-                     f"stocks and funds shown{gap}, ",
-                     Pick(picks, "none is ticked"), "."])
+        return Said(_("Change over the window: {window}").format(window=window),
+                    [_("Over the window '{window}' (each market's own sessions), among the "
+                       "stocks and funds shown{gap}, ").format(window=window, gap=gap),
+                     Pick(picks, _("none is ticked")), _(".")])
     return describe
 
 
@@ -490,20 +547,21 @@ def deals():
     table = _deals()
     nodes, edges = deal_layout(table)
     known = edges.dropna(subset=["amount_bn_usd"])
+    edges = _deal_display(edges)
     frame = edges[["id", "payer", "payee", "kind", "flow", "amount_bn_usd", "amount_text",
                    "announced", "what", "source_url"]]
     publish(nvidia.deals(nodes, edges, max_amount=float(known["amount_bn_usd"].max())),
             frame, "ch3-ai-deals",
             Caption(as_of=max(a for a in table["announced"] if a[:4].isdigit())[:10],
                     published=["ai_deals"],
-                    note="Arrows point from the company that pays, invests or grants shares "
-                         "to the one that receives. Amounts are headline values of "
-                         "announcements and press reports (many are 'up to' or multi-year "
-                         "commitments); they are not cash that has moved. Dashed arrows: no "
-                         "dollar value was disclosed. Tap or hover an arrow for its source."),
+                    note=_("Arrows point from the company that pays, invests or grants "
+                           "shares to the one that receives. Amounts are headline values of "
+                           "announcements and press reports (many are 'up to' or multi-year "
+                           "commitments); they are not cash that has moved. Dashed arrows: no "
+                           "dollar value was disclosed. Tap or hover an arrow for its source.")),
             describe=_deals_words(nodes, edges),
-            about="Network diagram: announced deals among AI companies, one arrow from the "
-                  "company that pays or invests to the one that receives")
+            about=_("Network diagram: announced deals among AI companies, one arrow from the "
+                    "company that pays or invests to the one that receives"))
 
 
 def _deals_words(nodes: pd.DataFrame, edges: pd.DataFrame):
@@ -513,33 +571,36 @@ def _deals_words(nodes: pd.DataFrame, edges: pd.DataFrame):
         lo, hl = state["minbn"], state["hl"]
         known = edges["amount_bn_usd"].notna()
         shown = edges[(known & (edges["amount_bn_usd"] >= lo)) | (~known & (lo == 0))]
-        title = ("Announced AI deals, every size" if lo == 0 else
-                 f"Announced AI deals of {lo:g} bn USD or more")
-        title += "" if hl == "none" else f", {hl} highlighted"
+        title = (_("Announced AI deals, every size") if lo == 0 else
+                 _("Announced AI deals of {n} bn USD or more").format(n=f"{lo:g}"))
+        title += "" if hl == "none" else _(", {name} highlighted").format(name=hl)
         if shown.empty:
-            return Said(title, f"No announced deal is {lo:g} bn USD or more.")
+            return Said(title, _("No announced deal is {n} bn USD or more.").format(n=f"{lo:g}"))
         big = shown.loc[shown["amount_bn_usd"].idxmax()]
-        count = (f"All {len(edges)} announced deals shown" if len(shown) == len(edges) else
-                 f"{len(shown)} of the {len(edges)} announced deals shown")
-        text = (f"{count}, as reported; the largest announced value is {big.payer} to "
-                f"{big.payee}, {big.amount_text} billion USD, {big.kind}.")
+        count = (_("All {n} announced deals shown").format(n=len(edges))
+                 if len(shown) == len(edges) else
+                 _("{k} of the {n} announced deals shown").format(k=len(shown), n=len(edges)))
+        text = _("{count}, as reported; the largest announced value is {payer} to {payee}, "
+                 "{amount} billion USD, {kind}.").format(
+            count=count, payer=big.payer, payee=big.payee, amount=big.amount_text,
+            kind=big.kind)
         if hl != "none":
             mine = shown[(shown["payer"] == hl) | (shown["payee"] == hl)]
             pays, gets = (mine["payer"] == hl).sum(), (mine["payee"] == hl).sum()
-            text += (f" {hl} is in {len(mine)} of them: paying or investing in {pays}, "
-                     f"receiving in {gets}." if len(mine) else
-                     f" {hl} is in none of them.")
-        return Said(title, text + " These are announced values, not measured cash flows.")
+            text += (_(" {name} is in {k} of them: paying or investing in {pays}, receiving "
+                       "in {gets}.").format(name=hl, k=len(mine), pays=pays, gets=gets)
+                     if len(mine) else _(" {name} is in none of them.").format(name=hl))
+        return Said(title, text + _(" These are announced values, not measured cash flows."))
     return describe
 
 
 def deals_table() -> pd.DataFrame:
-    t = _deals()
+    t = _deal_display(_deals())
     out = t[["payer", "payee", "kind", "amount_text", "announced", "source_url"]].rename(
-        columns={"payer": "From", "payee": "To", "kind": "Kind",
-                 "amount_text": "Announced amount (bn USD)", "announced": "Announced",
-                 "source_url": "Source"})
-    return out.set_index(["From", "To"])
+        columns={"payer": _("From"), "payee": _("To"), "kind": _("Kind"),
+                 "amount_text": _("Announced amount (bn USD)"), "announced": _("Announced"),
+                 "source_url": _("Source")})
+    return out.set_index([_("From"), _("To")])
 
 
 # ============================================================================ claim metrics
@@ -581,16 +642,17 @@ def explore_reversal(symbols: Sequence[str] = INTRADAY):
     days = sorted({f"{t:%Y-%m-%d}" for s in symbols
                    for t in intraday.to_new_york(rdata.series(s).index)})
     day = ipw.Dropdown(options=[(day_label(d), d) for d in days], value=EVENT_DAY,
-                       description="Session")
+                       description=_("Session"))
     chosen = ipw.SelectMultiple(options=[(label_of(s), s) for s in symbols],
-                                value=tuple(symbols), rows=4, description="Instruments")
+                                value=tuple(symbols), rows=4, description=_("Instruments"))
 
     def render():
         if not chosen.value:
-            return "Pick at least one instrument."
+            return _("Pick at least one instrument.")
         frame = _reversal_data(list(chosen.value), [day.value])
         if frame.empty:
-            return f"None of these instruments has bars on {day_label(day.value)}."
+            return _("None of these instruments has bars on {day}.").format(
+                day=day_label(day.value))
         labels = {s: label_of(s) for s in chosen.value}
         with debug_mode(False):
             chart = nvidia.reversal(frame, static=False, labels=labels)
@@ -605,14 +667,15 @@ def explore_reactions(symbols: Sequence[str] = ("NVDA", "QQQ", "MSFT", "ORCL", "
     symbols = args.symbols(symbols, "symbols")
     who = ipw.Dropdown(options=[(label_of(s), s) for s in symbols],
                        value="NVDA" if "NVDA" in symbols else symbols[0],
-                       description="Series")
-    measure = ipw.Dropdown(options=[(v, k) for k, v in REACTIONS.items()], value="high_close",
-                           description="Measure")
+                       description=_("Series"))
+    measure = ipw.Dropdown(options=[(_(v), k) for k, v in REACTIONS.items()], value="high_close",
+                           description=_("Measure"))
 
     def render():
         table = _reactions(who.value)
         if table.empty:
-            return f"{label_of(who.value)} has no session after any release in our data."
+            return _("{name} has no session after any release in our data.").format(
+                name=label_of(who.value))
         frame = reactions_long(table)
         return nvidia.earnings(frame[frame["measure"] == measure.value], static=False)
 
@@ -622,25 +685,26 @@ def explore_reactions(symbols: Sequence[str] = ("NVDA", "QQQ", "MSFT", "ORCL", "
 def explore_who_fell(symbols: Sequence[str] = PEERS):
     """Kernel controls: change between any two dates, each on its own market's sessions."""
     symbols = args.symbols(symbols, "symbols")
-    start = widgets.date("2025-11-19", "From close")
-    end = widgets.date("2025-11-21", "To close")
+    start = widgets.date("2025-11-19", _("From close"))
+    end = widgets.date("2025-11-21", _("To close"))
     assets = widgets.assets(symbols, symbols)
 
     def render():
         if not assets.value:
-            return "Pick at least one stock."
+            return _("Pick at least one stock.")
         if start.value is None or end.value is None:
-            return "Pick both dates."
+            return _("Pick both dates.")
         if end.value <= start.value:
-            return "The end date must come after the start date."
+            return _("The end date must come after the start date.")
         early = widgets.before_start(start.value, assets.value)
         if early:
             return early
         a, b = f"{start.value:%Y-%m-%d}", f"{end.value:%Y-%m-%d}"
         frames = {s: rdata.series(s) for s in assets.value}
-        frame = window_changes(frames, {"custom": (f"{a} to {b}", "span", a, b)})
+        frame = window_changes(frames, {"custom": (_("{first} to {last}").format(first=a, last=b),
+                                                   "span", a, b)})
         if frame["value"].isna().all():
-            return f"None of these markets has a session on {b}."
+            return _("None of these markets has a session on {date}.").format(date=b)
         return nvidia.peers(frame, static=False)
 
     return widgets.explorer([start, end, assets], render)
@@ -651,15 +715,16 @@ def explore_deals():
     table = _deals()
     nodes, edges = deal_layout(table)
     smallest = ipw.FloatSlider(value=0, min=0, max=float(table["amount_bn_usd"].max()),
-                               step=5, description="Min bn USD")
-    highlight = ipw.Dropdown(options=["(none)", *nodes["company"]], description="Highlight")
+                               step=5, description=_("Min bn USD"))
+    none = [(_("(none)"), "(none)")] if is_zh() else ["(none)"]
+    highlight = ipw.Dropdown(options=[*none, *nodes["company"]], description=_("Highlight"))
 
     def render():
         m = smallest.value
         keep = edges["amount_bn_usd"] >= m if m > 0 else pd.Series(True, index=edges.index)
         shown = edges[keep].copy()
         if shown.empty:
-            return f"No announced deal is as large as {m:g} bn USD."
+            return _("No announced deal is as large as {n} bn USD.").format(n=f"{m:g}")
         h = highlight.value
         shown["hl"] = (h == "(none)") | (shown["payer"] == h) | (shown["payee"] == h)
         nds = nodes.assign(hl=(h == "(none)") | (nodes["company"] == h))

@@ -304,7 +304,8 @@ def extract_yaml(fileobj, keywords, comment_tags, options):
 
 
 DATA_TEXT = [("fedwatch_dec2025", "note"), ("fomc_decisions_2025", "decision"),
-             ("fomc_decisions_2025", "vote")]
+             ("fomc_decisions_2025", "vote"), ("ai_deals", "kind"), ("ai_deals", "what"),
+             ("ai_deals", "amount_text"), ("ai_deals", "announced")]
 HEADER = "# The riskoff package's reader-facing strings (python -m riskoff.i18n extract)."
 HEADER_ZH = ("# Traditional Chinese (Hong Kong / Taiwan readers) for the riskoff package's strings.\n"
              "# Terms: locale/terms.zh-Hant.yaml. Update: python -m riskoff.i18n extract.")

@@ -21,7 +21,7 @@ import yaml
 
 from conftest import capture_published
 
-from riskoff import ch1, ch2, i18n
+from riskoff import ch1, ch2, ch3, i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 KEEP = set(yaml.safe_load((ROOT / "locale" / "terms.zh-Hant.yaml").read_text(
@@ -31,6 +31,7 @@ KEEP = set(yaml.safe_load((ROOT / "locale" / "terms.zh-Hant.yaml").read_text(
 CHAPTERS = {
     "ch1": (ch1, ("who_fell", "rebased", "drawdowns")),
     "ch2": (ch2, ("timeline", "calculator", "yield_moves", "cuts_priced")),
+    "ch3": (ch3, ("reversal", "reactions", "who_fell", "deals")),
 }
 
 

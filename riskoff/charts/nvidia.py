@@ -10,6 +10,7 @@ import pandas as pd
 from altair.utils.data import to_values
 
 from . import base
+from ..i18n import N_, _
 
 # Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
 # strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
@@ -82,7 +83,7 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
         name=_names_expr(symbols, labels))
     params = []
     if static:
-        p_day = base.select("day", days, day_labels or days, value=day, label="Session")
+        p_day = base.select("day", days, day_labels or days, value=day, label=_("Session"))
         toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix="intra")
         params = [p_day, *toggles]
         chart = chart.transform_filter("datum.day === day").transform_filter(keep)
@@ -91,11 +92,11 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
                      [p.name for p in params[1:]] if static else None)
     y_scale = (alt.Scale(domain=_domain_expr(_domains(frame, "day", "change"), "day"),
                          nice=False) if static else alt.Scale())
-    x = alt.X("minute:Q", title="New York time (ET)",
+    x = alt.X("minute:Q", title=_("New York time (ET)"),
               scale=alt.Scale(domain=[570, 1000], nice=False),
               axis=alt.Axis(values=SESSION_TICKS, labelExpr=CLOCK_LABEL, grid=True))
     # A fixed label extent keeps the axis title in view when the day changes the labels.
-    y = alt.Y("change:Q", title="Change from previous close",
+    y = alt.Y("change:Q", title=_("Change from previous close"),
               axis=alt.Axis(format=".1~%", minExtent=44), scale=y_scale)
     paths = chart.transform_filter("datum.kind === 'path'")
     zero = alt.Chart(pd.DataFrame({"change": [0.0]})).mark_rule(
@@ -103,38 +104,39 @@ def reversal(frame: pd.DataFrame, static: bool = True, days: Sequence[str] = (),
     lines = paths.mark_line(strokeWidth=1.8).encode(x=x, y=y, color=colour)
     tips = paths.mark_circle(size=60, opacity=0).encode(
         x=x, y=y, color=colour,
-        tooltip=[alt.Tooltip("name:N", title="Instrument"),
-                 alt.Tooltip("day_txt:N", title="Session"),
-                 alt.Tooltip("time:N", title="New York time"),
-                 alt.Tooltip("point:N", title="Price taken from"),
-                 alt.Tooltip("price:Q", title="Price (USD; S&P 500 in index points)", format=",.2f"),
-                 alt.Tooltip("change:Q", title="Change from previous close", format="+.2%")])
+        tooltip=[alt.Tooltip("name:N", title=_("Instrument")),
+                 alt.Tooltip("day_txt:N", title=_("Session")),
+                 alt.Tooltip("time:N", title=_("New York time")),
+                 alt.Tooltip("point:N", title=_("Price taken from")),
+                 alt.Tooltip("price:Q", title=_("Price (USD; S&P 500 in index points)"),
+                             format=",.2f"),
+                 alt.Tooltip("change:Q", title=_("Change from previous close"), format="+.2%")])
     highs = chart.transform_filter("datum.kind === 'high'").mark_rule(
         strokeWidth=5, strokeCap="round").encode(
         x=x, x2=alt.X2("minute_end:Q"), y=y, color=colour,
-        tooltip=[alt.Tooltip("name:N", title="Instrument"),
-                 alt.Tooltip("day_txt:N", title="Session"),
-                 alt.Tooltip("time:N", title="High within the bar from"),
-                 alt.Tooltip("time_end:N", title="to"),
-                 alt.Tooltip("price:Q", title="Session high (USD; S&P 500 in index points)",
+        tooltip=[alt.Tooltip("name:N", title=_("Instrument")),
+                 alt.Tooltip("day_txt:N", title=_("Session")),
+                 alt.Tooltip("time:N", title=_("High within the bar from")),
+                 alt.Tooltip("time_end:N", title=_("to")),
+                 alt.Tooltip("price:Q", title=_("Session high (USD; S&P 500 in index points)"),
                              format=",.2f"),
-                 alt.Tooltip("change:Q", title="High vs previous close", format="+.2%"),
-                 alt.Tooltip("open_to_high:Q", title="Open to high", format="+.2%"),
-                 alt.Tooltip("high_to_close:Q", title="High to close", format="+.2%")])
+                 alt.Tooltip("change:Q", title=_("High vs previous close"), format="+.2%"),
+                 alt.Tooltip("open_to_high:Q", title=_("Open to high"), format="+.2%"),
+                 alt.Tooltip("high_to_close:Q", title=_("High to close"), format="+.2%")])
     # Right of the close: one bracket per instrument from its high down to its close.
     falls = chart.transform_filter("datum.kind === 'high'").mark_rule(
         strokeWidth=3).encode(
         x=alt.X("fall_x:Q"), y=alt.Y("change:Q"), y2=alt.Y2("close_change:Q"), color=colour,
-        tooltip=[alt.Tooltip("name:N", title="Instrument"),
-                 alt.Tooltip("day_txt:N", title="Session"),
-                 alt.Tooltip("change:Q", title="High vs previous close", format="+.2%"),
-                 alt.Tooltip("close_change:Q", title="Close vs previous close",
+        tooltip=[alt.Tooltip("name:N", title=_("Instrument")),
+                 alt.Tooltip("day_txt:N", title=_("Session")),
+                 alt.Tooltip("change:Q", title=_("High vs previous close"), format="+.2%"),
+                 alt.Tooltip("close_change:Q", title=_("Close vs previous close"),
                              format="+.2%"),
-                 alt.Tooltip("high_to_close:Q", title="High to close", format="+.2%")])
+                 alt.Tooltip("high_to_close:Q", title=_("High to close"), format="+.2%")])
     layers = [zero, lines, tips, highs, falls]
     if static:
         layers.append(_none_ticked([p.name for p in params[1:]],
-                                   ["No instrument ticked:", "tick one below the chart."]))
+                                   [_("No instrument ticked:"), _("tick one below the chart.")]))
     return alt.layer(*layers, data=shared,
                      width=width, height=base.HEIGHT).add_params(*params)
 
@@ -152,7 +154,7 @@ def _none_ticked(toggles: Sequence[str], lines: Sequence[str]) -> alt.Chart:
 
 # ---------------------------------------------------------------------------- earnings
 
-FOCUS = ("20 Nov 2025", "other results days")
+FOCUS = (N_("20 Nov 2025"), N_("other results days"))   # shown with _()
 
 def earnings(frame: pd.DataFrame, static: bool = True, width="container") -> alt.LayerChart:
     """One bar per results release: the stock's move on the session after it.
@@ -165,7 +167,7 @@ def earnings(frame: pd.DataFrame, static: bool = True, width="container") -> alt
     if static:
         measures = list(dict.fromkeys(frame["measure"]))
         names = list(dict.fromkeys(frame["measure_label"]))
-        p_measure = base.radio("emeasure", measures, names, label="Measure")
+        p_measure = base.radio("emeasure", measures, names, label=_("Measure"))
         params = [p_measure]
         chart = chart.transform_filter("datum.measure === emeasure")
     order = list(dict.fromkeys(frame.sort_values("session")["event"]))
@@ -175,17 +177,17 @@ def earnings(frame: pd.DataFrame, static: bool = True, width="container") -> alt
         session_txt=base.date_text("session")).encode(
         y=alt.Y("event:N", sort=order, title=None, axis=BAR_AXIS))
     bars = chart.mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("value:Q", title="Next-session move", stack=None,
+        x=alt.X("value:Q", title=_("Next-session move"), stack=None,
                 axis=alt.Axis(format="%", labelFlush=30), scale=x_scale),
         color=alt.Color("focus:N", title=None,
-                        scale=alt.Scale(domain=list(FOCUS), range=[base.PALETTE[1],
+                        scale=alt.Scale(domain=[_(f) for f in FOCUS], range=[base.PALETTE[1],
                                                                    base.PALETTE[0]]),
                         legend=alt.Legend(orient="bottom", symbolType="square",
                                           labelLimit=0, columns=base.by_width(1, 2))),
-        tooltip=[alt.Tooltip("event:N", title="Release"),
-                 alt.Tooltip("session_txt:N", title="Session after it"),
-                 alt.Tooltip("measure_label:N", title="Measure"),
-                 alt.Tooltip("value:Q", title="Value", format="+.2%")])
+        tooltip=[alt.Tooltip("event:N", title=_("Release")),
+                 alt.Tooltip("session_txt:N", title=_("Session after it")),
+                 alt.Tooltip("measure_label:N", title=_("Measure")),
+                 alt.Tooltip("value:Q", title=_("Value"), format="+.2%")])
     return alt.layer(bars, *_value_labels(chart), width=width, height=260).add_params(*params)
 
 
@@ -203,7 +205,7 @@ def peers(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
     if static:
         windows = list(dict.fromkeys(frame["window"]))
         labels = list(dict.fromkeys(frame["window_label"]))
-        p_window = base.select("pwindow", windows, labels, value=window, label="Window")
+        p_window = base.select("pwindow", windows, labels, value=window, label=_("Window"))
         toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix="peer")
         params = [p_window, *toggles]
         chart = chart.transform_filter("datum.window === pwindow").transform_filter(keep)
@@ -214,15 +216,15 @@ def peers(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
         y=alt.Y("name:N", sort=alt.EncodingSortField("value", op="min"), title=None,
                 axis=base.category_axis(symbols)))
     bars = chart.mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("value:Q", title="Change over the window", stack=None,
+        x=alt.X("value:Q", title=_("Change over the window"), stack=None,
                 axis=alt.Axis(format="%", labelFlush=30), scale=x_scale),
         color=alt.ColorValue(base.RISE, condition={"test": "datum.value < 0", "value": base.FALL}),
-        tooltip=[alt.Tooltip("name:N", title="Stock or fund"),
-                 alt.Tooltip("window_label:N", title="Window"),
-                 alt.Tooltip("start_txt:N", title="From close of"),
-                 alt.Tooltip("end_txt:N", title="To close of"),
-                 alt.Tooltip("value:Q", title="Change", format="+.2%"),
-                 alt.Tooltip("detail:N", title="Note")])
+        tooltip=[alt.Tooltip("name:N", title=_("Stock or fund")),
+                 alt.Tooltip("window_label:N", title=_("Window")),
+                 alt.Tooltip("start_txt:N", title=_("From close of")),
+                 alt.Tooltip("end_txt:N", title=_("To close of")),
+                 alt.Tooltip("value:Q", title=_("Change"), format="+.2%"),
+                 alt.Tooltip("detail:N", title=_("Note"))])
     return alt.layer(bars, *_value_labels(chart), width=width, height=260).add_params(*params)
 
 
@@ -294,9 +296,9 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
     if static:
         p_min = alt.param(name="minbn", value=0,
                           bind=alt.binding_range(min=0, max=max_amount, step=10,
-                                                 name="Smallest deal shown (bn USD) "))
-        p_hl = base.select("hl", ["none", *nodes["company"]], ["(none)", *nodes["company"]],
-                           label="Highlight company")
+                                                 name=_("Smallest deal shown (bn USD)") + " "))
+        p_hl = base.select("hl", ["none", *nodes["company"]], [_("(none)"), *nodes["company"]],
+                           label=_("Highlight company"))
         params = [p_min, p_hl]
         edge = edge.transform_filter(
             "isValid(datum.amount_bn_usd) ? datum.amount_bn_usd >= minbn : minbn == 0"
@@ -309,16 +311,16 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
     edge = _edge_geometry(edge).transform_calculate(
         announced_txt=base.date_text("announced"))
     opacity = alt.OpacityValue(0.12, condition={"test": "datum.lit", "value": 0.9})
-    colour = alt.Color("flow:N", title="Announced flow",
-                       scale=alt.Scale(domain=list(FLOW_COLOURS),
+    colour = alt.Color("flow:N", title=_("Announced flow"),
+                       scale=alt.Scale(domain=[_(f) for f in FLOW_COLOURS],
                                        range=list(FLOW_COLOURS.values())),
                        legend=alt.Legend(orient="bottom", symbolType="stroke"))
-    tips = [alt.Tooltip("payer:N", title="From"), alt.Tooltip("payee:N", title="To"),
-            alt.Tooltip("kind:N", title="Kind"),
-            alt.Tooltip("amount_text:N", title="Announced amount (bn USD)"),
-            alt.Tooltip("announced_txt:N", title="Announced"),
-            alt.Tooltip("what:N", title="What was announced"),
-            alt.Tooltip("source_url:N", title="Source")]
+    tips = [alt.Tooltip("payer:N", title=_("From")), alt.Tooltip("payee:N", title=_("To")),
+            alt.Tooltip("kind:N", title=_("Kind")),
+            alt.Tooltip("amount_text:N", title=_("Announced amount (bn USD)")),
+            alt.Tooltip("announced_txt:N", title=_("Announced")),
+            alt.Tooltip("what:N", title=_("What was announced")),
+            alt.Tooltip("source_url:N", title=_("Source"))]
     lines = edge.mark_rule().encode(
         **pos("xs", "ys"), x2=alt.X2("xe:Q"), y2=alt.Y2("ye:Q"), color=colour, opacity=opacity,
         strokeWidth=alt.StrokeWidth("stroke:Q", scale=None),
@@ -338,8 +340,8 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
     dots = node.mark_circle(size={"expr": f"{NARROW} ? 1050 : 1900"}, color="#f4f4f4", stroke="#333",
                             strokeWidth=1.2).encode(
         **pos("x", "y"), opacity=node_opacity,
-        tooltip=[alt.Tooltip("company:N", title="Company"),
-                 alt.Tooltip("deals:Q", title="Deals in this table")])
+        tooltip=[alt.Tooltip("company:N", title=_("Company")),
+                 alt.Tooltip("deals:Q", title=_("Deals in this table"))])
     names = node.mark_text(fontSize=font, fontWeight="bold").encode(
         **pos("x", "y"), text=alt.Text("company:N"), opacity=node_opacity)
     layer = alt.layer if static else base.kernel_layer  # kernel: skip Altair's layer copies
