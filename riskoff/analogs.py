@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from . import data as rdata
+from .i18n import N_
 
 HORIZONS = (3, 6, 12)
 BEAR = 0.20
-MONTHLY = {"SP500_shiller": "S&P 500 (monthly averages, 1871+)",
-           "NDX_month_end": "Nasdaq-100 (month-end closes, 1985+)"}
+MONTHLY = {"SP500_shiller": N_("S&P 500 (monthly averages, 1871+)"),   # shown with _()
+           "NDX_month_end": N_("Nasdaq-100 (month-end closes, 1985+)")}
 
 
 # ---------------------------------------------------------------------------- monthly series

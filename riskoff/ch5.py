@@ -6,6 +6,7 @@ riskoff.charts.outlook and publishes the chart with its caption, text alternativ
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Mapping, Sequence
 
@@ -19,6 +20,7 @@ from . import data as rdata
 from .charts import Caption, outlook, publish
 from .charts.base import date_label, label_of, short_of
 from .charts.words import Said
+from .i18n import N_, _, date_short, is_zh, month_label, p_, wrap
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
 # object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
@@ -31,20 +33,20 @@ PRICES = ["NDX", "GSPC", "SOX", "QQQ", "SPY", "NVDA", "MSFT", "ORCL", "000660.KS
           "HSI", "000001.SS", "N225", "KS11", "BTC-USD", "ETH-USD", "GC=F", "HYG", "OWL"]
 # Levels, not prices: a yield or a volatility index has no "recovery".
 NOT_PRICES = ["VIX", "TNX", "DGS2", "DGS10"]
-GROUPS = {
-    "The article's headline assets": ["NDX", "GSPC", "HSI", "000001.SS", "BTC-USD", "ETH-USD",
+GROUPS = {   # (names in English; the chart gets them in the reader's language: _groups())
+    N_("The article's headline assets"): ["NDX", "GSPC", "HSI", "000001.SS", "BTC-USD", "ETH-USD",
                                       "GC=F"],
-    "US indices and index funds": ["NDX", "GSPC", "SOX", "QQQ", "SPY"],
-    "AI bellwethers": ["NVDA", "MSFT", "ORCL", "000660.KS", "9984.T"],
-    "Asian indices": ["HSI", "000001.SS", "N225", "KS11"],
-    "Crypto": ["BTC-USD", "ETH-USD"],
-    "Gold, high-yield credit, private credit": ["GC=F", "HYG", "OWL"],
+    N_("US indices and index funds"): ["NDX", "GSPC", "SOX", "QQQ", "SPY"],
+    N_("AI bellwethers"): ["NVDA", "MSFT", "ORCL", "000660.KS", "9984.T"],
+    N_("Asian indices"): ["HSI", "000001.SS", "N225", "KS11"],
+    N_("Crypto"): ["BTC-USD", "ETH-USD"],
+    N_("Gold, high-yield credit, private credit"): ["GC=F", "HYG", "OWL"],
 }
 VOL = ["NDX", "BTC-USD", "GC=F", "VIX"]
 VOL_EXTRA = ["VIX"]  # a volatility index: its level stands in for realized volatility
-FITS = {"all": ("1871-01-01", None, "1871 to the last month"),
-        "1950": ("1950-01-01", None, "1950 to the last month"),
-        "1980": ("1980-01-01", None, "1980 to the last month")}
+FITS = {"all": ("1871-01-01", None, N_("1871 to the last month")),
+        "1950": ("1950-01-01", None, N_("1950 to the last month")),
+        "1980": ("1980-01-01", None, N_("1980 to the last month"))}
 DALIO = ("https://stocktwits.com/news-articles/markets/equity/"
          "ray-dalio-says-80-into-a-full-blown-ai-bubble-uses-nvidia-as-example/cLPAjqVREaa")
 # The sentence of that page the '80%' is read from (tests check the figure is in it).
@@ -53,6 +55,22 @@ DALIO_QUOTE = ("In an interview with CNBC, Ray Dalio said the U.S. is roughly 80
 PARTIAL_NOTE = ("Rows that the data provenance flags as probable partial days are left out: "
                 + ", ".join(f"{label_of(s)} {date_label(d)}" for s, d in PARTIAL_LAST.items())
                 + ".")
+
+
+def _partial_note() -> str:
+    # PARTIAL_NOTE in the reader's language (computed when shown, not at import).
+    return _("Rows that the data provenance flags as probable partial days are left out: "
+             "{rows}.").format(rows=_(", ").join(_("{name} {date}").format(
+                 name=label_of(s), date=date_label(d)) for s, d in PARTIAL_LAST.items()))
+
+
+def _groups() -> dict:
+    return {_(k): v for k, v in GROUPS.items()}
+
+
+def _monthly_name(sym: str) -> str:
+    # "S&P 500 (monthly averages, 1871+)" -> "S&P 500", in the reader's language.
+    return re.split(r" \(|（", _(analogs.MONTHLY[sym]))[0]
 
 
 def _symbols(symbols, name="symbols", allowed=None) -> list[str]:
@@ -72,7 +90,7 @@ def _ref(ref, symbols, name="ref") -> str:
 
 
 def _pct(x, fmt="+.1%") -> str:
-    return "n.a." if pd.isna(x) else format(x, fmt)
+    return _("n.a.") if pd.isna(x) else format(x, fmt)
 
 
 def _d(x) -> str:
@@ -108,15 +126,21 @@ DEFAULT = ("NDX_month_end", 0.075, 6, 6)
 def _analog_note() -> str:
     raw = rdata.series("NDX_month_end").index[-1]
     cut = ("" if raw == analogs.monthly("NDX_month_end").index[-1] else
-           f"; the file's last row ({date_label(raw)}) is a partial month and is left out")
-    return ("S&P 500: Shiller's monthly averages of daily closes (not month-end closes), "
-            "extended with FRED's S&P 500 from October 2023; its last row may be a "
-            "partial-month average. Nasdaq-100: closes of the last trading day of each month"
-            + cut + ". Price indices: no dividends.")
+           _("; the file's last row ({date}) is a partial month and is left out").format(
+               date=date_label(raw)))
+    return _("S&P 500: Shiller's monthly averages of daily closes (not month-end closes), "
+             "extended with FRED's S&P 500 from October 2023; its last row may be a "
+             "partial-month average. Nasdaq-100: closes of the last trading day of each "
+             "month{cut}. Price indices: no dividends.").format(cut=cut)
 
 
 def _plural(n: int, word: str) -> str:
+    if is_zh():
+        return {"month": _("{n} months"), "episode": _("{n} episodes")}[word].format(n=n)
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+_COUNTS = (N_("{n} months"), N_("{n} episodes"))
 
 
 def _x_text(x: float) -> str:
@@ -141,10 +165,10 @@ def _analog_words(grid: pd.DataFrame):
     def describe(state):
         idx, x, h, hz, mode = (state["idx"], state["fallx"], state["within"],
                                state["horizon"], state["mode"])
-        name = analogs.MONTHLY[idx].split(" (")[0]
-        each = "first month per episode" if mode == "first" else "all signal months"
-        title = (f"{name}: {_x_text(x)}+ below a high of the last {h} months; "
-                 f"{hz}-month returns, {each}")
+        name = _monthly_name(idx)
+        each = _("first month per episode") if mode == "first" else _("all signal months")
+        title = _("{name}: {x}+ below a high of the last {h} months; {hz}-month returns, "
+                  "{each}").format(name=name, x=_x_text(x), h=h, hz=hz, each=each)
         sel = grid[(grid["index"] == idx) & (grid["fall"] <= -x)
                    & (grid["months_since_peak"] <= h)].copy()
         sel["first"] = ~sel["peak_date"].duplicated()
@@ -154,33 +178,36 @@ def _analog_words(grid: pd.DataFrame):
         sel = sel[ret.notna()]
         ret = ret.dropna()
         if sel.empty:
-            return Said(title, f"{name}: no month stood {_x_text(x)} or more below a high set "
-                               f"1 to {h} months earlier with {hz} months of data after it.")
+            return Said(title, _("{name}: no month stood {x} or more below a high set 1 to {h} "
+                                 "months earlier with {hz} months of data after it.").format(
+                name=name, x=_x_text(x), h=h, hz=hz))
         bear = sel["outcome"] == "bear"
         first_bear = int((bear & sel["first"]).sum())
-        return Said(title, (
-            f"{name}: the chart shows {_plural(len(sel), 'month')} "
-            f"({_plural(sel['peak_date'].nunique(), 'episode')}) that stood {_x_text(x)} or more "
-            f"below a high set 1 to {h} months earlier and have {hz} months of data after "
-            f"them; their median {hz}-month return was {_as_drawn(ret.median(), 1, '+')} "
-            f"and {_as_drawn((ret > 0).mean(), 0)} rose. In {first_bear} of these episodes the index went on "
-            f"to fall 20% below the high before regaining it."))
+        return Said(title, _(
+            "{name}: the chart shows {months} ({episodes}) that stood {x} or more below a high "
+            "set 1 to {h} months earlier and have {hz} months of data after them; their median "
+            "{hz}-month return was {median} and {rose} rose. In {bear} of these episodes the "
+            "index went on to fall 20% below the high before regaining it.").format(
+            name=name, months=_plural(len(sel), 'month'),
+            episodes=_plural(sel['peak_date'].nunique(), 'episode'), x=_x_text(x), h=h, hz=hz,
+            median=_as_drawn(ret.median(), 1, '+'), rose=_as_drawn((ret > 0).mean(), 0),
+            bear=first_bear))
     return describe
 
 
 def analog_chart():
     grid = analogs.grid(x_min=min(X_OPTIONS), h_max=max(H_OPTIONS))
     return publish(
-        outlook.analogs(grid, indices=analogs.MONTHLY, xs=X_OPTIONS, hs=H_OPTIONS,
-                        value=DEFAULT),
+        outlook.analogs(grid, indices={k: _(v) for k, v in analogs.MONTHLY.items()},
+                        xs=X_OPTIONS, hs=H_OPTIONS, value=DEFAULT),
         grid, "ch5-analogs",
         Caption(["SP500_shiller", "NDX_month_end"],
                 as_of=max(analogs.monthly(s).index[-1] for s in analogs.MONTHLY),
-                note=_analog_note() + " Each dot is one signal month; dots of one episode overlap "
-                     "in time and are not independent."),
+                note=_analog_note() + _(" Each dot is one signal month; dots of one episode "
+                                        "overlap in time and are not independent.")),
         describe=_analog_words(grid),
-        about="Dot plot: the forward returns of the months an index stood a chosen fall "
-              "below a recent high, coloured by what the index did next")
+        about=_("Dot plot: the forward returns of the months an index stood a chosen fall "
+                "below a recent high, coloured by what the index did next"))
 
 
 def analog_table(h: int = 6, first_only: bool = False) -> pd.DataFrame:
@@ -190,18 +217,19 @@ def analog_table(h: int = 6, first_only: bool = False) -> pd.DataFrame:
     rows = []
     for sym in analogs.MONTHLY:
         t = analogs.drawdown_table(analogs.monthly(sym))
-        for _, r in analogs.summary_table(t, X_OPTIONS, h, first_only).iterrows():
+        for _i, r in analogs.summary_table(t, X_OPTIONS, h, first_only).iterrows():
             rows.append({
-                "Index": analogs.MONTHLY[sym].split(" (")[0],
-                "Fall of at least": f"{r.x:.1%}".replace(".0%", "%"),
-                "Signal months": int(r.months), "Episodes": int(r.episodes),
-                **{f"Median next {k} m": _pct(r[f"median{k}"]) for k in analogs.HORIZONS},
-                "Rose over 12 m": _pct(r["positive12"], ".0%"),
-                "Episodes that became bear markets":
-                    f"{int(r.bear_episodes)} of {int(r.episodes)}"})
+                _("Index"): _monthly_name(sym),
+                _("Fall of at least"): f"{r.x:.1%}".replace(".0%", "%"),
+                _("Signal months"): int(r.months), _("Episodes"): int(r.episodes),
+                **{_("Median next {k} m").format(k=k): _pct(r[f"median{k}"])
+                   for k in analogs.HORIZONS},
+                _("Rose over 12 m"): _pct(r["positive12"], ".0%"),
+                _("Episodes that became bear markets"):
+                    _("{k} of {n}").format(k=int(r.bear_episodes), n=int(r.episodes))})
     out = pd.DataFrame(rows)
     out.index = [""] * len(out)
-    out.columns.name = f"High set 1 to {h} months earlier"
+    out.columns.name = _("High set 1 to {h} months earlier").format(h=h)
     return out
 
 
@@ -210,47 +238,53 @@ def monthly_view_of_nov_2025():
     from . import metrics
 
     daily = metrics.drawdown_on(rdata.series("NDX"), "2025-11-20", since="2025-10-01")
-    parts = [f"In daily closes, the Nasdaq-100 ended 20 Nov 2025 {_below(daily)} its "
-             f"late-October record close."]
+    parts = [_("In daily closes, the Nasdaq-100 ended {date} {below} its late-October record "
+               "close.").format(date=date_label("2025-11-20"), below=_below(daily))]
     for sym in analogs.MONTHLY:
         t = analogs.drawdown_table(analogs.monthly(sym))
         nov = t.loc["2025-11"].iloc[0]
-        name = analogs.MONTHLY[sym].split(" (")[0]
-        kind = "average" if sym == "SP500_shiller" else "month-end close"
+        name = _monthly_name(sym)
+        kind = _("average") if sym == "SP500_shiller" else _("month-end close")
         if nov["fall"] == 0:
-            parts.append(f"The {name}'s November 2025 {kind} was itself a record, so November "
-                         f"2025 is no signal month for any X.")
+            parts.append(_("The {name}'s November 2025 {kind} was itself a record, so November "
+                           "2025 is no signal month for any X.").format(name=name, kind=kind))
         else:
-            parts.append(f"The {name}'s November 2025 {kind} stood {_pct(-nov['fall'], '.1%')} "
-                         f"below its high of {nov['peak_date']:%B %Y}, less than the smallest "
-                         f"X on offer ({min(X_OPTIONS):.0%}).")
+            parts.append(_("The {name}'s November 2025 {kind} stood {fall} below its high of "
+                           "{peak}, less than the smallest X on offer ({x}).").format(
+                name=name, kind=kind, fall=_pct(-nov['fall'], '.1%'),
+                peak=_month_long(nov['peak_date']), x=f"{min(X_OPTIONS):.0%}"))
         later = t.loc["2025-12":]
         deep = later[later["fall"] < 0]
         if len(deep):
             w = deep["fall"].idxmin()
             row = t.loc[w]
-            nxt = (f"; three months later the index stood {_pct(row['ret3'])} from that level"
-                   if pd.notna(row["ret3"]) else "")
-            parts.append(f"Since then, its deepest month below a prior high was {w:%B %Y}, "
-                         f"{_pct(-row['fall'], '.1%')} below the high of "
-                         f"{row['peak_date']:%B %Y} ({row['months_since_peak']} months "
-                         f"earlier){nxt}.")
-    _md(" ".join(parts))
+            nxt = (_("; three months later the index stood {pct} from that level").format(
+                pct=_pct(row['ret3'])) if pd.notna(row["ret3"]) else "")
+            parts.append(_("Since then, its deepest month below a prior high was {month}, {fall} "
+                           "below the high of {peak} ({n} months earlier){next}.").format(
+                month=_month_long(w), fall=_pct(-row['fall'], '.1%'),
+                peak=_month_long(row['peak_date']), n=row['months_since_peak'], next=nxt))
+    _md(_(" ").join(parts))
+
+
+def _month_long(d) -> str:
+    """November 2025 / 2025年11月."""
+    return month_label(d) if is_zh() else f"{pd.Timestamp(d):%B %Y}"
 
 
 def explore_analogs():
     """Kernel controls: any X and H, either index, any horizon."""
-    index = ipw.Dropdown(options=[(v, k) for k, v in analogs.MONTHLY.items()],
-                         value=DEFAULT[0], description="Index")
-    x = ipw.BoundedFloatText(value=7.5, min=0.1, max=99, step=0.5, description="Fall X (%)")
-    h = ipw.BoundedIntText(value=6, min=1, max=240, description="Within H (m)")
-    hz = ipw.Dropdown(options=[(f"{k} months", k) for k in analogs.HORIZONS], value=6,
-                      description="Horizon")
-    first = ipw.Checkbox(value=False, description="First month of each episode only")
+    index = ipw.Dropdown(options=[(_(v), k) for k, v in analogs.MONTHLY.items()],
+                         value=DEFAULT[0], description=_("Index"))
+    x = ipw.BoundedFloatText(value=7.5, min=0.1, max=99, step=0.5, description=_("Fall X (%)"))
+    h = ipw.BoundedIntText(value=6, min=1, max=240, description=_("Within H (m)"))
+    hz = ipw.Dropdown(options=[(_("{n} months").format(n=k), k) for k in analogs.HORIZONS],
+                      value=6, description=_("Horizon"))
+    first = ipw.Checkbox(value=False, description=_("First month of each episode only"))
 
     def render():
         if x.value is None or not 0 < x.value < 100:
-            return "X must be a percentage between 0 and 100."
+            return _("X must be a percentage between 0 and 100.")
         t = analogs.drawdown_table(analogs.monthly(index.value))
         sel = analogs.signals(t, x.value / 100, h.value).rename_axis("date").reset_index()
         if first.value:
@@ -259,8 +293,8 @@ def explore_analogs():
         for col in ("date", "peak_date"):
             sel[col] = sel[col].dt.strftime("%Y-%m-%d")
         if sel["ret"].notna().sum() == 0:
-            return (f"No month was {x.value:g}% or more below a high set within {h.value} "
-                    f"months with {hz.value} months of data after it.")
+            return _("No month was {x}% or more below a high set within {h} months with {hz} "
+                     "months of data after it.").format(x=f"{x.value:g}", h=h.value, hz=hz.value)
         with debug_mode(False):
             return outlook.analogs(sel, static=False)
 
@@ -305,6 +339,9 @@ def _span(a, b) -> str:
     a, b = pd.Timestamp(a), pd.Timestamp(b)
     if a == b:
         return date_label(a)
+    if is_zh():
+        return (f"{date_label(a)}至{date_short(b)}" if a.year == b.year else
+                f"{date_label(a)}至{date_label(b)}")
     return (f"{a.day} {a:%b} to {date_label(b)}" if a.year == b.year else
             f"{date_label(a)} to {date_label(b)}")
 
@@ -324,24 +361,31 @@ def _vol_words(symbols, windows=volatility.WINDOWS):
     def describe(state):
         w, scale, m, show = state["win"], state["vscale"], state["mult"], state["vshow"]
         shown = sets[show]
-        who = ("all series" if show == "all" else " and ".join(short_of(s) for s in shown))
-        title = (f"{w}-observation volatility, annualized (dashed: {m:g} × own 2025 median): "
-                 f"{who}" if scale == "level" else
-                 f"{w}-observation volatility ÷ own 2025 median (dashed: {m:g} ×): {who}")
+        who = (_("all series") if show == "all" else
+               p_("list", " and ").join(short_of(s) for s in shown))
+        title = (_("{w}-observation volatility, annualized (dashed: {m} × own 2025 median): "
+                   "{who}") if scale == "level" else
+                 _("{w}-observation volatility ÷ own 2025 median (dashed: {m} ×): {who}")
+                 ).format(w=w, m=f"{m:g}", who=who)
         parts = []
         for s in shown:
             r = run(s, w, m)
-            unit = "days" if s != "VIX" and volatility.periods_per_year(s) == 365 else "sessions"
+            days = s != "VIX" and volatility.periods_per_year(s) == 365
             if r["first_length"] == 0:
-                parts.append(f"{label_of(s)} not above it by {_d(r['last_date'])}")
+                parts.append(_("{name} not above it by {date}").format(name=label_of(s),
+                                                                       date=_d(r['last_date'])))
             else:
                 n = r["first_length"]
-                parts.append(f"{label_of(s)} {n} {unit if n != 1 else unit[:-1]} "
-                             f"({_span(r['first_start'], r['first_end'])})")
-        vix = " (VIX: its level)" if "VIX" in shown else ""
-        return Said(title, (
-            f"From 21 Nov 2025, the first stretch of {w}-observation volatility{vix} above "
-            f"{m:g} × its own 2025 pre-fall median lasted: " + "; ".join(parts) + "."))
+                msg = ((_("{name} 1 day ({span})") if days else _("{name} 1 session ({span})"))
+                       if n == 1 else
+                       (_("{name} {n} days ({span})") if days else _("{name} {n} sessions ({span})")))
+                parts.append(msg.format(name=label_of(s), n=n,
+                                        span=_span(r['first_start'], r['first_end'])))
+        vix = _(" (VIX: its level)") if "VIX" in shown else ""
+        return Said(title, _(
+            "From {date}, the first stretch of {w}-observation volatility{vix} above {m} × its "
+            "own 2025 pre-fall median lasted: {parts}.").format(
+            date=date_label(EVENT), w=w, vix=vix, m=f"{m:g}", parts=_("; ").join(parts)))
     return describe
 
 
@@ -352,16 +396,17 @@ def volatility_chart(symbols=VOL):
         outlook.volatility(frame, medians=meds, windows=volatility.WINDOWS, event=EVENT),
         frame, "ch5-volatility",
         Caption(symbols, as_of=max(last_complete(s) for s in symbols),
-                note="Realized volatility: rolling standard deviation of daily log returns over "
-                     "the window, annualized with √252 (exchange series) or √365 (Bitcoin, "
-                     "which trades every calendar day); the window counts each series' own "
-                     "observations. VIX: its level / 100 (it is already an annualized, implied "
-                     "volatility). The 2025 median runs from the first full window of 2025 to "
-                     "20 Nov 2025 and includes the April 2025 tariff shock. The VIX file holds "
-                     "13 Cboe values on US exchange holidays, kept. " + PARTIAL_NOTE),
+                note=_("Realized volatility: rolling standard deviation of daily log returns "
+                       "over the window, annualized with √252 (exchange series) or √365 "
+                       "(Bitcoin, which trades every calendar day); the window counts each "
+                       "series' own observations. VIX: its level / 100 (it is already an "
+                       "annualized, implied volatility). The 2025 median runs from the first "
+                       "full window of 2025 to 20 Nov 2025 and includes the April 2025 tariff "
+                       "shock. The VIX file holds 13 Cboe values on US exchange holidays, "
+                       "kept.") + _(" ") + _partial_note()),
         describe=_vol_words(symbols),
-        about="Line chart: realized volatility of each series around 21 Nov 2025, with "
-              "dashed thresholds at a multiple of its own 2025 median")
+        about=_("Line chart: realized volatility of each series around 21 Nov 2025, with "
+                "dashed thresholds at a multiple of its own 2025 median"))
 
 
 def volatility_table(window: int = 21, multiple: float = 1.0, symbols=VOL) -> pd.DataFrame:
@@ -374,21 +419,23 @@ def volatility_table(window: int = 21, multiple: float = 1.0, symbols=VOL) -> pd
         base_ = volatility.baseline(v)
         r = volatility.regime(v, multiple * base_)
         before, after_ = volatility.mean_around(v, 63)
+        run_ = _("{n} obs., {start} to {end}")
         rows.append({
-            "Series": label_of(s),
-            "2025 median (before 21 Nov)": _pct(base_, ".1%"),
-            "On 21 Nov 2025": _pct(r["on_event"], ".1%"),
-            "Mean, 63 obs. before": _pct(before, ".1%"),
-            "Mean, 63 obs. from 21 Nov": _pct(after_, ".1%"),
-            "Share above threshold, 2025 before": _pct(r["share_before"], ".0%"),
-            "Share above threshold, after": _pct(r["share_after"], ".0%"),
-            "First high run after 21 Nov": (f"{r['first_length']} obs., "
-                                            f"{_d(r['first_start'])} to {_d(r['first_end'])}"),
-            "Longest high run after": (f"{r['longest_length']} obs., "
-                                       f"{_d(r['longest_start'])} to {_d(r['longest_end'])}"),
-            "Last observation": _d(r["last_date"])})
-    out = pd.DataFrame(rows).set_index("Series")
-    out.columns.name = f"{window}-observation window; threshold {multiple:g} × 2025 median"
+            _("Series"): label_of(s),
+            _("2025 median (before 21 Nov)"): _pct(base_, ".1%"),
+            _("On 21 Nov 2025"): _pct(r["on_event"], ".1%"),
+            _("Mean, 63 obs. before"): _pct(before, ".1%"),
+            _("Mean, 63 obs. from 21 Nov"): _pct(after_, ".1%"),
+            _("Share above threshold, 2025 before"): _pct(r["share_before"], ".0%"),
+            _("Share above threshold, after"): _pct(r["share_after"], ".0%"),
+            _("First high run after 21 Nov"): run_.format(
+                n=r['first_length'], start=_d(r['first_start']), end=_d(r['first_end'])),
+            _("Longest high run after"): run_.format(
+                n=r['longest_length'], start=_d(r['longest_start']), end=_d(r['longest_end'])),
+            _("Last observation"): _d(r["last_date"])})
+    out = pd.DataFrame(rows).set_index(_("Series"))
+    out.columns.name = _("{w}-observation window; threshold {m} × 2025 median").format(
+        w=window, m=f"{multiple:g}")
     return out.T
 
 
@@ -396,24 +443,25 @@ def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-
                                                  "HSI", "NVDA", "VIX"), shown=VOL):
     symbols = _symbols(symbols)
     shown = args.subset(shown, "shown", symbols, "symbols")
-    window = ipw.BoundedIntText(value=21, min=2, max=250, description="Window (obs.)")
+    window = ipw.BoundedIntText(value=21, min=2, max=250, description=_("Window (obs.)"))
     mult = ipw.BoundedFloatText(value=1.0, min=0.1, max=10, step=0.05,
-                                description="Threshold ×")
-    scale = ipw.Dropdown(options=[("annualized level", "level"),
-                                  ("multiple of own 2025 median", "ratio")],
-                         description="Scale")
+                                description=_("Threshold ×"))
+    scale = ipw.Dropdown(options=[(_("annualized level"), "level"),
+                                  (_("multiple of own 2025 median"), "ratio")],
+                         description=_("Scale"))
     assets = widgets.assets(symbols, shown)
 
     def render():
         if not assets.value:
-            return "Pick at least one series."
+            return _("Pick at least one series.")
         if window.value is None or window.value < 2:
-            return "The window must be at least 2 observations."
+            return _("The window must be at least 2 observations.")
         parts = []
         for s in assets.value:
             v = _vol(s, window.value).dropna()
             if v.empty:
-                return f"{label_of(s)} has too few observations for a {window.value}-day window."
+                return _("{name} has too few observations for a {w}-day window.").format(
+                    name=label_of(s), w=window.value)
             med = volatility.baseline(v)
             y = v if scale.value == "level" else v / med
             thr = med * mult.value if scale.value == "level" else mult.value
@@ -450,37 +498,44 @@ def _after_stats(symbols=PRICES, ref=EVENT) -> dict:
 
 
 # The chart's measures, in words for its title (riskoff.charts.outlook.MEASURE_TITLES).
-AFTER_TITLES = {"change": "Change since the 21 Nov 2025 close",
-                "drawdown": "Below the highest close since 21 Nov 2025",
-                "prior": "Against the highest close before 21 Nov 2025"}
+AFTER_TITLES = {"change": N_("Change since the 21 Nov 2025 close"),
+                "drawdown": N_("Below the highest close since 21 Nov 2025"),
+                "prior": N_("Against the highest close before 21 Nov 2025")}
 
 
-def _after_words(frame: pd.DataFrame, highs: Mapping[str, float], groups=GROUPS):
+def _after_words(frame: pd.DataFrame, highs: Mapping[str, float], groups=None):
     """Title and takeaway of the after-21-Nov chart for each (assets, measure) state, from
     the frame the chart draws and its measures (riskoff.charts.outlook.after)."""
+    groups = _groups() if groups is None else groups
     paths = {s: g.sort_values("date")[["date", "close"]].reset_index(drop=True)
              for s, g in frame.groupby("symbol")}
 
     def named(pairs, fmt="+.1%"):
-        return ", ".join(f"{label_of(s)} {_pct(v, fmt)}" for s, v in pairs)
+        return _(", ").join(_("{name} {value}").format(name=label_of(s), value=_pct(v, fmt))
+                            for s, v in pairs)
 
     def describe(state):
         group, measure = state["group"], state["measure"]
         syms = [s for s in groups[group] if s in paths]
         # Wrapped narrower than words.TITLE_WIDTH: these words are wide in bold (at 44
         # characters a line ran past a 390 px phone's chart).
-        title = "\n".join(textwrap.wrap(f"{AFTER_TITLES[measure]}: {group}", 40))
+        title = _("{measure}: {group}").format(measure=_(AFTER_TITLES[measure]), group=group)
+        title = "\n".join(wrap(title, 40) if is_zh() else textwrap.wrap(title, 40))
         n = len(syms)
         if measure == "change":
             last = {s: paths[s]["close"].iloc[-1] / paths[s]["close"].iloc[0] - 1 for s in syms}
             up = [s for s in syms if last[s] > 0]
             order = sorted(syms, key=lambda s: last[s], reverse=True)
             best, worst = order[0], order[-1]
-            return Said(title, (
-                f"At each series' last complete date, "
-                f"{f'all {n}' if len(up) == n and n > 1 else f'{len(up)} of {n}'} stood above "
-                f"its 21 Nov 2025 close: highest {label_of(best)} at {_pct(last[best])}"
-                + (f", lowest {label_of(worst)} at {_pct(last[worst])}." if n > 1 else ".")))
+            how_many = (_("all {n}").format(n=n) if len(up) == n and n > 1 else
+                        _("{k} of {n}").format(k=len(up), n=n))
+            msg = (_("At each series' last complete date, {count} stood above its {date} close: "
+                     "highest {best} at {best_pct}, lowest {worst} at {worst_pct}.") if n > 1 else
+                   _("At each series' last complete date, {count} stood above its {date} close: "
+                     "highest {best} at {best_pct}."))
+            return Said(title, msg.format(count=how_many, date=date_label(EVENT),
+                                          best=label_of(best), best_pct=_pct(last[best]),
+                                          worst=label_of(worst), worst_pct=_pct(last[worst])))
         if measure == "drawdown":
             deep = {}
             for s in syms:
@@ -490,17 +545,21 @@ def _after_words(frame: pd.DataFrame, highs: Mapping[str, float], groups=GROUPS)
             order = sorted(syms, key=lambda s: deep[s][0])
             worst = order[0]
             rest = named((s, deep[s][0]) for s in order[1:])
-            return Said(title, (
-                f"The deepest fall below the highest close since 21 Nov 2025 was "
-                f"{label_of(worst)}'s {_pct(deep[worst][0])} ({_d(deep[worst][1])})"
-                + (f"; then {rest}." if rest else ".")))
+            msg = (_("The deepest fall below the highest close since {date} was {name}'s {pct} "
+                     "({when}); then {rest}.") if rest else
+                   _("The deepest fall below the highest close since {date} was {name}'s {pct} "
+                     "({when})."))
+            return Said(title, msg.format(date=date_label(EVENT), name=label_of(worst),
+                                          pct=_pct(deep[worst][0]), when=_d(deep[worst][1]),
+                                          rest=rest))
         back = [s for s in syms if (paths[s]["close"].iloc[1:] > highs[s]).any()]
         never = [s for s in syms if s not in back]
-        return Said(title, (
-            f"Of these {n} price series, {len(back)} closed above their highest cached close "
-            f"before 21 Nov 2025 (0% on this scale) by their last date"
-            + ("; " + ", ".join(label_of(s) for s in never) + " did not." if never and back
-               else ": none did." if never else ": all did.")))
+        head = _("Of these {n} price series, {k} closed above their highest cached close "
+                 "before {date} (0% on this scale) by their last date").format(
+            n=n, k=len(back), date=date_label(EVENT))
+        tail = (_("; {names} did not.").format(names=_(", ").join(label_of(s) for s in never))
+                if never and back else _(": none did.") if never else _(": all did."))
+        return Said(title, head + tail)
     return describe
 
 
@@ -510,42 +569,49 @@ def after_chart(symbols=PRICES):
     stats = _after_stats(symbols)
     highs = {s: st["prior_high"] for s, st in stats.items()}
     return publish(
-        outlook.after(frame, groups=GROUPS, prior_highs=highs), frame, "ch5-after",
+        outlook.after(frame, groups=_groups(), prior_highs=highs), frame, "ch5-after",
         Caption(symbols, as_of=max(last_complete(s) for s in symbols),
-                note="Each series from its 21 Nov 2025 close (Bitcoin and Ether: the UTC day) to "
-                     "its own last complete row; series end on different dates. The 'prior high' "
-                     "is the highest close in the cache before 21 Nov, which starts on 31 Dec "
-                     "2024 for most series but later for SoftBank (26 Jun 2025), SK Hynix (2 Jan "
-                     "2025) and the Nikkei, KOSPI and semiconductor index (8 Sep 2025). HYG is "
-                     "dividend-adjusted (its highs include paid dividends); SoftBank is "
-                     "split-adjusted; gold is the front-month future. " + PARTIAL_NOTE),
+                note=_("Each series from its 21 Nov 2025 close (Bitcoin and Ether: the UTC day) "
+                       "to its own last complete row; series end on different dates. The "
+                       "'prior high' is the highest close in the cache before 21 Nov, which "
+                       "starts on 31 Dec 2024 for most series but later for SoftBank (26 Jun "
+                       "2025), SK Hynix (2 Jan 2025) and the Nikkei, KOSPI and semiconductor "
+                       "index (8 Sep 2025). HYG is dividend-adjusted (its highs include paid "
+                       "dividends); SoftBank is split-adjusted; gold is the front-month "
+                       "future.") + _(" ") + _partial_note()),
         describe=_after_words(frame, highs),
-        about="Line chart: each asset of a chosen group after 21 Nov 2025, by the measure "
-              "chosen")
+        about=_("Line chart: each asset of a chosen group after 21 Nov 2025, by the measure "
+                "chosen"))
 
 
 def after_table(symbols=PRICES, ref=EVENT) -> pd.DataFrame:
     symbols = _symbols(symbols, allowed=PRICES)
     ref = _ref(ref, symbols)
     ts = pd.Timestamp(ref)
-    on = f"{ts.day} {ts:%b}" if ts.year == 2025 else f"{ts.day} {ts:%b %Y}"
+    on = date_short(ts) if ts.year == 2025 else date_label(ts)
     rows = []
     for s, st in _after_stats(symbols, ref).items():
-        cal = "calendar days" if volatility.periods_per_year(s) == 365 else "sessions"
+        cal_days = volatility.periods_per_year(s) == 365
         n = st["sessions_to_recover"]
-        rec = ("not by the last date" if pd.isna(st["recovered"]) else
-               f"{n} {cal if n != 1 else cal[:-1]} ({_d(st['recovered'])})")
+        if pd.isna(st["recovered"]):
+            rec = _("not by the last date")
+        else:
+            rec = ((_("{n} calendar day ({date})") if cal_days else _("{n} session ({date})"))
+                   if n == 1 else
+                   (_("{n} calendar days ({date})") if cal_days else _("{n} sessions ({date})"))
+                   ).format(n=n, date=_d(st['recovered']))
         rows.append({
-            "Asset": label_of(s),
-            f"Regained the {on} close after": rec,
-            f"Lowest close after (vs {on})": f"{_pct(st['low'])} ({_d(st['low_date'])})",
-            "Deepest fall from a running high after": _pct(st["max_drawdown"]),
-            "First close above the prior cached high": (
-                _d(st["new_high"]) if pd.notna(st["new_high"]) else "none by the last date"),
-            f"Last date vs {on} close": _pct(st["last_change"]),
-            "Last complete date": _d(st["last_date"]),
-            "Basis": rdata.info(s)["basis"]})
-    return pd.DataFrame(rows).set_index("Asset")
+            _("Asset"): label_of(s),
+            _("Regained the {on} close after").format(on=on): rec,
+            _("Lowest close after (vs {on})").format(on=on):
+                _("{pct} ({date})").format(pct=_pct(st['low']), date=_d(st['low_date'])),
+            _("Deepest fall from a running high after"): _pct(st["max_drawdown"]),
+            _("First close above the prior cached high"): (
+                _d(st["new_high"]) if pd.notna(st["new_high"]) else _("none by the last date")),
+            _("Last date vs {on} close").format(on=on): _pct(st["last_change"]),
+            _("Last complete date"): _d(st["last_date"]),
+            _("Basis"): _(rdata.info(s)["basis"])})
+    return pd.DataFrame(rows).set_index(_("Asset"))
 
 
 def explore_after(symbols: Sequence[str] = PRICES, shown=("NDX", "BTC-USD", "GC=F", "NVDA"),
@@ -553,23 +619,24 @@ def explore_after(symbols: Sequence[str] = PRICES, shown=("NDX", "BTC-USD", "GC=
     symbols = _symbols(symbols, allowed=PRICES)
     shown = args.subset(shown, "shown", symbols, "symbols")
     ref = args.date(ref, "ref", symbols)
-    base = widgets.date(ref, "Reference")
-    measure = ipw.Dropdown(options=[(v, k) for k, v in outlook.MEASURE_TITLES.items()],
-                           description="Measure")
+    base = widgets.date(ref, _("Reference"))
+    measure = ipw.Dropdown(options=[(_(v), k) for k, v in outlook.MEASURE_TITLES.items()],
+                           description=_("Measure"))
     assets = widgets.assets(symbols, shown)
 
     def render():
         if not assets.value:
-            return "Pick at least one asset."
+            return _("Pick at least one asset.")
         if base.value is None:
-            return "Pick a reference date."
+            return _("Pick a reference date.")
         parts = []
         for s in assets.value:
             c = close(s)
             upto = c.loc[:pd.Timestamp(base.value)]
             if upto.empty:
                 return (widgets.before_start(base.value, [s], "reference date") or
-                        f"{label_of(s)} has no close on or before {base.value:%d %b %Y}.")
+                        _("{name} has no close on or before {date}.").format(
+                            name=label_of(s), date=_note_date(base.value)))
             path = c.loc[upto.index[-1]:]
             if measure.value == "change":
                 val = path / path.iloc[0] - 1
@@ -581,10 +648,17 @@ def explore_after(symbols: Sequence[str] = PRICES, shown=("NDX", "BTC-USD", "GC=
                                        "value": val.to_numpy()}))
         frame = pd.concat(parts, ignore_index=True)
         if len(frame) <= len(parts):
-            return f"No data after {base.value:%d %b %Y} for these assets."
+            return _("No data after {date} for these assets.").format(
+                date=_note_date(base.value))
         return outlook.after(frame, static=False)
 
     return widgets.explorer([base, measure, assets], render)
+
+
+def _note_date(d) -> str:
+    from .i18n import date_note
+
+    return date_note(d)
 
 
 def rebound_gap(lead="BTC-USD", other="NDX", ref=EVENT, when="2026-02-21") -> float:
@@ -622,6 +696,10 @@ def trend_marks(fits: dict) -> pd.DataFrame:
                      "gap": float(gap.loc["2025-11-01"]), "labelled": True})
         rows.append({"fit": key, "label": f"{gap.index[-1]:%b %Y}", "date": gap.index[-1],
                      "gap": float(gap.iloc[-1]), "labelled": False})
+    if is_zh():   # the words the chart shows; the labels above stay English keys
+        for r in rows:
+            r["text"] = (_("{year} peak").format(year=r["label"][:4]) if r["label"].endswith(
+                " peak") else month_label(r["date"]))
     out = pd.DataFrame(rows)
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")
     return out
@@ -641,17 +719,19 @@ def _trend_words(marks: pd.DataFrame):
         key = state["fit"]
         m = marks[marks.fit == key].set_index("label")
         nov, top = m.loc["Nov 2025", "gap"], m.loc["2000 peak", "gap"]
+        fit = _(FITS[key][2])
         return Said(
-            f"S&P 500 against its log-linear trend fitted over {FITS[key][2]}",
-            f"With the trend fitted over {FITS[key][2]}, November 2025 stood "
-            f"{_above(nov)} the trend: {_share_of_2000(marks, key):.0%} of the 2000 peak's "
-            f"distance ({_above(top)}, {pd.Timestamp(m.loc['2000 peak', 'date']):%b %Y}) on "
-            f"the log scale. The answer depends on the fit window.")
+            _("S&P 500 against its log-linear trend fitted over {fit}").format(fit=fit),
+            _("With the trend fitted over {fit}, November 2025 stood {nov} the trend: {share} "
+              "of the 2000 peak's distance ({top}, {when}) on the log scale. The answer depends "
+              "on the fit window.").format(
+                fit=fit, nov=_above(nov), share=f"{_share_of_2000(marks, key):.0%}",
+                top=_above(top), when=month_label(m.loc['2000 peak', 'date'])))
     return describe
 
 
 def _above(x) -> str:
-    return f"{x:.0%} above" if x >= 0 else f"{-x:.0%} below"
+    return (_("{pct} above") if x >= 0 else _("{pct} below")).format(pct=f"{abs(x):.0%}")
 
 
 def trend_chart():
@@ -661,19 +741,19 @@ def trend_chart():
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     marks = trend_marks(fits)
     return publish(
-        outlook.trend_gap(frame, marks, fits={k: v[2] for k, v in FITS.items()}),
+        outlook.trend_gap(frame, marks, fits={k: _(v[2]) for k, v in FITS.items()}),
         frame, "ch5-trend",
         Caption(["SP500_shiller"], as_of=analogs.monthly("SP500_shiller").index[-1],
-                note="Trend: least-squares line through the logarithm of the monthly S&P level "
-                     "(nominal, no dividends, not adjusted for inflation) against time, over the "
-                     "window you pick; the line starts where its window starts. Labelled dots: "
-                     "the highest month of 1928-30, 1999-2001 and 2021-22, November 2025 and the "
-                     "last month (June 2026, dated the 1st like every month of this series; it "
-                     "may be a partial-month average). A crude gauge of price only, not Ray "
-                     "Dalio's indicator."),
+                note=_("Trend: least-squares line through the logarithm of the monthly S&P "
+                       "level (nominal, no dividends, not adjusted for inflation) against time, "
+                       "over the window you pick; the line starts where its window starts. "
+                       "Labelled dots: the highest month of 1928-30, 1999-2001 and 2021-22, "
+                       "November 2025 and the last month (June 2026, dated the 1st like every "
+                       "month of this series; it may be a partial-month average). A crude gauge "
+                       "of price only, not Ray Dalio's indicator.")),
         describe=_trend_words(marks),
-        about="Line chart: the monthly S&P 500 as a distance above or below a log-linear "
-              "trend, with past peaks marked")
+        about=_("Line chart: the monthly S&P 500 as a distance above or below a log-linear "
+                "trend, with past peaks marked"))
 
 
 def trend_table() -> pd.DataFrame:
@@ -684,18 +764,22 @@ def trend_table() -> pd.DataFrame:
     cols = {}
     for k, f in fits.items():
         m = marks[marks.fit == k].set_index("row")
-        col = {"Trend growth per year": _pct(f["growth"], ".2%")}
+        col = {_("Trend growth per year"): _pct(f["growth"], ".2%")}
         for row in ["1929 peak", "2000 peak", "2021 peak", "Nov 2025", "Last month"]:
+            shown = (_("{year} peak").format(year=row[:4]) if row.endswith(" peak") else
+                     month_label("2025-11-01") if row == "Nov 2025" else _(row)) \
+                if is_zh() else row
             if row in m.index:
                 when = pd.Timestamp(m.loc[row, "date"])
-                col[row] = f"{_pct(m.loc[row, 'gap'], '+.0%')} ({when:%b %Y})"
+                col[shown] = _("{pct} ({date})").format(pct=_pct(m.loc[row, 'gap'], '+.0%'),
+                                                        date=month_label(when))
             else:
-                col[row] = "before the fit window"
-        col["Nov 2025 as a share of the 2000 peak (log distance)"] = _pct(
+                col[shown] = _("before the fit window")
+        col[_("Nov 2025 as a share of the 2000 peak (log distance)")] = _pct(
             _share_of_2000(marks, k), ".0%")
-        cols[FITS[k][2]] = col
+        cols[_(FITS[k][2])] = col
     out = pd.DataFrame(cols)
-    out.columns.name = "Trend fitted over"
+    out.columns.name = _("Trend fitted over")
     return out
 
 
@@ -740,87 +824,90 @@ def calls() -> list[dict]:
     crypto_led = m1["BTC-USD"] > m1["NDX"] and m3["BTC-USD"] > m3["NDX"]
     chips_up = all(st[s]["last_change"] > 0 for s in ("NVDA", "000660.KS", "SOX"))
     cut = fomc["decision"].startswith("cut")
+    S, D, V, C, L = (_("Statement (our paraphrase)"), _("What the data show"), _("Verdict"),
+                     _("What it cannot settle"), _("Last data point"))
+    nov21 = date_short(EVENT)
     return [
-        {"Statement (our paraphrase)": "The fall was a structural stampede after a crowded "
-                                       "expectation broke, not the start of a bear market.",
-         "What the data show": (
-             f"After 21 Nov the Nasdaq-100's lowest close was {_below(fall['NDX'])} its 2025 "
-             f"high close (S&P 500: {_below(fall['GSPC'])}); both later closed at new highs "
-             f"({_d(ndx['new_high'])} and {_d(spx['new_high'])}). Bitcoin's lowest close was "
-             f"{_below(fall['BTC-USD'])} its 2025 high, Ether's {_below(fall['ETH-USD'])}."),
-         "Verdict": ("Wrong for US stock indices" if us_bear else
-                     "Holds for US stock indices (no 20% fall) so far")
-                    + ("; crypto did fall into a bear market." if crypto_bear else "."),
-         "What it cannot settle": "Whether a bear market starts later; 'structural stampede' "
-                                  "is a reading of causes that prices alone cannot test.",
-         "Last data point": f"{_d(ndx['last_date'])} (Nasdaq-100), {_d(spx['last_date'])} "
-                            f"(S&P 500), {_d(btc['last_date'])} (crypto)"},
-        {"Statement (our paraphrase)": "Markets are entering a high-volatility phase.",
-         "What the data show": (
-             f"The Nasdaq-100's 21-session volatility stayed above its 2025 pre-fall median for "
-             f"{vols['NDX']['first_length']} sessions after 21 Nov (to "
-             f"{_d(vols['NDX']['first_end'])}); in the three months to 20 Feb 2026 it was "
-             f"above on {ndx3:.0f}% of sessions and the VIX on {vix3:.0f}% (about half would "
-             f"be ordinary). Gold's volatility stayed above its median for "
-             f"{vols['GC=F']['longest_length']} sessions from "
-             f"{_d(vols['GC=F']['longest_start'])}; Bitcoin's for "
-             f"{vols['BTC-USD']['longest_length']} days from "
-             f"{_d(vols['BTC-USD']['longest_start'])}."),
-         "Verdict": ("Yes for US stocks" if stocks_high else
-                     "Not for US stocks beyond a few weeks")
-                    + "; gold and Bitcoin had long high-volatility stretches in 2026.",
-         "What it cannot settle": "'High' depends on the baseline: here each series' own 2025 "
-                                  "median, which includes the April 2025 tariff shock.",
-         "Last data point": f"{_d(vols['NDX']['last_date'])} (Nasdaq-100), "
-                            f"{_d(vols['VIX']['last_date'])} (VIX)"},
-        {"Statement (our paraphrase)": "Crypto, the first to fall and the most leveraged, tends "
-                                       "to rebound first.",
-         "What the data show": (
-             f"Bitcoin regained its 21 Nov close on {_d(btc['recovered'])}, a weekend when stock "
-             f"markets were shut; the Nasdaq-100 did so on {_d(ndx['recovered'])}, its next "
-             f"session. One month on, Bitcoin stood {_pct(m1['BTC-USD'])} from its 21 Nov close "
-             f"against the Nasdaq-100's {_pct(m1['NDX'])}; three months on, "
-             f"{_pct(m3['BTC-USD'])} against {_pct(m3['NDX'])}. On {_d(btc['last_date'])} "
-             f"Bitcoin was {_pct(btc['last_change'])} from its 21 Nov close, with no new high."),
-         "Verdict": ("Borne out: crypto led the rebound." if crypto_led else
-                     "Not borne out: after the first weekend crypto lagged stocks."),
-         "What it cannot settle": "The article's 'tends to' is a general rule; one episode "
-                                  "cannot refute a tendency.",
-         "Last data point": _d(btc["last_date"])},
-        {"Statement (our paraphrase)": "The AI investment cycle will not end at once.",
-         "What the data show": (
-             "AI bellwethers from their 21 Nov close to their last date (lowest close in "
-             "between): " + "; ".join(
-                 f"{label_of(s)} {_pct(st[s]['last_change'])} ({_pct(st[s]['low'])})"
-                 for s in ai) + "."),
-         "Verdict": ("Consistent with it for chip makers, which ended well above their 21 Nov "
-                     "closes" if chips_up else "Chip makers did not all rise")
-                    + "; software and cloud names fell hard in between. Prices are only a "
-                      "proxy.",
-         "What it cannot settle": "The cycle itself (capital spending, orders, earnings) is "
-                                  "not in our data.",
-         "Last data point": f"{_d(st['NVDA']['last_date'])} (US stocks, SK Hynix), "
-                            f"{_d(st['SOX']['last_date'])} (semiconductor index)"},
-        {"Statement (our paraphrase)": "There will be no rate cut in December.",
-         "What the data show": (
-             f"Published figure, not our data: on {_d(fomc['date'])} the FOMC decided "
-             f"'{fomc['decision']}', to a target range of {fomc['target_low_pct']:.2f} to "
-             f"{fomc['target_high_pct']:.2f} percent (vote {fomc['vote'].split(' (')[0]}). "
-             f"Source: {fomc['source_url']}"),
-         "Verdict": "Wrong: the Fed cut in December." if cut else "Right: no December cut.",
-         "What it cannot settle": "—",
-         "Last data point": _d(fomc["date"])},
-        {"Statement (our paraphrase)": "Ray Dalio: markets are about 80% of the way to a "
-                                       "bubble peak and may still rise before it bursts.",
-         "What the data show": (
-             f"The S&P 500's monthly average moved {_pct(sp_rise)} from November 2025 to "
-             f"{shiller.index[-1]:%B %Y} (the last month, possibly a partial-month average). "
-             f"The '80%' is read off Dalio's own indicator (published report, not our data: "
-             f"{DALIO}), which we do not have; see the trend gauge above."),
-         "Verdict": ("'May still rise': so far, yes" if sp_rise > 0 else
-                     "'May still rise': not so far") + ". '80%': cannot be measured here.",
-         "What it cannot settle": "Whether this is a bubble, and where its peak is.",
-         "Last data point": f"{shiller.index[-1]:%B %Y} (monthly average)"},
+        {S: _("The fall was a structural stampede after a crowded expectation broke, not the "
+              "start of a bear market."),
+         D: _("After {date} the Nasdaq-100's lowest close was {ndx} its 2025 high close (S&P "
+              "500: {spx}); both later closed at new highs ({ndx_high} and {spx_high}). "
+              "Bitcoin's lowest close was {btc} its 2025 high, Ether's {eth}.").format(
+             date=nov21, ndx=_below(fall['NDX']), spx=_below(fall['GSPC']),
+             ndx_high=_d(ndx['new_high']), spx_high=_d(spx['new_high']),
+             btc=_below(fall['BTC-USD']), eth=_below(fall['ETH-USD'])),
+         V: (_("Wrong for US stock indices") if us_bear else
+             _("Holds for US stock indices (no 20% fall) so far"))
+            + (_("; crypto did fall into a bear market.") if crypto_bear else _(".")),
+         C: _("Whether a bear market starts later; 'structural stampede' is a reading of causes "
+              "that prices alone cannot test."),
+         L: _("{ndx} (Nasdaq-100), {spx} (S&P 500), {btc} (crypto)").format(
+             ndx=_d(ndx['last_date']), spx=_d(spx['last_date']), btc=_d(btc['last_date']))},
+        {S: _("Markets are entering a high-volatility phase."),
+         D: _("The Nasdaq-100's 21-session volatility stayed above its 2025 pre-fall median for "
+              "{n} sessions after {date} (to {end}); in the three months to 20 Feb 2026 it was "
+              "above on {ndx3}% of sessions and the VIX on {vix3}% (about half would be "
+              "ordinary). Gold's volatility stayed above its median for {gold_n} sessions from "
+              "{gold_start}; Bitcoin's for {btc_n} days from {btc_start}.").format(
+             n=vols['NDX']['first_length'], date=nov21, end=_d(vols['NDX']['first_end']),
+             ndx3=f"{ndx3:.0f}", vix3=f"{vix3:.0f}", gold_n=vols['GC=F']['longest_length'],
+             gold_start=_d(vols['GC=F']['longest_start']),
+             btc_n=vols['BTC-USD']['longest_length'],
+             btc_start=_d(vols['BTC-USD']['longest_start'])),
+         V: (_("Yes for US stocks") if stocks_high else _("Not for US stocks beyond a few weeks"))
+            + _("; gold and Bitcoin had long high-volatility stretches in 2026."),
+         C: _("'High' depends on the baseline: here each series' own 2025 median, which "
+              "includes the April 2025 tariff shock."),
+         L: _("{ndx} (Nasdaq-100), {vix} (VIX)").format(ndx=_d(vols['NDX']['last_date']),
+                                                      vix=_d(vols['VIX']['last_date']))},
+        {S: _("Crypto, the first to fall and the most leveraged, tends to rebound first."),
+         D: _("Bitcoin regained its {date} close on {btc_rec}, a weekend when stock markets "
+              "were shut; the Nasdaq-100 did so on {ndx_rec}, its next session. One month on, "
+              "Bitcoin stood {btc1} from its {date} close against the Nasdaq-100's {ndx1}; "
+              "three months on, {btc3} against {ndx3}. On {last} Bitcoin was {btc_last} from "
+              "its {date} close, with no new high.").format(
+             date=nov21, btc_rec=_d(btc['recovered']), ndx_rec=_d(ndx['recovered']),
+             btc1=_pct(m1['BTC-USD']), ndx1=_pct(m1['NDX']), btc3=_pct(m3['BTC-USD']),
+             ndx3=_pct(m3['NDX']), last=_d(btc['last_date']),
+             btc_last=_pct(btc['last_change'])),
+         V: (_("Borne out: crypto led the rebound.") if crypto_led else
+             _("Not borne out: after the first weekend crypto lagged stocks.")),
+         C: _("The article's 'tends to' is a general rule; one episode cannot refute a "
+              "tendency."),
+         L: _d(btc["last_date"])},
+        {S: _("The AI investment cycle will not end at once."),
+         D: _("AI bellwethers from their {date} close to their last date (lowest close in "
+              "between): {each}.").format(date=nov21, each=_("; ").join(
+                 _("{name} {last} ({low})").format(name=label_of(s),
+                                                   last=_pct(st[s]['last_change']),
+                                                   low=_pct(st[s]['low']))
+                 for s in ai)),
+         V: (_("Consistent with it for chip makers, which ended well above their 21 Nov "
+               "closes") if chips_up else _("Chip makers did not all rise"))
+            + _("; software and cloud names fell hard in between. Prices are only a proxy."),
+         C: _("The cycle itself (capital spending, orders, earnings) is not in our data."),
+         L: _("{us} (US stocks, SK Hynix), {sox} (semiconductor index)").format(
+             us=_d(st['NVDA']['last_date']), sox=_d(st['SOX']['last_date']))},
+        {S: _("There will be no rate cut in December."),
+         D: _("Published figure, not our data: on {date} the FOMC decided '{decision}', to a "
+              "target range of {low} to {high} percent (vote {vote}). Source: {url}").format(
+             date=_d(fomc['date']), decision=_(fomc['decision']),
+             low=f"{fomc['target_low_pct']:.2f}", high=f"{fomc['target_high_pct']:.2f}",
+             vote=fomc['vote'].split(' (')[0], url=fomc['source_url']),
+         V: _("Wrong: the Fed cut in December.") if cut else _("Right: no December cut."),
+         C: "—",
+         L: _d(fomc["date"])},
+        {S: _("Ray Dalio: markets are about 80% of the way to a bubble peak and may still rise "
+              "before it bursts."),
+         D: _("The S&P 500's monthly average moved {rise} from November 2025 to {last} (the "
+              "last month, possibly a partial-month average). The '80%' is read off Dalio's "
+              "own indicator (published report, not our data: {url}), which we do not have; "
+              "see the trend gauge above.").format(
+             rise=_pct(sp_rise), last=_month_long(shiller.index[-1]), url=DALIO),
+         V: (_("'May still rise': so far, yes") if sp_rise > 0 else
+             _("'May still rise': not so far")) + _(". '80%': cannot be measured here."),
+         C: _("Whether this is a bubble, and where its peak is."),
+         L: _("{month} (monthly average)").format(month=_month_long(shiller.index[-1]))},
     ]
 
 

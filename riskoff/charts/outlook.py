@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from . import base
+from ..i18n import N_, _, d3_month, is_zh, p_, vega_format, vega_text, wrap
 
 # Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
 # strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
@@ -20,9 +21,24 @@ from . import base
 # each chained .properties() deep-copies every layer again. The spec is the same.
 
 OUTCOMES = ["bear", "recovered", "open"]
-OUTCOME_LABELS = {"bear": "fell 20%+ below the high first",
-                  "recovered": "regained the high first",
-                  "open": "neither yet (end of data)"}
+OUTCOME_LABELS = {"bear": N_("fell 20%+ below the high first"),
+                  "recovered": N_("regained the high first"),
+                  "open": N_("neither yet (end of data)")}   # shown with _()
+
+
+# Words inside f-strings below (Babel's extractor does not look into f-strings).
+_IN_FSTRINGS = (N_("(dashed: thresholds)"), N_("Multiple of own 2025 median"),
+                N_("(dashed: threshold)"), N_("Annualized volatility (dashed: thresholds)"),
+                N_("Multiple of own 2025 median (dashed: threshold)"), N_("Last month"))
+
+
+def _outcome_labels() -> dict:
+    return {k: _(v) for k, v in OUTCOME_LABELS.items()}
+
+
+def _js(obj) -> str:
+    # English as before (ASCII escapes); Chinese as it reads.
+    return json.dumps(obj, ensure_ascii=not is_zh())
 OUTCOME_COLOURS = [base.FALL, base.RISE, "#999999"]  # grey: not yet decided
 BIN = 0.02  # width of the return bins of the dot plot (2 percentage points)
 
@@ -31,13 +47,12 @@ def _names_expr(symbols: Sequence[str]) -> str:
     return f"{json.dumps({s: base.label_of(s) for s in symbols})}[datum.symbol]"
 
 
-def _date_x(title: str = "Date", fmt: str = "%b %Y") -> alt.X:
+def _date_x(title: str | None = None, fmt: str | None = None) -> alt.X:
+    title = _("Date") if title is None else title
+    fmt = d3_month() if fmt is None else fmt
     return alt.X("date:T", title=title, scale=alt.Scale(type="utc"),
                  axis=alt.Axis(format=fmt, labelOverlap=True, tickCount=base.tick_count(70),
                                labelSeparation=6))
-
-
-DATE_TIP = base.date_tip()
 
 
 # ---------------------------------------------------------------------------- analogs
@@ -59,16 +74,17 @@ def analogs(frame: pd.DataFrame, static: bool = True, indices: Mapping[str, str]
         indices = indices or {k: k for k in frame["index"].unique()}
         idx0, x0, h0, hz0 = value
         p_idx = base.radio("idx", list(indices), list(indices.values()), value=idx0,
-                           label="Index")
+                           label=_("Index"))
         p_x = base.select("fallx", list(xs), [f"{x:.1%}".replace(".0%", "%") for x in xs],
-                          value=x0, label="Fall of at least")
-        p_h = base.select("within", list(hs), [f"{h} months" for h in hs], value=h0,
-                          label="within ... of the high")
-        p_hz = base.radio("horizon", list(horizons), [f"{h} months" for h in horizons],
-                          value=hz0, label="Return over the next")
+                          value=x0, label=_("Fall of at least"))
+        p_h = base.select("within", list(hs), [_("{n} months").format(n=h) for h in hs],
+                          value=h0, label=_("within ... of the high"))
+        p_hz = base.radio("horizon", list(horizons),
+                          [_("{n} months").format(n=h) for h in horizons],
+                          value=hz0, label=_("Return over the next"))
         p_mode = base.radio("mode", ["all", "first"],
-                            ["every signal month", "first month of each episode"],
-                            label="Count")
+                            [_("every signal month"), _("first month of each episode")],
+                            label=_("Count"))
         params = [p_idx, p_x, p_h, p_hz, p_mode]
         chart = chart.transform_filter(
             "datum.index === idx && datum.fall <= -fallx && datum.months_since_peak <= within"
@@ -84,43 +100,51 @@ def analogs(frame: pd.DataFrame, static: bool = True, indices: Mapping[str, str]
         is_bear="datum.outcome === 'bear' ? 1 : 0",
         first_bear="datum.first && datum.outcome === 'bear' ? 1 : 0",
         rose="datum.ret > 0 ? 1 : 0",
-        outcome_label=f"{json.dumps(OUTCOME_LABELS)}[datum.outcome]",
+        outcome_label=f"{_js(_outcome_labels())}[datum.outcome]",
         month_txt=base.date_text("date", month=True),
         peak_txt=base.date_text("peak_date", month=True))
     dots = chart.transform_window(
         stack="row_number()", groupby=["rbin"],
         sort=[{"field": "outcome"}, {"field": "date"}]
     ).mark_circle(size=70, opacity=0.9, stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("rbin:Q", title="Return over the chosen horizon",
+        x=alt.X("rbin:Q", title=_("Return over the chosen horizon"),
                 axis=alt.Axis(format="+.0%")),
-        y=alt.Y("stack:Q", title="Months (one dot each)", axis=alt.Axis(tickMinStep=1),
+        y=alt.Y("stack:Q", title=_("Months (one dot each)"), axis=alt.Axis(tickMinStep=1),
                 scale=alt.Scale(domainMin=0)),
-        color=alt.Color("outcome:N", title="Then the index",
+        color=alt.Color("outcome:N", title=_("Then the index"),
                         scale=alt.Scale(domain=OUTCOMES, range=OUTCOME_COLOURS),
-                        legend=alt.Legend(labelExpr=f"{json.dumps(OUTCOME_LABELS)}[datum.label]",
+                        legend=alt.Legend(labelExpr=f"{_js(_outcome_labels())}[datum.label]",
                                           columns=1, symbolType="circle", labelLimit=0,
                                           titleLimit=0)),
-        tooltip=[alt.Tooltip("month_txt:N", title="Signal month"),
-                 alt.Tooltip("fall:Q", title="Below prior high", format=".1%"),
-                 alt.Tooltip("months_since_peak:Q", title="Months since the high"),
-                 alt.Tooltip("peak_txt:N", title="Prior high (month)"),
-                 alt.Tooltip("ret:Q", title="Return over horizon", format="+.1%"),
-                 alt.Tooltip("outcome_label:N", title="Then")])
+        tooltip=[alt.Tooltip("month_txt:N", title=_("Signal month")),
+                 alt.Tooltip("fall:Q", title=_("Below prior high"), format=".1%"),
+                 alt.Tooltip("months_since_peak:Q", title=_("Months since the high")),
+                 alt.Tooltip("peak_txt:N", title=_("Prior high (month)")),
+                 alt.Tooltip("ret:Q", title=_("Return over horizon"), format="+.1%"),
+                 alt.Tooltip("outcome_label:N", title=_("Then"))])
     zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(x=alt.X("z:Q"))
     median = chart.mark_rule(strokeDash=[5, 3], color="black", strokeWidth=1.5).encode(
         x=alt.X("median(ret):Q"),
-        tooltip=[alt.Tooltip("median(ret):Q", title="Median return", format="+.1%"),
-                 alt.Tooltip("count():Q", title="Months")])
+        tooltip=[alt.Tooltip("median(ret):Q", title=_("Median return"), format="+.1%"),
+                 alt.Tooltip("count():Q", title=_("Months"))])
     stats = chart.transform_aggregate(
         months="count()", episodes="distinct(peak_date)", med="median(ret)", rose="mean(rose)",
         bear="sum(is_bear)", first_bear="sum(first_bear)", groupby=["hz"]
-    ).transform_calculate(
+    ).transform_calculate(**(dict(
+        line1=vega_format(_("{months} months, {episodes} episodes"), months="datum.months",
+                          episodes="datum.episodes"),
+        line2=vega_format(_("median {hz}-month return {med}"), hz="datum.hz",
+                          med="format(datum.med, '+.1%')"),
+        line3=vega_format(_("{rose} of these months rose"), rose="format(datum.rose, '.0%')"),
+        line4=vega_format(_("bear market ahead: {months} months, {episodes} episodes"),
+                          months="datum.bear", episodes="datum.first_bear"))
+        if is_zh() else dict(
         line1="datum.months + ' month' + (datum.months === 1 ? '' : 's') + ', ' + "
               "datum.episodes + ' episode' + (datum.episodes === 1 ? '' : 's')",
         line2="'median ' + datum.hz + '-month return ' + format(datum.med, '+.1%')",
         line3="format(datum.rose, '.0%') + ' of these months rose'",
         line4="'bear market ahead: ' + datum.bear + ' month' + (datum.bear === 1 ? '' : 's') + "
-              "', ' + datum.first_bear + ' episode' + (datum.first_bear === 1 ? '' : 's')")
+              "', ' + datum.first_bear + ' episode' + (datum.first_bear === 1 ? '' : 's')")))
     # Short lines above the plot: they must fit a phone-width chart.
     texts = [stats.mark_text(align="left", baseline="top", fontSize=11, dy=dy,
                              limit=alt.ExprRef("max(width, 120)")).encode(
@@ -150,25 +174,26 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
     chart = alt.Chart(frame if static else alt.Undefined).transform_calculate(
         name=_names_expr(symbols))
     params = []
-    title = "Annualized volatility"
+    title = _("Annualized volatility")
     if static:
-        p_win = base.select("win", list(windows), [f"{w} observations" for w in windows],
-                            value=21, label="Window")
+        p_win = base.select("win", list(windows),
+                            [_("{n} observations").format(n=w) for w in windows],
+                            value=21, label=_("Window"))
         p_scale = base.radio("vscale", ["level", "ratio"],
-                             ["annualized level", "multiple of own 2025 median"],
-                             label="Scale")
+                             [_("annualized level"), _("multiple of own 2025 median")],
+                             label=_("Scale"))
         p_mult = base.select("mult", list(multiples),
-                             [f"{m:g} × own 2025 median" for m in multiples],
-                             label="Threshold")
+                             [_("{m} × own 2025 median").format(m=f"{m:g}") for m in multiples],
+                             label=_("Threshold"))
         # One dropdown rather than a checkbox per series, so no choice leaves the chart empty;
         # the VIX (not windowed) is shown with the Nasdaq-100, so the window always matters.
         sets = {"all": symbols}
         for s in symbols:
             if s != "VIX":
                 sets[s] = [s, "VIX"] if s == "NDX" and "VIX" in symbols else [s]
-        labels = ["all"] + [" and ".join(base.label_of(x) for x in v)
-                            for k, v in sets.items() if k != "all"]
-        p_show = base.select("vshow", list(sets), labels, label="Series")
+        labels = [_("all")] + [p_("list", " and ").join(base.label_of(x) for x in v)
+                               for k, v in sets.items() if k != "all"]
+        p_show = base.select("vshow", list(sets), labels, label=_("Series"))
         keep = f"indexof({json.dumps(sets)}[vshow], datum.symbol) >= 0"
         params = [p_win, p_scale, p_mult, p_show]
         med = json.dumps({s: {str(k): v for k, v in m.items()} for s, m in medians.items()})
@@ -179,10 +204,12 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
             thr="vscale === 'level' ? datum.med * mult : mult",
             ratio="datum.vol / datum.med")
         title = alt.Title(text=alt.ExprRef(
-            f"{base.NARROW} ? (vscale === 'level' ? ['Annualized volatility', "
-            "'(dashed: thresholds)'] : ['Multiple of own 2025 median', '(dashed: threshold)']) : "
-            "vscale === 'level' ? 'Annualized volatility (dashed: thresholds)' "
-            ": 'Multiple of own 2025 median (dashed: threshold)'"))
+            f"{base.NARROW} ? (vscale === 'level' ? [{vega_text(_('Annualized volatility'))}, "
+            f"{vega_text(_('(dashed: thresholds)'))}] : "
+            f"[{vega_text(_('Multiple of own 2025 median'))}, "
+            f"{vega_text(_('(dashed: threshold)'))}]) : "
+            f"vscale === 'level' ? {vega_text(_('Annualized volatility (dashed: thresholds)'))} "
+            f": {vega_text(_('Multiple of own 2025 median (dashed: threshold)'))}"))
     y_axis = alt.Axis(labelExpr="vscale === 'level' ? format(datum.value, '.0%') : "
                                 "format(datum.value, '.1f') + '×'") if static \
         else alt.Axis(format=".0%" if scale == "level" else ".1f")
@@ -192,18 +219,19 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
         x=_date_x(), y=alt.Y("y:Q", title=None, axis=y_axis), color=color)
     thresholds = chart.mark_rule(strokeDash=[4, 3], strokeWidth=1.2).encode(
         y=alt.Y("mean(thr):Q"), color=color,
-        tooltip=[alt.Tooltip("name:N", title="Series"),
-                 alt.Tooltip("mean(thr):Q", title="Threshold (volatility as a fraction, or × median)",
+        tooltip=[alt.Tooltip("name:N", title=_("Series")),
+                 alt.Tooltip("mean(thr):Q",
+                             title=_("Threshold (volatility as a fraction, or × median)"),
                              format=".2f")])
     points = chart.mark_circle(size=40, opacity=0).encode(
         x=_date_x(), y=alt.Y("y:Q"), color=color,
-        tooltip=[alt.Tooltip("name:N", title="Series"), DATE_TIP,
-                 alt.Tooltip("vol:Q", title="Annualized volatility", format=".1%"),
-                 alt.Tooltip("ratio:Q", title="Multiple of 2025 median", format=".2f")])
-    ev = alt.Chart(pd.DataFrame({"date": [event], "label": ["21 Nov 2025"]})).encode(
-        x=_date_x())
+        tooltip=[alt.Tooltip("name:N", title=_("Series")), base.date_tip(),
+                 alt.Tooltip("vol:Q", title=_("Annualized volatility"), format=".1%"),
+                 alt.Tooltip("ratio:Q", title=_("Multiple of 2025 median"), format=".2f")])
+    ev = alt.Chart(pd.DataFrame({"date": [event], "label": [base.date_label("2025-11-21")]})
+                   ).encode(x=_date_x())
     rule = ev.mark_rule(color="#555", strokeDash=[2, 2]).encode(
-        tooltip=[alt.Tooltip("label:N", title="Event")])
+        tooltip=[alt.Tooltip("label:N", title=_("Event"))])
     label = ev.mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#555").encode(
         y=alt.YValue(0), text=alt.Text("label:N"))
     return alt.layer(lines, thresholds, points, rule, label, data=shared,
@@ -212,9 +240,9 @@ def volatility(frame: pd.DataFrame, static: bool = True, medians: Mapping | None
 
 # ---------------------------------------------------------------------------- after 21 Nov
 
-MEASURE_TITLES = {"change": "Change since the 21 Nov 2025 close",
-                  "drawdown": "Below the highest close since 21 Nov 2025",
-                  "prior": "Against the highest close before 21 Nov 2025 (0% = new high)"}
+MEASURE_TITLES = {"change": N_("Change since the 21 Nov 2025 close"),
+                  "drawdown": N_("Below the highest close since 21 Nov 2025"),
+                  "prior": N_("Against the highest close before 21 Nov 2025 (0% = new high)")}
 
 
 def after(frame: pd.DataFrame, static: bool = True, groups: Mapping[str, Sequence[str]] = None,
@@ -229,13 +257,14 @@ def after(frame: pd.DataFrame, static: bool = True, groups: Mapping[str, Sequenc
     symbols = list(dict.fromkeys(frame["symbol"]))
     chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
     params = []
-    title = MEASURE_TITLES["change"]
+    titles = {k: _(v) for k, v in MEASURE_TITLES.items()}
+    title = titles["change"]
     if static:
         names = list(groups)
-        p_group = base.select("group", names, names, value=group or names[0], label="Assets")
+        p_group = base.select("group", names, names, value=group or names[0], label=_("Assets"))
         p_measure = base.radio("measure", list(MEASURE_TITLES),
-                               ["change since 21 Nov", "below running high since",
-                                "vs prior high"], label="Measure")
+                               [_("change since 21 Nov"), _("below running high since"),
+                                _("vs prior high")], label=_("Measure"))
         params = [p_group, p_measure]
         chart = chart.transform_filter(
             f"indexof({json.dumps({k: list(v) for k, v in groups.items()})}[group], "
@@ -248,13 +277,14 @@ def after(frame: pd.DataFrame, static: bool = True, groups: Mapping[str, Sequenc
                   "measure === 'drawdown' ? datum.close / datum.peak - 1 : "
                   f"datum.close / {json.dumps(dict(prior_highs))}[datum.symbol] - 1")
         # Two lines on a phone-width chart.
-        short = {k: [v[:v.index(" 21 Nov")], v[v.index(" 21 Nov") + 1:]]
-                 for k, v in MEASURE_TITLES.items()}
+        short = ({k: wrap(v, 30) for k, v in titles.items()} if is_zh() else
+                 {k: [v[:v.index(" 21 Nov")], v[v.index(" 21 Nov") + 1:]]
+                  for k, v in titles.items()})
         title = alt.Title(text=alt.ExprRef(
-            f"{base.NARROW} ? {json.dumps(short)}[measure] : "
-            f"{json.dumps(MEASURE_TITLES)}[measure]"))
+            f"{base.NARROW} ? {_js(short)}[measure] : "
+            f"{_js(titles)}[measure]"))
     # Every asset in its catalog colour; the legend lists the chosen group only.
-    shown = (alt.ExprRef(f"{json.dumps({k: [base.label_of(s) for s in v] for k, v in groups.items()})}[group]")
+    shown = (alt.ExprRef(f"{_js({k: [base.label_of(s) for s in v] for k, v in groups.items()})}[group]")
              if static else None)
     color = base.asset_colour(symbols, lines=True, **({"values": shown} if static else {}))
     x = _date_x()
@@ -262,8 +292,8 @@ def after(frame: pd.DataFrame, static: bool = True, groups: Mapping[str, Sequenc
         x=x, y=alt.Y("value:Q", title=None, axis=alt.Axis(format="+.0%")), color=color)
     points = chart.mark_circle(size=40, opacity=0).encode(
         x=x, y=alt.Y("value:Q"), color=color,
-        tooltip=[alt.Tooltip("name:N", title="Asset"), DATE_TIP,
-                 alt.Tooltip("value:Q", title="Value", format="+.1%")])
+        tooltip=[alt.Tooltip("name:N", title=_("Asset")), base.date_tip(),
+                 alt.Tooltip("value:Q", title=_("Value"), format="+.1%")])
     zero = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#777").encode(y=alt.Y("z:Q"))
     return alt.layer(zero, lines, points,
                      width=width, height=base.HEIGHT, title=title).add_params(*params)
@@ -282,7 +312,7 @@ def trend_gap(frame: pd.DataFrame, marks: pd.DataFrame, static: bool = True,
     line_c, mark_c = alt.Chart(frame), alt.Chart(marks)
     params = []
     if static:
-        p_fit = base.select("fit", list(fits), list(fits.values()), label="Trend fitted over")
+        p_fit = base.select("fit", list(fits), list(fits.values()), label=_("Trend fitted over"))
         params = [p_fit]
         line_c = line_c.transform_calculate(gap="datum['g_' + fit]")
         mark_c = mark_c.transform_filter("datum.fit === fit")
@@ -290,8 +320,8 @@ def trend_gap(frame: pd.DataFrame, marks: pd.DataFrame, static: bool = True,
     line_c = line_c.transform_filter("isValid(datum.gap)").transform_calculate(
         ratio="1 + datum.gap")
     mark_c = mark_c.transform_calculate(ratio="1 + datum.gap")
-    x = _date_x("Month", "%Y")
-    y = alt.Y("ratio:Q", title="Distance from the trend",
+    x = _date_x(_("Month"), "%Y")
+    y = alt.Y("ratio:Q", title=_("Distance from the trend"),
               scale=alt.Scale(type="log", nice=False, padding=8),
               axis=alt.Axis(labelExpr="format(datum.value - 1, '+.0%')",
                             values=[0.25, 0.5, 1, 2, 4, 8, 16]))
@@ -299,16 +329,16 @@ def trend_gap(frame: pd.DataFrame, marks: pd.DataFrame, static: bool = True,
                             ).encode(x=x, y=y)
     hover = line_c.mark_circle(size=30, opacity=0).encode(
         x=x, y=alt.Y("ratio:Q"),
-        tooltip=[alt.Tooltip("utcyearmonth(date):T", title="Month", format=base.MONTH_FORMAT),
-                 alt.Tooltip("gap:Q", title="Above trend", format="+.0%")])
+        tooltip=[alt.Tooltip("utcyearmonth(date):T", title=_("Month"), format=d3_month()),
+                 alt.Tooltip("gap:Q", title=_("Above trend"), format="+.0%")])
     one = alt.Chart(pd.DataFrame({"z": [1]})).mark_rule(color="#777").encode(y=alt.Y("z:Q"))
     dots = mark_c.mark_point(size=70, filled=True, color=base.FALL).encode(
         x=x, y=alt.Y("ratio:Q"),
-        tooltip=[alt.Tooltip("label:N", title="Marked month"),
-                 alt.Tooltip("utcyearmonth(date):T", title="Month", format=base.MONTH_FORMAT),
-                 alt.Tooltip("gap:Q", title="Above trend", format="+.0%")])
+        tooltip=[alt.Tooltip("text:N" if is_zh() else "label:N", title=_("Marked month")),
+                 alt.Tooltip("utcyearmonth(date):T", title=_("Month"), format=d3_month()),
+                 alt.Tooltip("gap:Q", title=_("Above trend"), format="+.0%")])
     text = mark_c.transform_filter("datum.labelled").mark_text(
         align="right", dx=-6, dy=-8, fontSize=11).encode(
-        x=x, y=alt.Y("ratio:Q"), text=alt.Text("label:N"))
+        x=x, y=alt.Y("ratio:Q"), text=alt.Text("text:N" if is_zh() else "label:N"))
     return alt.layer(one, line, hover, dots, text,
                      width=width, height=base.HEIGHT).add_params(*params)
