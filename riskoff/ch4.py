@@ -23,6 +23,7 @@ from .charts import market
 from .catalog import SERIES
 from .charts.base import date_label, iso, label_of, short_of
 from .charts.words import Pick, Said
+from .i18n import N_, _, date_note, date_short, is_zh, p_
 
 # Kernel redraws build their chart with Altair's debug mode off: it validates every
 # object as it is built (10-15 ms a redraw). The test suite validates the builders' specs.
@@ -45,11 +46,11 @@ def _as_of(symbols) -> str:
 
 
 def _pct(x: float, digits: int = 2) -> str:
-    return "n.a." if pd.isna(x) else f"{x:+.{digits}%}"
+    return _("n.a.") if pd.isna(x) else f"{x:+.{digits}%}"
 
 
 def _day(d) -> str:
-    return "never" if d is None or pd.isna(d) else date_label(d)
+    return _("never") if d is None or pd.isna(d) else date_label(d)
 
 
 def _round(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
@@ -58,7 +59,7 @@ def _round(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
 
 
 def _table(rows: list[tuple[str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["Measure", "Value"]).set_index("Measure")
+    return pd.DataFrame(rows, columns=[_("Measure"), _("Value")]).set_index(_("Measure"))
 
 
 def _share(x: float) -> str:
@@ -80,7 +81,7 @@ def _name(symbol: str) -> str:
 
 
 def _sessions(n: int) -> str:
-    return f"{n} session{'s' if n != 1 else ''}"
+    return (_("{n} session") if n == 1 else _("{n} sessions")).format(n=n)
 
 
 # ================================================================ 1. exhaustion: gap and fade
@@ -103,14 +104,19 @@ def _gap_words(frame: pd.DataFrame):
         rows = frame[frame.symbol == sym]
         hits = int(((rows.gap >= t) & (rows.day < 0)).sum())
         ev = rows[rows.date == EVENT]
-        title = f"{_name(sym)}: opening gap vs the day's move,\ngap-ups of {_share(t)} or more"
-        tail = (f"of its {len(rows)} sessions in the cache, {hits} opened {_share(t)} or more "
-                f"above the previous close and still closed below it.")
+        title = (_("{name}: opening gap vs the day's move,") + "\n"
+                 + _("gap-ups of {share} or more")).format(name=_name(sym), share=_share(t))
+        tail = _("of its {n} sessions in the cache, {hits} opened {share} or more above the "
+                 "previous close and still closed below it.").format(
+            n=len(rows), hits=hits, share=_share(t))
         if ev.empty:
-            return Said(title, f"{_name(sym)} had no session on {date_label(EVENT)}; " + tail)
+            return Said(title, _("{name} had no session on {date}; {tail}").format(
+                name=_name(sym), date=date_label(EVENT), tail=tail))
         ev = ev.iloc[0]
-        return Said(title, f"On {date_label(EVENT)} {_name(sym)} opened {ev.gap:+.1%} against "
-                           f"its previous close and closed {ev.day:+.1%}; " + tail)
+        return Said(title, _("On {date} {name} opened {gap} against its previous close and "
+                             "closed {day}; {tail}").format(
+            date=date_label(EVENT), name=_name(sym), gap=f"{ev.gap:+.1%}", day=f"{ev.day:+.1%}",
+            tail=tail))
     return describe
 
 
@@ -121,12 +127,12 @@ def gap_fade(symbols=US_TRIO, thresholds=GAP_THRESHOLDS):
     return publish(
         dch.gap_fade(frame, thresholds=thresholds, event=EVENT), frame, "ch4-gap-and-fade",
         Caption(symbols, as_of=_as_of(symbols),
-                note="Each dot is one session of the cache (2 Jan 2025 onwards: a short "
-                     "history). Traded prices, not dividend-adjusted: an ex-dividend day "
-                     "opens lower by the dividend, which only shrinks gaps."),
+                note=_("Each dot is one session of the cache (2 Jan 2025 onwards: a short "
+                       "history). Traded prices, not dividend-adjusted: an ex-dividend day "
+                       "opens lower by the dividend, which only shrinks gaps.")),
         describe=_gap_words(frame),
-        about="Scatter chart: each session's opening gap against its close-to-close move, "
-              "for the asset chosen")
+        about=_("Scatter chart: each session's opening gap against its close-to-close move, "
+                "for the asset chosen"))
 
 
 def explore_gap_fade(symbols: Sequence[str] = ("NVDA", "QQQ", "SPY", "NDX", "GSPC", "MSFT",
@@ -134,12 +140,12 @@ def explore_gap_fade(symbols: Sequence[str] = ("NVDA", "QQQ", "SPY", "NDX", "GSP
     symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE)
     asset = ipw.Dropdown(options=[(label_of(s), s) for s in symbols],
                          value="QQQ" if "QQQ" in symbols else symbols[0],
-                         description="Asset")
-    min_gap = ipw.FloatText(value=1.0, step=0.25, description="Gap ≥ (%)")
+                         description=_("Asset"))
+    min_gap = ipw.FloatText(value=1.0, step=0.25, description=_("Gap ≥ (%)"))
 
     def render():
         if min_gap.value is None or not np.isfinite(min_gap.value):
-            return "Type a minimum gap in percent, e.g. 1."
+            return _("Type a minimum gap in percent, e.g. 1.")
         df = rdata.series(asset.value)
         frame = _gap_frame([asset.value])
         hit = dr.gap_and_fade(df, min_gap.value / 100)
@@ -157,12 +163,14 @@ def _gap_evidence() -> pd.DataFrame:
         df = rdata.series(s)
         g = dr.gaps(df).loc[EVENT]
         hits = dr.gap_and_fade(df, 0.01)
-        rows.append((f"{label_of(s)}, {date_label(EVENT)}: open vs previous close / close vs "
-                     f"open / close vs previous close",
+        rows.append((_("{name}, {date}: open vs previous close / close vs open / close vs "
+                       "previous close").format(name=label_of(s), date=date_label(EVENT)),
                      f"{_pct(g.gap)} / {_pct(g.open_to_close)} / {_pct(g.day)}"))
-        rows.append((f"{label_of(s)}: sessions with a gap up of 1% or more that closed lower",
-                     f"{int(hits.sum())} of {len(hits)}: "
-                     + ", ".join(date_label(d) for d in hits[hits].index)))
+        rows.append((_("{name}: sessions with a gap up of 1% or more that closed lower").format(
+                         name=label_of(s)),
+                     _("{k} of {n}: {dates}").format(
+                         k=int(hits.sum()), n=len(hits),
+                         dates=_(", ").join(date_label(d) for d in hits[hits].index))))
     return _table(rows)
 
 
@@ -181,12 +189,15 @@ def _credit_dd_words(frame: pd.DataFrame):
         start = state["start"]
         part = wide.loc[start:EVENT]
         dd = (part.iloc[-1] / part.max() - 1).dropna() if len(part) else pd.Series(dtype=float)
-        ranked = [(s, f"{_name(s)}'s {dd[s]:.1%}") for s in dd.sort_values().index]
-        return Said(f"Credit proxies below their running peak close since {date_label(start)}",
-                    [f"On {date_label(EVENT)}, measured from {date_label(start)}, the deepest "
-                     "fall below its running peak close was ",
-                     Pick(ranked, "none: no series is ticked"),
-                     Pick([(s, f" and the shallowest {t}") for s, t in ranked[::-1]], ""), "."])
+        ranked = [(s, _("{asset}'s {pct}").format(asset=_name(s), pct=f"{dd[s]:.1%}"))
+                  for s in dd.sort_values().index]
+        return Said(_("Credit proxies below their running peak close since {date}").format(
+                        date=date_label(start)),
+                    [_("On {date}, measured from {start}, the deepest fall below its running "
+                       "peak close was ").format(date=date_label(EVENT), start=date_label(start)),
+                     Pick(ranked, _("none: no series is ticked")),
+                     Pick([(s, _(" and the shallowest {it}").format(it=t))
+                           for s, t in ranked[::-1]], ""), _(".")])
     return describe
 
 
@@ -198,29 +209,30 @@ def credit_drawdowns(symbols=("GSPC", "OWL", "HYG"), starts=CREDIT_STARTS):
         market.drawdowns(frame, start_options=starts, shown=("OWL", "HYG")), frame,
         "ch4-credit-drawdowns",
         Caption(symbols, as_of=_as_of(symbols),
-                note="Blue Owl: traded prices (dividends not added back, so its fall is "
-                     "overstated by the dividends paid). HYG: dividend-adjusted closes, "
-                     "valid for returns and drawdowns, not as quoted prices."),
+                note=_("Blue Owl: traded prices (dividends not added back, so its fall is "
+                       "overstated by the dividends paid). HYG: dividend-adjusted closes, "
+                       "valid for returns and drawdowns, not as quoted prices.")),
         describe=_credit_dd_words(frame), toggles=_toggles(symbols, "dd"),
         noun="series",
-        about="Line chart: each ticked series' distance below its running peak close")
+        about=_("Line chart: each ticked series' distance below its running peak close"))
 
 
 def explore_credit_drawdowns(symbols=("OWL", "HYG", "GSPC", "NDX"), shown=("OWL", "HYG")):
     symbols = args.symbols(symbols, "symbols")
     shown = args.subset(shown, "shown", symbols, "symbols")
-    start = widgets.date("2024-12-31", "Peak from")
+    start = widgets.date("2024-12-31", _("Peak from"))
     assets = widgets.assets(symbols, shown)
 
     def render():
         if not assets.value:
-            return "Pick at least one asset."
+            return _("Pick at least one asset.")
         if start.value is None:
-            return "Pick a date."
+            return _("Pick a date.")
         frame = metrics.tidy(metrics.drawdown(rdata.closes(assets.value), start.value),
                              "drawdown")
         if frame.empty:
-            return f"No data on or after {start.value:%d %b %Y} for these assets."
+            return _("No data on or after {date} for these assets.").format(
+                date=date_note(start.value))
         return market.drawdowns(frame, static=False)
 
     return widgets.explorer([start, assets], render)
@@ -253,17 +265,20 @@ def _credit_scatter_words(frame: pd.DataFrame):
     def describe(state):
         h = state["horizon"]
         rows = frame[frame.horizon == h]
-        title = f"HYG return against the 10-year yield change, windows of {_sessions(h)}"
+        title = _("HYG return against the 10-year yield change, windows of {sessions}").format(
+            sessions=_sessions(h))
         ev = rows[rows.end == EVENT]
         if ev.empty:
-            return Said(title, f"No {_sessions(h)} window ends on {date_label(EVENT)} (FRED "
-                               f"published no yield at its start); {len(rows)} windows shown.")
+            return Said(title, _("No {sessions} window ends on {date} (FRED published no yield "
+                                 "at its start); {n} windows shown.").format(
+                sessions=_sessions(h), date=date_label(EVENT), n=len(rows)))
         ev = ev.iloc[0]
         resid, share = _residual(rows, EVENT)
-        return Said(title, f"Over the window of {_sessions(h)} ending {date_label(EVENT)} HYG "
-                           f"returned {ev.ret:+.2%} while the 10-year yield moved {ev.dy_bp:+.0f} bp: "
-                           f"{resid:+.2%} against the fitted line, lower than {1 - share:.0%} "
-                           f"of the {len(rows)} windows.")
+        return Said(title, _("Over the window of {sessions} ending {date} HYG returned {ret} "
+                             "while the 10-year yield moved {dy} bp: {resid} against the fitted "
+                             "line, lower than {share} of the {n} windows.").format(
+            sessions=_sessions(h), date=date_label(EVENT), ret=f"{ev.ret:+.2%}",
+            dy=f"{ev.dy_bp:+.0f}", resid=f"{resid:+.2%}", share=f"{1 - share:.0%}", n=len(rows)))
     return describe
 
 
@@ -278,30 +293,31 @@ def credit_vs_treasuries(horizons=HORIZONS):
         dch.credit_scatter(frame, horizons=horizons, event=EVENT), frame,
         "ch4-hyg-vs-10y",
         Caption(["HYG", "DGS10"], as_of=_as_of(["HYG", "DGS10"]),
-                note="Windows run between HYG sessions; FRED publishes no yield on a few of "
-                     "them, and windows ending there are left out. The dashed line is a "
-                     "least-squares fit computed in your browser over all windows shown."),
+                note=_("Windows run between HYG sessions; FRED publishes no yield on a few "
+                       "of them, and windows ending there are left out. The dashed line is a "
+                       "least-squares fit computed in your browser over all windows shown.")),
         describe=_credit_scatter_words(frame),
-        about="Scatter chart: HYG's return against the 10-year yield's change, one dot per "
-              "window of the length chosen")
+        about=_("Scatter chart: HYG's return against the 10-year yield's change, one dot per "
+                "window of the length chosen"))
 
 
 def explore_credit_vs_treasuries():
-    horizon = ipw.BoundedIntText(value=1, min=1, max=60, description="Sessions")
+    horizon = ipw.BoundedIntText(value=1, min=1, max=60, description=_("Sessions"))
     yld = ipw.Dropdown(options=[(label_of(s), s) for s in ("DGS10", "TNX")], value="DGS10",
-                       description="Yield")
-    end = widgets.date(EVENT, "Window ends")
+                       description=_("Yield"))
+    end = widgets.date(EVENT, _("Window ends"))
 
     def render():
         if end.value is None:
-            return "Pick the end date of the window to highlight."
+            return _("Pick the end date of the window to highlight.")
         frame = _credit_frame([int(horizon.value)], yld.value)
         if frame.empty:
-            return "No windows for this length."
+            return _("No windows for this length.")
         when = iso(end.value)
         if when not in set(frame["end"]):
             return (widgets.before_start(end.value, ["HYG", yld.value], "window end") or
-                    f"No window ends on {end.value:%d %b %Y} (not an HYG session, or no yield).")
+                    _("No window ends on {date} (not an HYG session, or no yield).").format(
+                        date=date_note(end.value)))
         with debug_mode(False):
             return dch.credit_scatter(frame, static=False, event=when)
 
@@ -312,30 +328,34 @@ def _credit_evidence() -> pd.DataFrame:
     owl = rdata.series("OWL")
     peak_d, peak_v = metrics.peak(owl, "2025-01-01", EVENT)
     frame = _credit_frame([1])
+    d20, d21 = date_label(EVENT), date_label(NEXT)
     rows = [
-        ("Blue Owl: highest close of 2025 up to the event", f"{peak_v:,.2f} USD on "
-                                                             f"{date_label(peak_d)}"),
-        (f"Blue Owl: close on {date_label(EVENT)} vs that peak",
+        (_("Blue Owl: highest close of 2025 up to the event"),
+         _("{value} USD on {date}").format(value=f"{peak_v:,.2f}", date=date_label(peak_d))),
+        (_("Blue Owl: close on {date} vs that peak").format(date=d20),
          _pct(metrics.drawdown_on(owl, EVENT, "2025-01-01"), 1)),
-        (f"Blue Owl: day move on {date_label(EVENT)} / {date_label(NEXT)}",
+        (_("Blue Owl: day move on {a} / {b}").format(a=d20, b=d21),
          f"{_pct(metrics.day_change(owl, EVENT))} / {_pct(metrics.day_change(owl, NEXT))}"),
-        (f"HYG: day return on {date_label(EVENT)} (percentile among all cached days)",
-         f"{_pct(metrics.day_change(rdata.series('HYG'), EVENT))} "
-         f"({dr.day_return_percentile(rdata.series('HYG'), EVENT):.0f}th)"),
-        (f"10-year yield (FRED): change on {date_label(EVENT)}",
-         f"{dr.yield_changes(rdata.series('DGS10')).loc[EVENT]:+.0f} bp"),
+        (_("HYG: day return on {date} (percentile among all cached days)").format(date=d20),
+         _("{pct} ({rank}th)").format(
+             pct=_pct(metrics.day_change(rdata.series('HYG'), EVENT)),
+             rank=f"{dr.day_return_percentile(rdata.series('HYG'), EVENT):.0f}")),
+        (_("10-year yield (FRED): change on {date}").format(date=d20),
+         _("{bp} bp").format(bp=f"{dr.yield_changes(rdata.series('DGS10')).loc[EVENT]:+.0f}")),
     ]
     for end in (EVENT, NEXT):
         resid, share = _residual(frame, end)
-        rows.append((f"HYG vs fitted line, one session ending {date_label(end)} (share of "
-                     f"windows lower)", f"{_pct(resid)} ({share:.0%})"))
+        rows.append((_("HYG vs fitted line, one session ending {date} (share of windows "
+                       "lower)").format(date=date_label(end)),
+                     f"{_pct(resid)} ({share:.0%})"))
     return _table(rows)
 
 
 # ================================================================ 3. jobs data and yields
 
 YIELD_LOOKBACKS = [20, 60, 120, 9999]
-YIELD_LABELS = ["20 changes", "60 changes", "120 changes", "all cached changes"]
+YIELD_LABELS = [N_("20 changes"), N_("60 changes"), N_("120 changes"),
+                N_("all cached changes")]   # shown with _()
 
 
 def _yield_frame(symbols=("DGS2", "DGS10"), event=EVENT, lookback: int | None = None
@@ -345,7 +365,8 @@ def _yield_frame(symbols=("DGS2", "DGS10"), event=EVENT, lookback: int | None = 
         ch = dr.yield_changes(rdata.series(s))
         before = ch.loc[:event]
         if event not in before.index:
-            raise ValueError(f"{label_of(s)} has no published value on {date_label(event)}")
+            raise ValueError(_("{name} has no published value on {date}").format(
+                name=label_of(s), date=date_label(event)))
         k = np.arange(len(before))[::-1]
         part = pd.DataFrame({"symbol": s, "date": before.index.strftime("%Y-%m-%d"),
                              "change_bp": before.to_numpy(), "k": k})
@@ -362,16 +383,18 @@ def _yield_words(frame: pd.DataFrame):
         prior, ev = rows.loc[rows.k >= 1, "change_bp"], float(rows.loc[rows.k == 0,
                                                                         "change_bp"].iloc[0])
         z = (ev - prior.mean()) / prior.std()
-        verdict = ("within two standard deviations, an ordinary day" if abs(z) < 2 else
-                   "more than two standard deviations, an unusual day")
+        verdict = (_("within two standard deviations, an ordinary day") if abs(z) < 2 else
+                   _("more than two standard deviations, an unusual day"))
         name = short_of(sym)
-        against = (f"the previous {lb} daily changes" if len(prior) == lb else
-                   "all earlier daily changes in the cache")
-        return Said(f"{name[0].upper() + name[1:]} yield on {date_label(EVENT)} vs {against}",
-                    f"On {date_label(EVENT)}, the day the September payrolls came out, the "
-                    f"{name} yield moved {ev:+.0f} bp, z = {z:+.2f} against the previous "
-                    f"{len(prior)} daily changes ({(prior <= ev).mean():.0%} of them at or "
-                    f"below it); {verdict}.")
+        against = (_("the previous {n} daily changes").format(n=lb) if len(prior) == lb else
+                   _("all earlier daily changes in the cache"))
+        return Said(_("{Name} yield on {date} vs {against}").format(
+                        Name=name[0].upper() + name[1:], date=date_label(EVENT), against=against),
+                    _("On {date}, the day the September payrolls came out, the {name} yield "
+                      "moved {bp} bp, z = {z} against the previous {n} daily changes ({share} "
+                      "of them at or below it); {verdict}.").format(
+                        date=date_label(EVENT), name=name, bp=f"{ev:+.0f}", z=f"{z:+.2f}",
+                        n=len(prior), share=f"{(prior <= ev).mean():.0%}", verdict=verdict))
     return describe
 
 
@@ -380,35 +403,37 @@ def yield_moves(symbols=("DGS2", "DGS10")):
                            required=["DGS2", "DGS10"])
     frame = _yield_frame(symbols)
     return publish(
-        dch.yield_moves(frame, lookbacks=YIELD_LOOKBACKS, lookback_labels=YIELD_LABELS,
-                        event=EVENT), frame, "ch4-yield-moves",
+        dch.yield_moves(frame, lookbacks=YIELD_LOOKBACKS,
+                        lookback_labels=[_(x) for x in YIELD_LABELS], event=EVENT),
+        frame, "ch4-yield-moves",
         Caption(symbols, as_of=_as_of(symbols),
-                note="FRED constant-maturity yields, one value per day at the close: the "
-                     "change of 20 Nov mixes the 8:30 a.m. payrolls release with everything "
-                     "else that day, including the afternoon's equity reversal. Changes are "
-                     "between consecutive published values (holidays skipped)."),
+                note=_("FRED constant-maturity yields, one value per day at the close: the "
+                       "change of 20 Nov mixes the 8:30 a.m. payrolls release with everything "
+                       "else that day, including the afternoon's equity reversal. Changes are "
+                       "between consecutive published values (holidays skipped).")),
         describe=_yield_words(frame),
-        about="Histogram: earlier daily changes of the yield chosen, with the event's change "
-              "marked")
+        about=_("Histogram: earlier daily changes of the yield chosen, with the event's change "
+                "marked"))
 
 
 def explore_yield_moves():
     tenor = ipw.Dropdown(options=[(label_of(s), s) for s in ("DGS2", "DGS10", "TNX")],
-                         value="DGS2", description="Yield")
-    lookback = ipw.BoundedIntText(value=60, min=10, max=400, description="Lookback")
-    day = widgets.date(EVENT, "Day")
+                         value="DGS2", description=_("Yield"))
+    lookback = ipw.BoundedIntText(value=60, min=10, max=400, description=_("Lookback"))
+    day = widgets.date(EVENT, _("Day"))
 
     def render():
         if day.value is None:
-            return "Pick a day."
+            return _("Pick a day.")
         when = iso(day.value)
         ch = dr.yield_changes(rdata.series(tenor.value))
         if when not in ch.index:
             return (widgets.before_start(day.value, [tenor.value], "day") or
-                    f"{label_of(tenor.value)} has no published value on {day.value:%d %b %Y}.")
+                    _("{name} has no published value on {date}.").format(
+                        name=label_of(tenor.value), date=date_note(day.value)))
         frame = _yield_frame([tenor.value], when, int(lookback.value))
         if (frame.k >= 1).sum() < 10:
-            return "Fewer than 10 earlier changes in the cache: pick a later day."
+            return _("Fewer than 10 earlier changes in the cache: pick a later day.")
         return dch.yield_moves(frame, static=False, event=when)
 
     return widgets.explorer([tenor, lookback, day], render)
@@ -420,21 +445,25 @@ def _jobs_evidence() -> pd.DataFrame:
         ch = dr.yield_changes(rdata.series(s))
         for lb in (60, None):
             st = dr.move_stats(ch, EVENT, lb)
-            rows.append((f"{label_of(s)}, {date_label(EVENT)} vs the previous "
-                         f"{st['n']} changes: move / z-score / share at or below",
-                         f"{st['value']:+.0f} bp / {st['z']:+.2f} / {st['pct_at_or_below']:.0%}"))
+            rows.append((_("{name}, {date} vs the previous {n} changes: move / z-score / share "
+                           "at or below").format(name=label_of(s), date=date_label(EVENT),
+                                                 n=st['n']),
+                         _("{bp} bp / {z} / {share}").format(
+                             bp=f"{st['value']:+.0f}", z=f"{st['z']:+.2f}",
+                             share=f"{st['pct_at_or_below']:.0%}")))
         st = dr.move_stats(ch, NEXT, 60)
-        rows.append((f"{label_of(s)}, {date_label(NEXT)} vs the previous 60 changes",
-                     f"{st['value']:+.0f} bp / z {st['z']:+.2f}"))
+        rows.append((_("{name}, {date} vs the previous 60 changes").format(
+                         name=label_of(s), date=date_label(NEXT)),
+                     _("{bp} bp / z {z}").format(bp=f"{st['value']:+.0f}", z=f"{st['z']:+.2f}")))
     return _table(rows)
 
 
 # ================================================================ 4. crypto led
 
-XCORR_WINDOWS = [("pre", "2025-01-02", "2025-11-19", "2025 to 19 Nov (before the fall)"),
-                 ("autumn", "2025-08-01", "2025-11-21", "1 Aug to 21 Nov 2025"),
-                 ("y2025", "2025-01-02", "2025-12-31", "all of 2025"),
-                 ("all", "2025-01-02", None, "whole cache (2025-2026)")]
+XCORR_WINDOWS = [("pre", "2025-01-02", "2025-11-19", N_("2025 to 19 Nov (before the fall)")),
+                 ("autumn", "2025-08-01", "2025-11-21", N_("1 Aug to 21 Nov 2025")),
+                 ("y2025", "2025-01-02", "2025-12-31", N_("all of 2025")),
+                 ("all", "2025-01-02", None, N_("whole cache (2025-2026)"))]   # shown with _()
 MAX_LAGS = [1, 2, 3, 5, 10]
 
 
@@ -444,7 +473,7 @@ def _rets() -> pd.DataFrame:
 
 def _xcorr_frame(windows=XCORR_WINDOWS, max_lag: int = max(MAX_LAGS)) -> pd.DataFrame:
     rets = _rets()
-    parts = [dr.cross_correlation(rets, max_lag, a, b).assign(window=key, window_label=lbl)
+    parts = [dr.cross_correlation(rets, max_lag, a, b).assign(window=key, window_label=_(lbl))
              for key, a, b, lbl in windows]
     return _round(pd.concat(parts, ignore_index=True)[["window", "window_label", "lag", "corr",
                                                        "n"]])
@@ -461,14 +490,17 @@ def _xcorr_words(frame: pd.DataFrame):
         lead = rows.loc[(rows.index >= 1) & (rows.index <= m)]
         top = lead["corr"].abs().idxmax()
         band = 2 / np.sqrt(lead.loc[top, "n"])
-        verdict = ("inside the noise band: no daily lead" if abs(lead.loc[top, "corr"]) <= band
-                   else "outside the noise band")
-        return Said(f"Nasdaq-100 vs Bitcoin return correlation, {labels[key]}, lags to {m}",
-                    f"Over {labels[key]}, the Nasdaq-100's daily return correlated "
-                    f"{rows.loc[0, 'corr']:+.2f} with Bitcoin's over the same span; with "
-                    f"Bitcoin up to {_sessions(m)} earlier the largest correlation was "
-                    f"{lead.loc[top, 'corr']:+.2f} (lag {top}, noise band ±{band:.2f}), "
-                    f"{verdict}.")
+        verdict = (_("inside the noise band: no daily lead")
+                   if abs(lead.loc[top, "corr"]) <= band else _("outside the noise band"))
+        return Said(_("Nasdaq-100 vs Bitcoin return correlation, {sample}, lags to {m}").format(
+                        sample=labels[key], m=m),
+                    _("Over {sample}, the Nasdaq-100's daily return correlated {same} with "
+                      "Bitcoin's over the same span; with Bitcoin up to {sessions} earlier the "
+                      "largest correlation was {top} (lag {lag}, noise band ±{band}), "
+                      "{verdict}.").format(
+                        sample=labels[key], same=f"{rows.loc[0, 'corr']:+.2f}",
+                        sessions=_sessions(m), top=f"{lead.loc[top, 'corr']:+.2f}", lag=top,
+                        band=f"{band:.2f}", verdict=verdict))
     return describe
 
 
@@ -477,32 +509,34 @@ def crypto_xcorr():
     return publish(
         dch.xcorr(frame, max_lags=MAX_LAGS), frame, "ch4-btc-ndx-xcorr",
         Caption(["NDX", "BTC-USD"], as_of=_as_of(["NDX", "BTC-USD"]),
-                note="Calendar alignment: for each Nasdaq-100 session (New York date) "
-                     "Bitcoin's return runs from its close on the UTC date of the previous "
-                     "session to its close on the UTC date of this session, so weekends fall "
-                     "inside Monday's return for both. Bitcoin's daily close is taken at "
-                     "00:00 UTC, 3 hours (winter) or 4 hours (summer) after the New York "
-                     "close, so the lag-0 bar includes a few hours of Bitcoin reacting to "
-                     "stocks."),
+                note=_("Calendar alignment: for each Nasdaq-100 session (New York date) "
+                       "Bitcoin's return runs from its close on the UTC date of the previous "
+                       "session to its close on the UTC date of this session, so weekends fall "
+                       "inside Monday's return for both. Bitcoin's daily close is taken at "
+                       "00:00 UTC, 3 hours (winter) or 4 hours (summer) after the New York "
+                       "close, so the lag-0 bar includes a few hours of Bitcoin reacting to "
+                       "stocks.")),
         describe=_xcorr_words(frame),
-        about="Bar chart: correlation of the Nasdaq-100's daily return with Bitcoin's, by lag")
+        about=_("Bar chart: correlation of the Nasdaq-100's daily return with Bitcoin's, by "
+                "lag"))
 
 
 def explore_crypto_xcorr():
-    start = widgets.date("2025-01-02", "From")
-    end = widgets.date("2025-11-19", "To")
-    max_lag = ipw.BoundedIntText(value=5, min=0, max=30, description="Max lag")
+    start = widgets.date("2025-01-02", _("From"))
+    end = widgets.date("2025-11-19", _("To"))
+    max_lag = ipw.BoundedIntText(value=5, min=0, max=30, description=_("Max lag"))
 
     def render():
         if start.value is None or end.value is None:
-            return "Pick both dates."
+            return _("Pick both dates.")
         if end.value <= start.value:
-            return "The end must come after the start."
+            return _("The end must come after the start.")
         cc = dr.cross_correlation(_rets(), int(max_lag.value), iso(start.value), iso(end.value))
         if cc["n"].max() < 20:
-            return "Fewer than 20 pairs of returns in this window: widen it."
+            return _("Fewer than 20 pairs of returns in this window: widen it.")
         frame = cc.assign(window="kernel",
-                          window_label=f"{start.value:%d %b %Y} to {end.value:%d %b %Y}")
+                          window_label=_("{first} to {last}").format(
+                              first=date_note(start.value), last=date_note(end.value)))
         chart = dch.xcorr(frame, static=False)
         early = widgets.before_start(start.value, ["NDX", "BTC-USD"], drawn=True)
         return (chart, early) if early else chart
@@ -538,23 +572,28 @@ def _crossing_words(frame: pd.DataFrame):
 
     def describe(state):
         thr, field, w, since = state["btcthr"], state["btcfield"], state["mawin"], state["since"]
-        what = "intraday low" if field == "low" else "close"
+        what = _("intraday low") if field == "low" else _("close")
         ma = ndx.rolling(w, min_periods=w).mean()
         n_first = first((ndx / ma - 1).dropna(), since)
         b_first = first((btc[field] / thr - 1).dropna(), since)
         if n_first and b_first:
-            order = ("; both on the same day" if n_first == b_first else
-                     "; Bitcoin first" if b_first < n_first else "; the Nasdaq-100 first")
+            order = (_("; both on the same day") if n_first == b_first else
+                     _("; Bitcoin first") if b_first < n_first else _("; the Nasdaq-100 first"))
         else:
             order = ""
         end = date_label(CROSS_SHOW[1])
+        no_day = _("no day to {end}").format(end=end)
         # Three lines of a phone's width, each one control's choice.
-        return Said(f"Bitcoin {what} vs {thr:,.0f} USD,\nNasdaq-100 vs its {w}-session "
-                    f"average,\nfirst breaks from {date_label(since)}",
-                    f"Counting from {date_label(since)}: the Nasdaq-100 first closed below its "
-                    f"{w}-session average on {_day(n_first) if n_first else 'no day to ' + end}, "
-                    f"and Bitcoin's {what} first went below {thr:,.0f} USD on "
-                    f"{_day(b_first) if b_first else 'no day to ' + end} (UTC){order}.")
+        return Said("\n".join([
+                        _("Bitcoin {what} vs {thr} USD,").format(what=what, thr=f"{thr:,.0f}"),
+                        _("Nasdaq-100 vs its {w}-session average,").format(w=w),
+                        _("first breaks from {date}").format(date=date_label(since))]),
+                    _("Counting from {since}: the Nasdaq-100 first closed below its {w}-session "
+                      "average on {ndx}, and Bitcoin's {what} first went below {thr} USD on "
+                      "{btc} (UTC){order}.").format(
+                        since=date_label(since), w=w, ndx=_day(n_first) if n_first else no_day,
+                        what=what, thr=f"{thr:,.0f}", btc=_day(b_first) if b_first else no_day,
+                        order=order))
     return describe
 
 
@@ -565,24 +604,25 @@ def crypto_thresholds():
                       starts=CROSS_STARTS, show_from=CROSS_SHOW[0]), frame,
         "ch4-btc-ndx-thresholds",
         Caption(["BTC-USD", "NDX"], as_of=_as_of(["BTC-USD", "NDX"]),
-                note="Bitcoin is measured on UTC calendar days, the Nasdaq-100 on New York "
-                     "sessions. The moving average is computed in your browser from the "
-                     "closes in the CSV (which starts earlier than the chart for that reason). "
-                     "The shaded span is before the date the search for a first break "
-                     "starts."),
+                note=_("Bitcoin is measured on UTC calendar days, the Nasdaq-100 on New York "
+                       "sessions. The moving average is computed in your browser from the "
+                       "closes in the CSV (which starts earlier than the chart for that "
+                       "reason). The shaded span is before the date the search for a first "
+                       "break starts.")),
         describe=_crossing_words(frame),
-        about="Line chart: Bitcoin's distance from a price level and the Nasdaq-100's from "
-              "its moving average, with each first break marked")
+        about=_("Line chart: Bitcoin's distance from a price level and the Nasdaq-100's from "
+                "its moving average, with each first break marked"))
 
 
 def _crossing_kernel(threshold: float, field: str, ma: int, start: str) -> pd.DataFrame:
     btc = rdata.series("BTC-USD")
     ndx = rdata.series("NDX")
     b = pd.DataFrame({"dist": btc[field] / threshold - 1})
-    b["what"] = f"Bitcoin {'intraday low' if field == 'low' else 'close'} vs {threshold:,.0f} USD"
+    b["what"] = (_("Bitcoin intraday low vs {n} USD") if field == "low" else
+                 _("Bitcoin close vs {n} USD")).format(n=f"{threshold:,.0f}")
     ma_s = dr.moving_average(ndx["close"], ma)
     n = pd.DataFrame({"dist": ndx["close"] / ma_s - 1, "close": ndx["close"]})
-    n["what"] = f"Nasdaq-100 close vs its {ma}-session average"
+    n["what"] = _("Nasdaq-100 close vs its {n}-session average").format(n=ma)
     firsts = {"BTC-USD": dr.first_below(btc[field], threshold, start),
               "NDX": dr.first_close_below_ma(ndx, ma, start)}
     parts = []
@@ -596,17 +636,17 @@ def _crossing_kernel(threshold: float, field: str, ma: int, start: str) -> pd.Da
 
 
 def explore_crypto_thresholds():
-    thr = ipw.FloatText(value=90000, step=1000, description="BTC level")
-    field = ipw.Dropdown(options=[("intraday low", "low"), ("close", "close")],
-                         description="BTC price")
-    ma = ipw.BoundedIntText(value=50, min=2, max=150, description="NDX avg")
-    start = widgets.date(CROSS_STARTS[0], "From")
+    thr = ipw.FloatText(value=90000, step=1000, description=_("BTC level"))
+    field = ipw.Dropdown(options=[(_("intraday low"), "low"), (_("close"), "close")],
+                         description=_("BTC price"))
+    ma = ipw.BoundedIntText(value=50, min=2, max=150, description=_("NDX avg"))
+    start = widgets.date(CROSS_STARTS[0], _("From"))
 
     def render():
         if start.value is None:
-            return "Pick a start date."
+            return _("Pick a start date.")
         if not thr.value or thr.value <= 0:
-            return "Type a positive Bitcoin level."
+            return _("Type a positive Bitcoin level.")
         with debug_mode(False):
             return dch.crossings(_crossing_kernel(float(thr.value), field.value, int(ma.value),
                                                   iso(start.value)), static=False,
@@ -619,19 +659,24 @@ def _crypto_evidence() -> pd.DataFrame:
     btc, ndx = rdata.series("BTC-USD"), rdata.series("NDX")
     b_pk, b_v = metrics.peak(btc, "2025-01-01", EVENT)
     n_pk, n_v = metrics.peak(ndx, "2025-01-01", EVENT)
-    rows = [("Bitcoin: record close of 2025 (UTC date)", f"{b_v:,.0f} USD on {date_label(b_pk)}"),
-            ("Nasdaq-100: record close of 2025", f"{n_v:,.0f} on {date_label(n_pk)}")]
+    rows = [(_("Bitcoin: record close of 2025 (UTC date)"),
+             _("{value} USD on {date}").format(value=f"{b_v:,.0f}", date=date_label(b_pk))),
+            (_("Nasdaq-100: record close of 2025"),
+             _("{value} on {date}").format(value=f"{n_v:,.0f}", date=date_label(n_pk)))]
     for field in ("low", "close"):
-        rows.append((f"Bitcoin: first {'intraday low' if field == 'low' else 'close'} below "
-                     f"90,000 USD after its record", _day(dr.first_below(btc[field], 90000, b_pk))))
+        rows.append(((_("Bitcoin: first intraday low below 90,000 USD after its record")
+                      if field == "low" else
+                      _("Bitcoin: first close below 90,000 USD after its record")),
+                     _day(dr.first_below(btc[field], 90000, b_pk))))
     for ma in (20, 50):
-        rows.append((f"Nasdaq-100: first close below its {ma}-session average after its record",
+        rows.append((_("Nasdaq-100: first close below its {n}-session average after its "
+                       "record").format(n=ma),
                      _day(dr.first_close_below_ma(ndx, ma, n_pk))))
     for lag in (1, -1):
         z = dr.btc_lead_z(lag, "2025-01-02", "2025-11-19")
-        who = "Bitcoin one session earlier" if lag > 0 else "Bitcoin one session later"
-        rows.append((f"Correlation with {who}, Jan-19 Nov 2025, scaled to a z-score "
-                     f"(|z| > 2: more than noise)", f"{z:+.2f}"))
+        who = _("Bitcoin one session earlier") if lag > 0 else _("Bitcoin one session later")
+        rows.append((_("Correlation with {who}, Jan-19 Nov 2025, scaled to a z-score (|z| > 2: "
+                       "more than noise)").format(who=who), f"{z:+.2f}"))
     return _table(rows)
 
 
@@ -642,7 +687,8 @@ def _trend_frame(symbols=("GSPC", "NDX"), end: str = "2025-12-31") -> pd.DataFra
     return frame
 
 
-TREND_SIGNALS = {"ma": "close vs moving average", "mom": "close vs close L sessions ago"}
+TREND_SIGNALS = {"ma": N_("close vs moving average"),
+                 "mom": N_("close vs close L sessions ago")}   # shown with _()
 
 
 def _trend_words(frame: pd.DataFrame, symbols, lookbacks):
@@ -656,30 +702,38 @@ def _trend_words(frame: pd.DataFrame, symbols, lookbacks):
         kind = state["signal"]
         ticked = [L for L in lookbacks if state[f"lb{L}"]]
         looks = dr.lookbacks_label(ticked)
-        title = (f"Trend model, {TREND_SIGNALS[kind]}, L = {looks}" if ticked else
-                 f"Trend model, {TREND_SIGNALS[kind]}, no lookback L ticked")
+        signal = _(TREND_SIGNALS[kind])
+        title = (_("Trend model, {signal}, L = {looks}").format(signal=signal, looks=looks)
+                 if ticked else
+                 _("Trend model, {signal}, no lookback L ticked").format(signal=signal))
         if not ticked:
-            return Said(title, "No lookback is ticked: the model takes no position, and "
-                               "nothing is drawn.")
+            return Said(title, _("No lookback is ticked: the model takes no position, and "
+                                 "nothing is drawn."))
         parts = []
         for s in symbols:
             pos = dr.trend_position(closes[s], ticked, kind).loc[:"2025-12-31"]
             first = dr.turns_short(pos, "2025-10-29", "2025-12-31")
-            turn = f"net short from {date_label(first[0])}" if first else \
-                "not net short by 31 Dec 2025"
-            parts.append(f"{label_of(s)} from {_pos(pos, '2025-10-29')} on 29 Oct to "
-                         f"{_pos(pos, EVENT)} on 20 Nov ({turn})")
+            turn = (_("net short from {date}").format(date=date_label(first[0])) if first else
+                    _("not net short by {date}").format(date=date_label("2025-12-31")))
+            parts.append(_("{name} from {a} on {d_a} to {b} on {d_b} ({turn})").format(
+                name=label_of(s), a=_pos(pos, '2025-10-29'), d_a=date_short("2025-10-29"),
+                b=_pos(pos, EVENT), d_b=date_short(EVENT), turn=turn))
         n = len(ticked)
-        rule = "its L-session moving average" if kind == "ma" else "its close L sessions ago"
-        return Said(title, f"Averaging {n} signal{'s' if n > 1 else ''} (close vs {rule}, for "
-                           f"L = {looks}), the model's position went " +
-                           "; ".join(parts) + ".")
+        msg = ((_("Averaging {n} signal (close vs its L-session moving average, for L = {looks}),"
+                  " the model's position went {parts}.") if n == 1 else
+                _("Averaging {n} signals (close vs its L-session moving average, for L = "
+                  "{looks}), the model's position went {parts}.")) if kind == "ma" else
+               (_("Averaging {n} signal (close vs its close L sessions ago, for L = {looks}), "
+                  "the model's position went {parts}.") if n == 1 else
+                _("Averaging {n} signals (close vs its close L sessions ago, for L = {looks}), "
+                  "the model's position went {parts}.")))
+        return Said(title, msg.format(n=n, looks=looks, parts=_("; ").join(parts)))
     return describe
 
 
 def _pos(pos: pd.Series, day: str) -> str:
     v = pos.get(pd.Timestamp(day), np.nan)
-    return "no position yet" if pd.isna(v) else f"{v:+.2f}"
+    return _("no position yet") if pd.isna(v) else f"{v:+.2f}"
 
 
 def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
@@ -698,28 +752,29 @@ def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
     return publish(
         dch.trend(frame, lookbacks=lookbacks, ticked=ticked), frame, "ch4-trend-model",
         Caption(list(symbols), as_of="2025-12-31",
-                note="Each ticked lookback votes +1 (close above its reference) or -1 "
-                     "(below); the position is their average. Triangles mark the days the "
-                     "position turned net short. A lookback counts only once the cache holds "
-                     "enough sessions (the 150-session average starts in August 2025)."),
+                note=_("Each ticked lookback votes +1 (close above its reference) or -1 "
+                       "(below); the position is their average. Triangles mark the days the "
+                       "position turned net short. A lookback counts only once the cache holds "
+                       "enough sessions (the 150-session average starts in August 2025).")),
         describe=_trend_words(frame, symbols, lookbacks),
-        about="Line chart: a trend-following model's position in each index, from -1 (short) "
-              "to +1 (long)")
+        about=_("Line chart: a trend-following model's position in each index, from -1 "
+                "(short) to +1 (long)"))
 
 
 def explore_trend_model():
-    lbs = ipw.Text(value="20, 50, 100", description="Lookbacks")
-    kind = ipw.Dropdown(options=[(v, k) for k, v in dr.SIGNALS.items()], description="Signal")
-    start = widgets.date("2025-09-01", "From")
-    end = widgets.date("2025-12-31", "To")
+    lbs = ipw.Text(value="20, 50, 100", description=_("Lookbacks"))
+    kind = ipw.Dropdown(options=[(_(v), k) for k, v in dr.SIGNALS.items()],
+                        description=_("Signal"))
+    start = widgets.date("2025-09-01", _("From"))
+    end = widgets.date("2025-12-31", _("To"))
 
     def render():
         if start.value is None or end.value is None or end.value <= start.value:
-            return "Pick a start date before the end date."
+            return _("Pick a start date before the end date.")
         try:
             looks = dr.parse_lookbacks(lbs.value)
         except ValueError as exc:
-            return f"{exc}, e.g. 20, 50, 100."
+            return _("{error}, e.g. 20, 50, 100.").format(error=exc)
         parts = []
         for s in ("GSPC", "NDX"):
             close = rdata.series(s)["close"]
@@ -731,7 +786,7 @@ def explore_trend_model():
             parts.append(part.rename_axis("date").reset_index())
         frame = pd.concat(parts, ignore_index=True)
         if frame.empty:
-            return "No position in this window: the lookbacks need more history."
+            return _("No position in this window: the lookbacks need more history.")
         frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
         return dch.trend(frame, static=False, show_from=iso(start.value), show_to=iso(end.value))
 
@@ -746,12 +801,15 @@ def _trend_evidence() -> pd.DataFrame:
             for s in ("GSPC", "NDX"):
                 pos = dr.trend_position(rdata.series(s)["close"], looks, kind)
                 flips = dr.turns_short(pos, "2025-10-29", "2025-12-31")
-                turn = (f"net short from {date_label(flips[0])}" if flips else
-                        "not net short by 31 Dec")
-                cells.append(f"{label_of(s)} {pos.loc['2025-10-29']:+.2f} → "
-                             f"{pos.loc[EVENT]:+.2f}, {turn}")
-            rows.append((f"Lookbacks {dr.lookbacks_label(looks)}, {dr.SIGNALS[kind]}: "
-                         f"position 29 Oct → 20 Nov", "; ".join(cells)))
+                turn = (_("net short from {date}").format(date=date_label(flips[0])) if flips
+                        else _("not net short by {date}").format(date=date_short("2025-12-31")))
+                cells.append(_("{name} {a} → {b}, {turn}").format(
+                    name=label_of(s), a=f"{pos.loc['2025-10-29']:+.2f}",
+                    b=f"{pos.loc[EVENT]:+.2f}", turn=turn))
+            rows.append((_("Lookbacks {looks}, {signal}: position {a} → {b}").format(
+                             looks=dr.lookbacks_label(looks), signal=_(dr.SIGNALS[kind]),
+                             a=date_short("2025-10-29"), b=date_short(EVENT)),
+                         _("; ").join(cells)))
     return _table(rows)
 
 
@@ -776,15 +834,18 @@ def _vix_words(frame: pd.DataFrame):
     the best rank, as the browser's rank())."""
     def describe(state):
         m, since = state["measure"], state["since"]
-        label = dch.VIX_MEASURES[m][0]
+        label = _(dch.VIX_MEASURES[m][0])
         rows = frame[frame.date >= since].dropna(subset=[m]).set_index("date")[m]
         rank = rows.rank(ascending=False, method="min")
         fmt = "+.2f" if m == "change" else ".2f"
-        return Said(f"{label}, US sessions {date_label(since)} to 31 Dec 2025",
-                    f"On {date_label(EVENT)} the {label} was {rows[EVENT]:{fmt}} points, rank "
-                    f"{int(rank[EVENT])} of the {len(rows)} sessions from {date_label(since)} "
-                    f"(1 = highest); the highest was {rows.max():{fmt}} on "
-                    f"{date_label(rows.idxmax())}.")
+        return Said(_("{label}, US sessions {start} to {end}").format(
+                        label=label, start=date_label(since), end=date_label("2025-12-31")),
+                    _("On {date} the {label} was {value} points, rank {rank} of the {n} "
+                      "sessions from {start} (1 = highest); the highest was {top} on "
+                      "{top_date}.").format(
+                        date=date_label(EVENT), label=label, value=f"{rows[EVENT]:{fmt}}",
+                        rank=int(rank[EVENT]), n=len(rows), start=date_label(since),
+                        top=f"{rows.max():{fmt}}", top_date=date_label(rows.idxmax())))
     return describe
 
 
@@ -794,33 +855,34 @@ def vix_fear(starts=VIX_STARTS):
     return publish(
         dch.vix(frame, starts=starts, event=EVENT), frame, "ch4-vix",
         Caption(["VIX"], as_of="2025-12-31",
-                note="Only US stock-market sessions are kept (Cboe also prints on some "
-                     "exchange holidays). Ranks count the days shown, from the chosen start "
-                     "to 31 Dec 2025; ties share the best rank."),
+                note=_("Only US stock-market sessions are kept (Cboe also prints on some "
+                       "exchange holidays). Ranks count the days shown, from the chosen start "
+                       "to 31 Dec 2025; ties share the best rank.")),
         describe=_vix_words(frame),
-        about="Line chart: the VIX measure chosen over time, with the event marked")
+        about=_("Line chart: the VIX measure chosen over time, with the event marked"))
 
 
 def explore_vix():
-    measure = ipw.Dropdown(options=[(v[0], k) for k, v in dch.VIX_MEASURES.items()],
-                           description="Measure")
-    start = widgets.date("2025-01-02", "From")
-    day = widgets.date(EVENT, "Day")
+    measure = ipw.Dropdown(options=[(_(v[0]), k) for k, v in dch.VIX_MEASURES.items()],
+                           description=_("Measure"))
+    start = widgets.date("2025-01-02", _("From"))
+    day = widgets.date(EVENT, _("Day"))
 
     def render():
         if start.value is None or day.value is None:
-            return "Pick both dates."
+            return _("Pick both dates.")
         frame = _vix_frame(end=rdata.info("VIX")["last"])
         frame = frame[frame.date >= iso(start.value)].copy()
         when = iso(day.value)
         if when not in set(frame.date):
             return (widgets.before_start(day.value, ["VIX"], "day") or
-                    f"{day.value:%d %b %Y} is not a US session on or after the start date.")
+                    _("{date} is not a US session on or after the start date.").format(
+                        date=date_note(day.value)))
         frame["value"] = frame[measure.value]
         frame = frame.dropna(subset=["value"])
         frame["rank"] = frame["value"].rank(ascending=False, method="min").astype(int)
         frame["n"] = len(frame)
-        frame["label"] = dch.VIX_MEASURES[measure.value][0]
+        frame["label"] = _(dch.VIX_MEASURES[measure.value][0])
         chart = dch.vix(frame, static=False, event=when)
         early = widgets.before_start(start.value, ["VIX"], drawn=True)
         return (chart, early) if early else chart
@@ -831,15 +893,18 @@ def explore_vix():
 def _vix_evidence() -> pd.DataFrame:
     frame = _vix_frame().set_index("date")
     ev = frame.loc[EVENT]
-    rows = [(f"VIX on {date_label(EVENT)}: open / intraday high / close",
-             f"{rdata.series('VIX').loc[EVENT, 'open']:.2f} / {ev['high']:.2f} / "
-             f"{ev['close']:.2f} points"),
-            ("Its one-day change, and how many 2025 sessions rose more",
-             f"{ev['change']:+.2f} points; {int((frame['change'] > ev['change']).sum())} of "
-             f"{len(frame)}"),
-            ("Highest VIX close of 2025", f"{frame['close'].max():.2f} on "
-                                          f"{date_label(frame['close'].idxmax())}"),
-            ("Short interest, securities lending, prime-broker positioning", "not in the cache")]
+    rows = [(_("VIX on {date}: open / intraday high / close").format(date=date_label(EVENT)),
+             _("{open} / {high} / {close} points").format(
+                 open=f"{rdata.series('VIX').loc[EVENT, 'open']:.2f}", high=f"{ev['high']:.2f}",
+                 close=f"{ev['close']:.2f}")),
+            (_("Its one-day change, and how many 2025 sessions rose more"),
+             _("{change} points; {k} of {n}").format(
+                 change=f"{ev['change']:+.2f}", k=int((frame['change'] > ev['change']).sum()),
+                 n=len(frame))),
+            (_("Highest VIX close of 2025"), _("{value} on {date}").format(
+                value=f"{frame['close'].max():.2f}", date=date_label(frame['close'].idxmax()))),
+            (_("Short interest, securities lending, prime-broker positioning"),
+             _("not in the cache"))]
     return _table(rows)
 
 
@@ -868,20 +933,25 @@ def _asia_words(frame: pd.DataFrame):
     and the lowest on 21 Nov, after the US reversal."""
     def describe(state):
         m = state["measure"]
-        label = dch.ASIA_MEASURES[m]
+        label = _(dch.ASIA_MEASURES[m])
         rows = frame[(frame.measure == m) & frame["value"].notna()]
 
         def ranked(day, high_first):
             v = rows[rows.date == day].set_index("symbol")["value"]
             v = v.sort_values(ascending=not high_first)
-            return [(s, f"{_name(s)}'s {x:+.1%}") for s, x in v.items()]
-        top, low = ("closest to its peak", "furthest below it") if m == "drawdown" else \
-            ("highest", "lowest")
-        return Said(f"{label}, each market's own sessions, 14 to 26 Nov 2025",
-                    [f"{label}: on its 20 Nov session the {top} of the ticked assets was ",
-                     Pick(ranked(EVENT, True), "none (no ticked asset has a value)"),
-                     f"; on 21 Nov, after the US reversal, the {low} was ",
-                     Pick(ranked(NEXT, False), "none"), "."])
+            return [(s, _("{asset}'s {pct}").format(asset=_name(s), pct=f"{x:+.1%}"))
+                    for s, x in v.items()]
+        top, low = ((_("closest to its peak"), _("furthest below it")) if m == "drawdown" else
+                    (_("highest"), _("lowest")))
+        span = (f"{date_label('2025-11-14')}至26日" if is_zh() else "14 to 26 Nov 2025")
+        return Said(_("{label}, each market's own sessions, {span}").format(label=label,
+                                                                           span=span),
+                    [_("{label}: on its {date} session the {top} of the ticked assets was "
+                       ).format(label=label, date=date_short(EVENT), top=top),
+                     Pick(ranked(EVENT, True), _("none (no ticked asset has a value)")),
+                     _("; on {date}, after the US reversal, the {low} was ").format(
+                         date=date_short(NEXT), low=low),
+                     Pick(ranked(NEXT, False), _("none")), _(".")])
     return describe
 
 
@@ -891,35 +961,35 @@ def asian_tech(symbols=ASIA):
     return publish(
         dch.asia(frame, shown=symbols), frame, "ch4-asian-tech",
         Caption(symbols, as_of=ASIA_SESSIONS[1],
-                note="Each market's own session dates: Seoul and Tokyo close at 06:30 UTC "
-                     "(01:30 in New York), before the US session of the same date opens. "
-                     "SoftBank prices are split-adjusted (returns unaffected). The PHLX "
-                     "Semiconductor index (US hours) is shown for comparison. Japan was "
-                     "closed on 24 Nov (holiday)."),
+                note=_("Each market's own session dates: Seoul and Tokyo close at 06:30 UTC "
+                       "(01:30 in New York), before the US session of the same date opens. "
+                       "SoftBank prices are split-adjusted (returns unaffected). The PHLX "
+                       "Semiconductor index (US hours) is shown for comparison. Japan was "
+                       "closed on 24 Nov (holiday).")),
         describe=_asia_words(frame), toggles=_toggles(symbols, "asia"), noun="assets",
-        about="Bar chart: each ticked asset's session moves from 14 to 26 Nov 2025, by the "
-              "measure chosen")
+        about=_("Bar chart: each ticked asset's session moves from 14 to 26 Nov 2025, by the "
+                "measure chosen"))
 
 
 def explore_asian_tech(symbols: Sequence[str] = (*ASIA, "NDX", "HSI")):
     symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE)
-    start = widgets.date("2025-11-14", "From")
-    end = widgets.date("2025-11-26", "To")
-    measure = ipw.Dropdown(options=[(v, k) for k, v in dch.ASIA_MEASURES.items()],
-                           description="Measure")
+    start = widgets.date("2025-11-14", _("From"))
+    end = widgets.date("2025-11-26", _("To"))
+    measure = ipw.Dropdown(options=[(_(v), k) for k, v in dch.ASIA_MEASURES.items()],
+                           description=_("Measure"))
     assets = widgets.assets(symbols, ASIA)
 
     def render():
         if start.value is None or end.value is None or end.value < start.value:
-            return "Pick a start date on or before the end date."
+            return _("Pick a start date on or before the end date.")
         if not assets.value:
-            return "Pick at least one asset."
+            return _("Pick at least one asset.")
         if (end.value - start.value).days > 31:
-            return "Pick at most a month: the bars get too thin to read."
+            return _("Pick at most a month: the bars get too thin to read.")
         frame = _asia_frame(assets.value, iso(start.value), iso(end.value), (measure.value,))
         frame = frame.dropna(subset=["value"])
         if frame.empty:
-            return "No sessions (or no opening prices) for these assets in this window."
+            return _("No sessions (or no opening prices) for these assets in this window.")
         return dch.asia(frame, static=False)
 
     return widgets.explorer([start, end, measure, assets], render)
@@ -931,14 +1001,16 @@ def _asia_evidence() -> pd.DataFrame:
         df = rdata.series(s)
         g = dr.gaps(df)
         g20 = g.loc[EVENT] if pd.Timestamp(EVENT) in g.index else None
-        rows.append((f"{label_of(s)}: 20 Nov gap / 20 Nov day / 21 Nov day",
+        rows.append((_("{name}: {d20} gap / {d20} day / {d21} day").format(
+                         name=label_of(s), d20=date_short(EVENT), d21=date_short(NEXT)),
                      f"{_pct(g20.gap if g20 is not None else np.nan)} / "
                      f"{_pct(metrics.day_change(df, EVENT))} / "
                      f"{_pct(metrics.day_change(df, NEXT))}"))
     for s in ("000660.KS", "9984.T"):
         df = rdata.series(s)
         pk, v = metrics.peak(df, "2025-01-01", "2025-11-19")
-        rows.append((f"{label_of(s)}: close on 19 Nov vs its 2025 peak close ({date_label(pk)})",
+        rows.append((_("{name}: close on {date} vs its 2025 peak close ({peak})").format(
+                         name=label_of(s), date=date_short("2025-11-19"), peak=date_label(pk)),
                      _pct(metrics.drawdown_on(df, "2025-11-19", "2025-01-01"), 1)))
     return _table(rows)
 
@@ -957,10 +1029,15 @@ def _y_max(frame: pd.DataFrame, measures, windows, start="2025-09-01", end="2025
     return round(top * 1.05, 2)
 
 
-ILLIQ_MEASURES = {"amihud": ("Amihud illiquidity", "bp per billion USD", ".3f"),
-                  "range": ("High-low range", "% of the low", ".2%")}
+ILLIQ_MEASURES = {"amihud": (N_("Amihud illiquidity"), N_("bp per billion USD"), ".3f"),
+                  "range": (N_("High-low range"), N_("% of the low"), ".2%")}
 REL_WINDOWS = [21, 63, 126, 200]
-VOL_MEASURES = {"volume": ("Volume", "shares", ",.0f")}
+VOL_MEASURES = {"volume": (N_("Volume"), N_("shares"), ",.0f")}
+
+
+def _measures(meta: dict) -> dict:
+    """{column: (label, unit, format)} with label and unit in the reader's language."""
+    return {k: (_(label), _(unit), fmt) for k, (label, unit, fmt) in meta.items()}
 VOL_WINDOWS = [10, 21, 63, 126]
 VOL_SYMBOLS = ["SPY", "QQQ", "GSPC", "NVDA"]
 
@@ -981,6 +1058,7 @@ def _relative_words(frame: pd.DataFrame, measures: dict, windows, prefix: str,
     """Each series' value on the event over its own mean of the previous w sessions (all
     w + 1 values present, as the browser's window sum requires), ranked highest first,
     with its highest multiple in the period shown."""
+    measures = _measures(measures)
     keys = list(measures)
 
     def ratios(m, w):
@@ -1000,14 +1078,18 @@ def _relative_words(frame: pd.DataFrame, measures: dict, windows, prefix: str,
         ranked = []
         for s in sorted(on, key=on.get, reverse=True):
             r = rel[s]
-            peak = ("its highest of Sep to Dec 2025" if r.idxmax() == EVENT else
-                    f"its highest of Sep to Dec 2025: {r.max():.1f} on {date_label(r.idxmax())}")
-            ranked.append((s, f"{_name(s)}'s {on[s]:.1f} times ({peak})"))
-        return Said(f"{label} over its average of the previous {w} sessions, Sep to Dec 2025",
-                    [f"{label} on {date_label(EVENT)} against its own average of the "
-                     f"previous {w} sessions: the highest multiple of the ticked series was ",
-                     Pick(ranked, "none: no series is ticked"),
-                     "."])
+            peak = (_("its highest of Sep to Dec 2025") if r.idxmax() == EVENT else
+                    _("its highest of Sep to Dec 2025: {x} on {date}").format(
+                        x=f"{r.max():.1f}", date=date_label(r.idxmax())))
+            ranked.append((s, _("{asset}'s {x} times ({peak})").format(
+                asset=_name(s), x=f"{on[s]:.1f}", peak=peak)))
+        return Said(_("{label} over its average of the previous {w} sessions, Sep to Dec "
+                      "2025").format(label=label, w=w),
+                    [_("{label} on {date} against its own average of the previous {w} "
+                       "sessions: the highest multiple of the ticked series was ").format(
+                        label=label, date=date_label(EVENT), w=w),
+                     Pick(ranked, _("none: no series is ticked")),
+                     _(".")])
     return describe
 
 
@@ -1015,20 +1097,22 @@ def illiquidity(symbols=("SPY", "QQQ")):
     symbols = args.symbols(symbols, "symbols", allowed=EXCHANGE, required=["SPY"])
     frame = _illiq_frame(symbols)
     return publish(
-        dch.relative(frame, measures=ILLIQ_MEASURES, windows=REL_WINDOWS, shown=symbols,
+        dch.relative(frame, measures=_measures(ILLIQ_MEASURES), windows=REL_WINDOWS,
+                     shown=symbols,
                      event=EVENT, prefix="liq",
                      y_max=_y_max(frame, ILLIQ_MEASURES, REL_WINDOWS)),
         frame, "ch4-illiquidity",
         Caption(list(symbols), as_of="2025-12-31",
-                note="Amihud illiquidity = |close-to-close return| / (close × volume), in "
-                     "basis points per billion dollars traded. Each value is divided by its "
-                     "own mean over the chosen number of previous sessions (the day itself "
-                     "excluded), computed in your browser from the CSV. The 200-session "
-                     "average needs 200 earlier sessions, so that line starts in October."),
+                note=_("Amihud illiquidity = |close-to-close return| / (close × volume), in "
+                       "basis points per billion dollars traded. Each value is divided by its "
+                       "own mean over the chosen number of previous sessions (the day itself "
+                       "excluded), computed in your browser from the CSV. The 200-session "
+                       "average needs 200 earlier sessions, so that line starts in "
+                       "October.")),
         describe=_relative_words(frame, ILLIQ_MEASURES, REL_WINDOWS, "liq"),
         toggles=_toggles(symbols, "liqs"), noun="series",
-        about="Line chart: each ticked ETF's daily Amihud illiquidity or high-low range as a "
-              "multiple of its own trailing average")
+        about=_("Line chart: each ticked ETF's daily Amihud illiquidity or high-low range as a "
+                "multiple of its own trailing average"))
 
 
 def _relative_kernel(symbols, measure: str, window: int, start: str, end: str, meta: dict
@@ -1048,28 +1132,31 @@ def _relative_kernel(symbols, measure: str, window: int, start: str, end: str, m
         parts.append(part.assign(symbol=s).rename_axis("date").reset_index())
     out = pd.concat(parts, ignore_index=True).dropna(subset=["rel"])
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    label, _, fmt = meta[measure]
-    return out.assign(label=label, fmt=fmt)
+    label, _unit, fmt = meta[measure]
+    return out.assign(label=_(label), fmt=fmt)
 
 
 def _explore_relative(symbols, shown, meta, default_window):
-    measure = ipw.Dropdown(options=[(v[0], k) for k, v in meta.items()], description="Measure")
-    window = ipw.BoundedIntText(value=default_window, min=2, max=300, description="Average of")
-    start = widgets.date("2025-09-01", "From")
-    end = widgets.date("2025-12-31", "To")
+    measure = ipw.Dropdown(options=[(_(v[0]), k) for k, v in meta.items()],
+                           description=_("Measure"))
+    window = ipw.BoundedIntText(value=default_window, min=2, max=300,
+                                description=_("Average of"))
+    start = widgets.date("2025-09-01", _("From"))
+    end = widgets.date("2025-12-31", _("To"))
     assets = widgets.assets(symbols, shown)
 
     def render():
         if start.value is None or end.value is None or end.value <= start.value:
-            return "Pick a start date before the end date."
+            return _("Pick a start date before the end date.")
         if not assets.value:
-            return "Pick at least one series."
+            return _("Pick at least one series.")
         frame = _relative_kernel(assets.value, measure.value, int(window.value),
                                  iso(start.value), iso(end.value), meta)
         if frame.empty:
-            return "Nothing to draw: the window needs more earlier sessions than the cache holds."
-        return dch.relative(frame, static=False, measures=meta, show_from=iso(start.value),
-                            show_to=iso(end.value))
+            return _("Nothing to draw: the window needs more earlier sessions than the cache "
+                     "holds.")
+        return dch.relative(frame, static=False, measures=_measures(meta),
+                            show_from=iso(start.value), show_to=iso(end.value))
 
     # One measure: no menu to pick it (a control that can change nothing).
     return widgets.explorer([measure, window, start, end, assets][len(meta) < 2:], render)
@@ -1083,16 +1170,19 @@ def _liquidity_evidence() -> pd.DataFrame:
     rows = []
     for s in ("SPY", "QQQ"):
         df = rdata.series(s)
-        rows.append((f"{label_of(s)}: Amihud on {date_label(EVENT)}, bp per billion USD",
-                     f"{dr.amihud(df).loc[EVENT]:.3f} (dollar volume "
-                     f"{df.loc[EVENT, 'close'] * df.loc[EVENT, 'volume'] / 1e9:,.1f} bn USD)"))
-        rows.append((f"{label_of(s)}: Amihud vs its average of the previous 21 / 63 / 200 "
-                     f"sessions", " / ".join(f"{dr.amihud_ratio(df, EVENT, w):.2f}x"
-                                             for w in (21, 63, 200))))
-        rows.append((f"{label_of(s)}: high-low range vs its average of the previous 21 / 63 / "
-                     f"200 sessions", " / ".join(f"{dr.range_ratio(df, EVENT, w):.2f}x"
-                                                 for w in (21, 63, 200))))
-    rows.append(("Top-of-book depth of S&P 500 futures", "not in the cache (no order-book data)"))
+        rows.append((_("{name}: Amihud on {date}, bp per billion USD").format(
+                         name=label_of(s), date=date_label(EVENT)),
+                     _("{value} (dollar volume {bn} bn USD)").format(
+                         value=f"{dr.amihud(df).loc[EVENT]:.3f}",
+                         bn=f"{df.loc[EVENT, 'close'] * df.loc[EVENT, 'volume'] / 1e9:,.1f}")))
+        rows.append((_("{name}: Amihud vs its average of the previous 21 / 63 / 200 "
+                       "sessions").format(name=label_of(s)),
+                     " / ".join(f"{dr.amihud_ratio(df, EVENT, w):.2f}x" for w in (21, 63, 200))))
+        rows.append((_("{name}: high-low range vs its average of the previous 21 / 63 / 200 "
+                       "sessions").format(name=label_of(s)),
+                     " / ".join(f"{dr.range_ratio(df, EVENT, w):.2f}x" for w in (21, 63, 200))))
+    rows.append((_("Top-of-book depth of S&P 500 futures"),
+                 _("not in the cache (no order-book data)")))
     return _table(rows)
 
 
@@ -1106,20 +1196,20 @@ def etf_volume(symbols=VOL_SYMBOLS, shown=("SPY", "QQQ", "GSPC")):
     frame = pd.concat(frame_parts, ignore_index=True).dropna()
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     return publish(
-        dch.relative(frame[["date", "symbol", "volume"]], measures=VOL_MEASURES,
+        dch.relative(frame[["date", "symbol", "volume"]], measures=_measures(VOL_MEASURES),
                      windows=VOL_WINDOWS, shown=shown, event=EVENT, prefix="vol",
                      y_max=_y_max(frame, VOL_MEASURES, VOL_WINDOWS)),
         frame, "ch4-etf-volume",
         Caption(list(symbols), as_of="2025-12-31",
-                note="Volumes in shares as published. The S&P 500 row is the index volume "
-                     "our source publishes (a vendor total of trading in the index's "
-                     "stocks; the source does not document exactly what it counts). Each "
-                     "day is divided by its own average over the chosen number of previous "
-                     "sessions, computed in your browser."),
+                note=_("Volumes in shares as published. The S&P 500 row is the index volume "
+                       "our source publishes (a vendor total of trading in the index's "
+                       "stocks; the source does not document exactly what it counts). Each "
+                       "day is divided by its own average over the chosen number of previous "
+                       "sessions, computed in your browser.")),
         describe=_relative_words(frame, VOL_MEASURES, VOL_WINDOWS, "vol"),
         toggles=_toggles(symbols, "vols"), noun="series",
-        about="Line chart: each ticked series' daily volume as a multiple of its own "
-              "trailing average")
+        about=_("Line chart: each ticked series' daily volume as a multiple of its own "
+                "trailing average"))
 
 
 def explore_etf_volume():
@@ -1131,10 +1221,11 @@ def _passive_evidence() -> pd.DataFrame:
     rows = []
     for s in VOL_SYMBOLS:
         df = rdata.series(s)
-        rows.append((f"{label_of(s)}: volume on {date_label(EVENT)} / {date_label(NEXT)} vs "
-                     f"its 21-session average", f"{dr.volume_ratio(df, EVENT, 21):.2f}x / "
-                                                f"{dr.volume_ratio(df, NEXT, 21):.2f}x"))
-    rows.append(("ETF share of total US equity volume", "not in the cache"))
+        rows.append((_("{name}: volume on {a} / {b} vs its 21-session average").format(
+                         name=label_of(s), a=date_label(EVENT), b=date_label(NEXT)),
+                     f"{dr.volume_ratio(df, EVENT, 21):.2f}x / "
+                     f"{dr.volume_ratio(df, NEXT, 21):.2f}x"))
+    rows.append((_("ETF share of total US equity volume"), _("not in the cache")))
     return _table(rows)
 
 

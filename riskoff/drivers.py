@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import data as rdata
+from .i18n import N_
 
 
 def _ts(d) -> pd.Timestamp:
@@ -163,7 +164,8 @@ def first_close_below_ma(df: pd.DataFrame, window: int, start=None) -> pd.Timest
 
 # ---------------------------------------------------------------- 5. trend following
 
-SIGNALS = {"ma": "price vs its moving average", "mom": "price vs its level L sessions ago"}
+SIGNALS = {"ma": N_("price vs its moving average"),
+           "mom": N_("price vs its level L sessions ago")}   # shown with _()
 
 
 def trend_signals(close: pd.Series, lookbacks: Iterable[int], kind: str = "ma") -> pd.DataFrame:

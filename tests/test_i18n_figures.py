@@ -21,7 +21,7 @@ import yaml
 
 from conftest import capture_published
 
-from riskoff import ch1, ch2, ch3, ch5, i18n
+from riskoff import ch1, ch2, ch3, ch4, ch5, i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 KEEP = set(yaml.safe_load((ROOT / "locale" / "terms.zh-Hant.yaml").read_text(
@@ -32,6 +32,9 @@ CHAPTERS = {
     "ch1": (ch1, ("who_fell", "rebased", "drawdowns")),
     "ch2": (ch2, ("timeline", "calculator", "yield_moves", "cuts_priced")),
     "ch3": (ch3, ("reversal", "reactions", "who_fell", "deals")),
+    "ch4": (ch4, ("gap_fade", "credit_drawdowns", "credit_vs_treasuries", "yield_moves",
+                  "crypto_xcorr", "crypto_thresholds", "trend_model", "vix_fear", "asian_tech",
+                  "illiquidity", "etf_volume")),
     "ch5": (ch5, ("after_chart", "analog_chart", "volatility_chart", "trend_chart")),
 }
 

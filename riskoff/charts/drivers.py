@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from . import base
+from ..i18n import N_, _, d3_date_short, d3_month, date_short, is_zh, vega_format, vega_text
 
 # Encodings use typed channels (alt.Text, alt.XValue, alt.ColorValue...), not shorthand
 # strings, alt.value or alt.condition dicts: Altair converts those with from_dict, about
@@ -34,8 +35,10 @@ def _utc(day: str) -> alt.DateTime:
     return alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True)
 
 
-def _date_x(title: str = "Date", fmt: str = "%-d %b", domain: tuple[str, str] | None = None
-            ) -> alt.X:
+def _date_x(title: str | None = None, fmt: str | None = None,
+            domain: tuple[str, str] | None = None) -> alt.X:
+    title = _("Date") if title is None else title
+    fmt = d3_date_short() if fmt is None else fmt
     # UTC scale: calendar dates must not shift with the reader's time zone. A fixed domain
     # keeps the axis (and Vega quiet) when the reader hides every series.
     scale = alt.Scale(type="utc", domain=[_utc(d) for d in domain]) if domain else \
@@ -44,7 +47,17 @@ def _date_x(title: str = "Date", fmt: str = "%-d %b", domain: tuple[str, str] | 
                  axis=alt.Axis(format=fmt, labelOverlap=True, tickCount=base.tick_count(75)))
 
 
-DATE_TIP = base.date_tip()
+def _sessions(n: int) -> str:
+    return (_("{n} session") if n == 1 else _("{n} sessions")).format(n=n)
+
+
+def _vega_msg(message: str, **exprs) -> str:
+    """vega_format with literal words put in first: ``{name}`` given as ``("text",)``."""
+    for k, v in list(exprs.items()):
+        if isinstance(v, tuple):
+            message = message.replace("{" + k + "}", v[0])
+            del exprs[k]
+    return vega_format(message, **exprs)
 
 
 def _beside(chart: alt.Chart, x, y, event: str, at: str, rule: str, prefix: str = "",
@@ -55,7 +68,8 @@ def _beside(chart: alt.Chart, x, y, event: str, at: str, rule: str, prefix: str 
     phone. ``level``: (the point's y, a horizontal rule's y) in pixels: the label moves off
     that rule when it is near."""
     full = prefix + base.date_label(event)
-    short = prefix + pd.Timestamp(event).strftime("%d %b").lstrip("0")
+    short = prefix + (date_short(event) if is_zh() else
+                      pd.Timestamp(event).strftime("%d %b").lstrip("0"))
     # Bold 12 px text is about 7.6 px a character.
     w = f"({base.NARROW} ? {round(7.6 * len(short))} : {round(7.6 * len(full))})"
     right = f"({at} + 12 + {w} < width && !({rule} > {at} + 6 && {rule} < {at} + 16 + {w}))"
@@ -112,22 +126,24 @@ def gap_fade(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[floa
     chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
     params = []
     if static:
-        p_sym = base.radio("asset", symbols, [base.label_of(s) for s in symbols], label="Asset")
+        p_sym = base.radio("asset", symbols, [base.label_of(s) for s in symbols],
+                           label=_("Asset"))
         p_gap = base.select("mingap", list(thresholds), _pct_labels(thresholds),
                             value=0.01 if 0.01 in thresholds else thresholds[0],
-                            label="Gap up of at least")
+                            label=_("Gap up of at least"))
         params = [p_sym, p_gap]
         chart = chart.transform_filter("datum.symbol === asset").transform_calculate(
             threshold="mingap", hit="datum.gap >= mingap && datum.day < 0")
     chart = chart.transform_calculate(is_event=f"datum.date === '{event}'",
                                       date_txt=base.date_text("date"))
     axis_pct = alt.Axis(format="+.0%")
-    tips = [alt.Tooltip("name:N", title="Asset"), alt.Tooltip("date_txt:N", title="Session"),
-            alt.Tooltip("gap:Q", title="Open vs previous close", format="+.2%"),
-            alt.Tooltip("open_to_close:Q", title="Close vs open", format="+.2%"),
-            alt.Tooltip("day:Q", title="Close vs previous close", format="+.2%")]
-    x = alt.X("gap:Q", title="Opening gap (vs previous close)", axis=axis_pct)
-    y = alt.Y("day:Q", title="Day move (close vs previous close)", axis=axis_pct)
+    tips = [alt.Tooltip("name:N", title=_("Asset")),
+            alt.Tooltip("date_txt:N", title=_("Session")),
+            alt.Tooltip("gap:Q", title=_("Open vs previous close"), format="+.2%"),
+            alt.Tooltip("open_to_close:Q", title=_("Close vs open"), format="+.2%"),
+            alt.Tooltip("day:Q", title=_("Close vs previous close"), format="+.2%")]
+    x = alt.X("gap:Q", title=_("Opening gap (vs previous close)"), axis=axis_pct)
+    y = alt.Y("day:Q", title=_("Day move (close vs previous close)"), axis=axis_pct)
     dots = chart.mark_circle(opacity=0.75).encode(
         x=x, y=y,
         color=alt.ColorValue(GREY, condition={"test": "datum.hit", "value": base.FALL}),
@@ -140,13 +156,14 @@ def gap_fade(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[floa
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y=alt.Y("y:Q"))
     thr = chart.transform_aggregate(threshold="max(threshold)").mark_rule(
         strokeDash=[4, 3], color=base.FALL).encode(
-        x=alt.X("threshold:Q"), tooltip=[alt.Tooltip("threshold:Q", title="Minimum gap",
+        x=alt.X("threshold:Q"), tooltip=[alt.Tooltip("threshold:Q", title=_("Minimum gap"),
                                               format="+.2%")])
     summary = chart.transform_calculate(h="datum.hit ? 1 : 0").transform_aggregate(
         hits="sum(h)", n="count()", threshold="max(threshold)", first="min(date)",
         last="max(date)").transform_calculate(
-        text="datum.hits + ' of ' + datum.n + ' sessions opened at least\\n' + "
-             "format(datum.threshold, '+.2~%') + ' above the previous close\\nand closed below it'")
+        text=vega_format(_("{hits} of {n} sessions opened at least\n{gap} above the previous "
+                           "close\nand closed below it"), hits="datum.hits", n="datum.n",
+                         gap="format(datum.threshold, '+.2~%')"))
     layer = alt.layer if static else base.kernel_layer  # kernel: skip Altair's layer copies
     return layer(zero, thr, dots, ring, label, _headline(summary, "text"),
                  width=width, height=HEIGHT).add_params(*params)
@@ -165,20 +182,19 @@ def credit_scatter(frame: pd.DataFrame, static: bool = True, horizons: Sequence[
     chart = alt.Chart(frame)
     params = []
     if static:
-        p_h = base.select("horizon", list(horizons),
-                          [f"{h} session{'s' if h > 1 else ''}" for h in horizons],
-                          label="Window length")
+        p_h = base.select("horizon", list(horizons), [_sessions(h) for h in horizons],
+                          label=_("Window length"))
         params = [p_h]
         chart = chart.transform_filter("datum.horizon === horizon")
     chart = chart.transform_calculate(is_event=f"datum.end === '{event}'",
                                       start_txt=base.date_text("start"),
                                       end_txt=base.date_text("end"))
-    x = alt.X("dy_bp:Q", title="10-year Treasury yield change (bp)")
-    y = alt.Y("ret:Q", title="HYG return (dividend-adjusted)", axis=alt.Axis(format="+.1%"))
-    tips = [alt.Tooltip("start_txt:N", title="From close of"),
-            alt.Tooltip("end_txt:N", title="To close of"),
-            alt.Tooltip("ret:Q", title="HYG return", format="+.2%"),
-            alt.Tooltip("dy_bp:Q", title="10-year yield change (bp)", format="+.0f")]
+    x = alt.X("dy_bp:Q", title=_("10-year Treasury yield change (bp)"))
+    y = alt.Y("ret:Q", title=_("HYG return (dividend-adjusted)"), axis=alt.Axis(format="+.1%"))
+    tips = [alt.Tooltip("start_txt:N", title=_("From close of")),
+            alt.Tooltip("end_txt:N", title=_("To close of")),
+            alt.Tooltip("ret:Q", title=_("HYG return"), format="+.2%"),
+            alt.Tooltip("dy_bp:Q", title=_("10-year yield change (bp)"), format="+.0f")]
     dots = chart.mark_circle(size=22, opacity=0.5, color=base.PALETTE[0]).encode(
         x=x, y=y, tooltip=tips)
     fit = chart.transform_regression("dy_bp", "ret").mark_line(
@@ -188,13 +204,13 @@ def credit_scatter(frame: pd.DataFrame, static: bool = True, horizons: Sequence[
         x=x, y=y, tooltip=tips)
     # Kept off the zero-change rule, so it is not struck through.
     label = _beside(ev, x, y, event, "scale('x', datum.dy_bp)", "scale('x', 0)",
-                    prefix="ending ", color=base.FALL,
+                    prefix=_("ending "), color=base.FALL,
                     level=("scale('y', datum.ret)", "scale('y', 0)"))
     zero_x = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(x=alt.X("v:Q"))
     zero_y = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
     note = chart.transform_aggregate(n="count()").transform_calculate(
-        text="datum.n + ' windows. Below the dashed line:\\nHYG did worse than the Treasury\\n"
-             "move implies (spread widening)'")
+        text=vega_format(_("{n} windows. Below the dashed line:\nHYG did worse than the "
+                           "Treasury\nmove implies (spread widening)"), n="datum.n"))
     return alt.layer(zero_x, zero_y, dots, fit, ring, label, _headline(note, "text"),
                      width=width, height=HEIGHT).add_params(*params)
 
@@ -219,26 +235,28 @@ def yield_moves(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[in
     chart = alt.Chart(frame).transform_calculate(name=_names_expr(symbols))
     params = []
     if static:
-        p_t = base.radio("tenor", symbols, [base.label_of(s).split(" (")[0] for s in symbols],
-                         label="Yield")
+        p_t = base.radio("tenor", symbols,
+                         [base.label_of(s).split(" (")[0].split("（")[0] for s in symbols],
+                         label=_("Yield"))
         p_l = base.select("lookback", list(lookbacks), list(lookback_labels) or None,
                           value=60 if 60 in lookbacks else lookbacks[0],
-                          label="Compare with the previous")
+                          label=_("Compare with the previous"))
         params = [p_t, p_l]
         chart = chart.transform_filter("datum.symbol === tenor && datum.k <= lookback")
     before = chart.transform_filter("datum.k >= 1")
     bars = before.mark_bar(color=base.PALETTE[4], opacity=0.85).encode(
-        x=alt.X("change_bp:Q", bin=bins, title="Daily change (bp)",
+        x=alt.X("change_bp:Q", bin=bins, title=_("Daily change (bp)"),
                 scale=alt.Scale(domain=[lo, hi])),
-        y=alt.Y("count():Q", title="Number of earlier days"),
-        tooltip=[alt.Tooltip("change_bp:Q", bin=bins, title="Change (bp)"),
-                 alt.Tooltip("count():Q", title="Days")])
+        y=alt.Y("count():Q", title=_("Number of earlier days")),
+        tooltip=[alt.Tooltip("change_bp:Q", bin=bins, title=_("Change (bp)")),
+                 alt.Tooltip("count():Q", title=_("Days"))])
     ev = chart.transform_filter("datum.k === 0").transform_calculate(
         date_txt=base.date_text("date"))
     rule = ev.mark_rule(color=base.FALL, strokeWidth=3).encode(
         x=alt.X("change_bp:Q"),
-        tooltip=[alt.Tooltip("name:N", title="Yield"), alt.Tooltip("date_txt:N", title="Date"),
-                 alt.Tooltip("change_bp:Q", title="Change (bp)", format="+.0f")])
+        tooltip=[alt.Tooltip("name:N", title=_("Yield")),
+                 alt.Tooltip("date_txt:N", title=_("Date")),
+                 alt.Tooltip("change_bp:Q", title=_("Change (bp)"), format="+.0f")])
     stats = chart.transform_calculate(
         prior="datum.k >= 1 ? datum.change_bp : null",
         ev="datum.k === 0 ? datum.change_bp : null").transform_joinaggregate(
@@ -246,10 +264,11 @@ def yield_moves(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[in
         le="datum.k >= 1 && datum.change_bp <= datum.evv ? 1 : 0").transform_aggregate(
         mean="mean(prior)", sd="stdev(prior)", n="valid(prior)", le="sum(le)",
         evv="max(evv)").transform_calculate(
-        text=f"'{base.date_label(event)}: ' + format(datum.evv, '+.0f') + ' bp, z = ' + "
-             "format((datum.evv - datum.mean) / datum.sd, '+.2f') + '\\nvs the previous ' + "
-             "datum.n + ' changes;\\n' + format(datum.le / datum.n, '.0%') + "
-             "' of them at or below it'")
+        text=_vega_msg(_("{date}: {move} bp, z = {z}\nvs the previous {n} changes;\n{share} of "
+                         "them at or below it"), date=(base.date_label(event),),
+                       move="format(datum.evv, '+.0f')",
+                       z="format((datum.evv - datum.mean) / datum.sd, '+.2f')", n="datum.n",
+                       share="format(datum.le / datum.n, '.0%')"))
     return alt.layer(bars, rule, _headline(stats, "text"),
                      width=width, height=HEIGHT).add_params(*params)
 
@@ -268,23 +287,23 @@ def xcorr(frame: pd.DataFrame, static: bool = True, max_lags: Sequence[int] = ()
     if static:
         keys = list(dict.fromkeys(frame["window"]))
         labels = list(dict.fromkeys(frame["window_label"]))
-        p_w = base.select("window", keys, labels, label="Sample")
+        p_w = base.select("window", keys, labels, label=_("Sample"))
         p_l = base.select("maxlag", list(max_lags), [str(m) for m in max_lags],
                           value=5 if 5 in max_lags else max_lags[0],
-                          label="Largest lag (sessions)")
+                          label=_("Largest lag (sessions)"))
         params = [p_w, p_l]
         chart = chart.transform_filter("datum.window === window && abs(datum.lag) <= maxlag")
     chart = chart.transform_filter("isValid(datum.corr)").transform_calculate(
         side="datum.lag > 0 ? 'Bitcoin earlier' : datum.lag < 0 ? 'Nasdaq-100 earlier' : "
              "'Same span'",
         band="2 / sqrt(datum.n)")
-    x = alt.X("lag:O", title=["Lag (sessions): how far Bitcoin's",
-                             "return precedes the Nasdaq-100's"], sort="ascending",
+    x = alt.X("lag:O", title=[_("Lag (sessions): how far Bitcoin's"),
+                             _("return precedes the Nasdaq-100's")], sort="ascending",
               axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=3))
     lo = min(-0.4, float(frame["corr"].min()) - 0.05)
     hi = max(0.8, float(frame["corr"].max()) + 0.05)
     bars = chart.mark_bar().encode(
-        x=x, y=alt.Y("corr:Q", title="Correlation of daily returns",
+        x=x, y=alt.Y("corr:Q", title=_("Correlation of daily returns"),
                      scale=alt.Scale(domain=[lo, hi])),
         color=alt.Color("side:N", title=None,
                         scale=alt.Scale(domain=["Bitcoin earlier", "Same span",
@@ -293,21 +312,33 @@ def xcorr(frame: pd.DataFrame, static: bool = True, max_lags: Sequence[int] = ()
                                                base.colour_of("NDX")]),
                         legend=alt.Legend(orient="bottom", columns=base.by_width(1, 3),
                                           labelLimit=0,
-                                          symbolType="square")),
-        tooltip=[alt.Tooltip("lag:O", title="Lag (sessions)"),
-                 alt.Tooltip("corr:Q", title="Correlation", format="+.3f"),
-                 alt.Tooltip("n:Q", title="Pairs of returns"),
-                 alt.Tooltip("band:Q", title="Noise band ±", format=".3f")])
+                                          symbolType="square", **_side_labels())),
+        tooltip=[alt.Tooltip("lag:O", title=_("Lag (sessions)")),
+                 alt.Tooltip("corr:Q", title=_("Correlation"), format="+.3f"),
+                 alt.Tooltip("n:Q", title=_("Pairs of returns")),
+                 alt.Tooltip("band:Q", title=_("Noise band ±"), format=".3f")])
     hi = chart.mark_tick(color="#333", thickness=1.5, size=18).encode(
         x=x, y=alt.Y("band:Q"), tooltip=[alt.Tooltip("band:Q", title="+2/√n", format=".3f")])
     lo = chart.transform_calculate(nb="-datum.band").mark_tick(
         color="#333", thickness=1.5, size=18).encode(
         x=x, y=alt.Y("nb:Q"), tooltip=[alt.Tooltip("nb:Q", title="-2/√n", format=".3f")])
     note = chart.transform_aggregate(n="max(n)", lo="min(lag)", hi="max(lag)").transform_calculate(
-        text="'Black ticks: ±2/√n, the range\\nexpected from pure noise\\n(' + datum.n + "
-             "' pairs of returns at lag 0)'")
+        text=vega_format(_("Black ticks: ±2/√n, the range\nexpected from pure noise\n({n} "
+                           "pairs of returns at lag 0)"), n="datum.n"))
     return alt.layer(bars, hi, lo, _headline(note, "text"),
                      width=width, height=HEIGHT).add_params(*params)
+
+
+SIDES = (N_("Bitcoin earlier"), N_("Same span"), N_("Nasdaq-100 earlier"))
+_IN_FSTRINGS = (N_(" (both)"),)   # used inside an f-string below (Babel does not look there)
+
+
+def _side_labels() -> dict:
+    # The sides stay English keys in the data; the legend says them in the reader's words.
+    if not is_zh():
+        return {}
+    return {"labelExpr": json.dumps({k: _(k) for k in SIDES}, ensure_ascii=False)
+            + "[datum.label]"}
 
 
 # ---------------------------------------------------------------- 4b. threshold crossings
@@ -326,16 +357,18 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     chart = alt.Chart(frame)
     params = []
     if static:
-        p_thr = base.select("btcthr", list(thresholds), [f"{t:,.0f} USD" for t in thresholds],
+        p_thr = base.select("btcthr", list(thresholds),
+                            [_("{n} USD").format(n=f"{t:,.0f}") for t in thresholds],
                             value=90000 if 90000 in thresholds else thresholds[0],
-                            label="Bitcoin threshold")
-        p_fld = base.radio("btcfield", ["low", "close"], ["intraday low", "close"],
-                           label="Bitcoin price")
-        p_ma = base.select("mawin", list(ma_windows), [f"{w}-session" for w in ma_windows],
+                            label=_("Bitcoin threshold"))
+        p_fld = base.radio("btcfield", ["low", "close"], [_("intraday low"), _("close")],
+                           label=_("Bitcoin price"))
+        p_ma = base.select("mawin", list(ma_windows),
+                           [_("{n}-session").format(n=w) for w in ma_windows],
                            value=50 if 50 in ma_windows else ma_windows[0],
-                           label="Nasdaq-100 average")
+                           label=_("Nasdaq-100 average"))
         p_from = base.select("since", list(starts), [base.date_label(s) for s in starts],
-                             label="First break on or after")
+                             label=_("First break on or after"))
         params = [p_thr, p_fld, p_ma, p_from]
         for w in ma_windows:
             chart = chart.transform_window(
@@ -352,18 +385,25 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
                  "time(datum.date) : null",
         ).transform_joinaggregate(firstt="min(cand)", groupby=["symbol"]).transform_calculate(
             first="isValid(datum.firstt) && time(datum.date) === datum.firstt",
-            what="datum.symbol === 'BTC-USD' ? 'Bitcoin ' + (btcfield === 'low' ? "
-                 "'intraday low' : 'close') + ' vs ' + format(btcthr, ',') + ' USD' : "
-                 "'Nasdaq-100 close vs its ' + mawin + '-session average'")
+            what=("datum.symbol === 'BTC-USD' ? (btcfield === 'low' ? "
+                  + vega_format(_("Bitcoin intraday low vs {n} USD"), n="format(btcthr, ',')")
+                  + " : " + vega_format(_("Bitcoin close vs {n} USD"), n="format(btcthr, ',')")
+                  + ") : " + vega_format(_("Nasdaq-100 close vs its {n}-session average"),
+                                         n="mawin")
+                  if is_zh() else
+                  "datum.symbol === 'BTC-USD' ? 'Bitcoin ' + (btcfield === 'low' ? "
+                  "'intraday low' : 'close') + ' vs ' + format(btcthr, ',') + ' USD' : "
+                  "'Nasdaq-100 close vs its ' + mawin + '-session average'"))
+    btc_name, ndx_name = _("Bitcoin (UTC days)"), _("Nasdaq-100 (NY sessions)")
     chart = chart.transform_filter(
         f"time(datum.date) >= time(toDate('{show_from}'))").transform_calculate(
-        name="datum.symbol === 'BTC-USD' ? 'Bitcoin (UTC days)' : 'Nasdaq-100 (NY sessions)'")
+        name=f"datum.symbol === 'BTC-USD' ? {vega_text(btc_name)} : {vega_text(ndx_name)}")
     color = base.asset_colour(["BTC-USD", "NDX"], lines=True, columns=1,
-                              names=["Bitcoin (UTC days)", "Nasdaq-100 (NY sessions)"])
-    y = alt.Y("dist:Q", title="Distance above its threshold", axis=alt.Axis(format="+.0%"))
-    tips = [alt.Tooltip("name:N", title="Series"), DATE_TIP,
-            alt.Tooltip("what:N", title="Compared"),
-            alt.Tooltip("dist:Q", title="Distance", format="+.2%")]
+                              names=[btc_name, ndx_name])
+    y = alt.Y("dist:Q", title=_("Distance above its threshold"), axis=alt.Axis(format="+.0%"))
+    tips = [alt.Tooltip("name:N", title=_("Series")), base.date_tip(),
+            alt.Tooltip("what:N", title=_("Compared")),
+            alt.Tooltip("dist:Q", title=_("Distance"), format="+.2%")]
     lines = chart.mark_line(strokeWidth=1.6).encode(x=_date_x(), y=y, color=color)
     pts = chart.mark_circle(size=40, opacity=0).encode(x=_date_x(), y=y, color=color,
                                                        tooltip=tips)
@@ -378,7 +418,8 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     for sym, left_if in (("BTC-USD", "datum.firstt === datum.lo && datum.lo !== datum.hi"),
                          ("NDX", "datum.firstt === datum.lo")):
         labels.append(order.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
-            lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + utcFormat(datum.date, '%-d %b')"
+            lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + utcFormat(datum.date, "
+                f"'{d3_date_short()}')"
         ).mark_text(
             align=alt.ExprRef(f"{left_if} ? 'right' : 'left'"),
             dx=alt.ExprRef(f"{left_if} ? -4 : 4"), baseline="bottom", fontSize=12,
@@ -391,7 +432,7 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
         date=f"toDate('{show_from}')", until=since_expr)
     since_rule = since.mark_rect(color=GREY, opacity=0.15, clip=True).encode(
         x=_date_x(), x2=alt.X2("until:T"),
-        tooltip=[base.date_tip(field="until", title="Search for a first break from")])
+        tooltip=[base.date_tip(field="until", title=_("Search for a first break from"))])
     return alt.layer(since_rule, zero, lines, pts, rules, *labels,
                      width=width, height=HEIGHT).add_params(*params)
 
@@ -414,8 +455,8 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
     params = []
     if static:
         p_kind = base.radio("signal", ["ma", "mom"],
-                            ["close vs moving average", "close vs close L sessions ago"],
-                            label="Signal")
+                            [_("close vs moving average"), _("close vs close L sessions ago")],
+                            label=_("Signal"))
         boxes = [base.checkbox(f"lb{L}", L in ticked, f"{L}") for L in lookbacks]
         params = [p_kind, *boxes]
         for L in lookbacks:
@@ -452,11 +493,11 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
         orient="bottom", columns=base.by_width(1, 2), labelLimit=0, symbolType="stroke",
         symbolStrokeWidth=3, symbolSize=300),
         scale=alt.Scale(domain=names, range=[[1, 0], [6, 3]][:len(names)]))
-    y = alt.Y("pos:Q", title="Model position (-1 short, +1 long)",
+    y = alt.Y("pos:Q", title=_("Model position (-1 short, +1 long)"),
               scale=alt.Scale(domain=[-1.05, 1.05]), axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1]))
-    tips = [alt.Tooltip("name:N", title="Index"), DATE_TIP,
-            alt.Tooltip("close:Q", title="Close (index points)", format=",.0f"),
-            alt.Tooltip("pos:Q", title="Position", format="+.2f")]
+    tips = [alt.Tooltip("name:N", title=_("Index")), base.date_tip(),
+            alt.Tooltip("close:Q", title=_("Close (index points)"), format=",.0f"),
+            alt.Tooltip("pos:Q", title=_("Position"), format="+.2f")]
     lines = chart.mark_line(interpolate="step-after", strokeWidth=2).encode(
         x=dx, y=y, color=color, strokeDash=dash)
     pts = chart.mark_circle(size=40, opacity=0).encode(x=dx, y=y, color=color,
@@ -469,7 +510,8 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
     dated = turned.transform_aggregate(n="count()", pos="min(pos)", groupby=["date"]
                                        ).transform_window(
         i="row_number()", sort=[{"field": "date"}]).transform_calculate(
-        lbl=f"utcFormat(datum.date, '%-d %b') + (datum.n > 1 ? ' (both)' : '')")
+        lbl=f"utcFormat(datum.date, '{d3_date_short()}') + (datum.n > 1 ? "
+            f"{vega_text(_(' (both)'))} : '')")
     # Below the triangle, or above it near the bottom (clear of the date axis).
     flip_text = [dated.transform_filter(f"datum.i % 4 === {r}").mark_text(
         dy=alt.ExprRef(f"datum.pos < -0.4 ? {-(14 + 12 * r)} : {16 + 12 * r}"), fontSize=11,
@@ -482,8 +524,9 @@ def trend(frame: pd.DataFrame, static: bool = True, lookbacks: Sequence[int] = (
 
 # ---------------------------------------------------------------- 6. VIX
 
-VIX_MEASURES = {"close": ("VIX close", "points"), "change": ("VIX one-day change", "points"),
-                "high": ("VIX intraday high", "points")}
+VIX_MEASURES = {"close": (N_("VIX close"), "points"),
+                "change": (N_("VIX one-day change"), "points"),
+                "high": (N_("VIX intraday high"), "points")}   # labels shown with _()
 
 
 def vix(frame: pd.DataFrame, static: bool = True, starts: Sequence[str] = (),
@@ -497,37 +540,41 @@ def vix(frame: pd.DataFrame, static: bool = True, starts: Sequence[str] = (),
     params = []
     keys = list(VIX_MEASURES)
     if static:
-        p_m = base.radio("measure", keys, [VIX_MEASURES[k][0] for k in keys], label="Measure")
+        p_m = base.radio("measure", keys, [_(VIX_MEASURES[k][0]) for k in keys],
+                         label=_("Measure"))
         p_s = base.select("since", list(starts), [base.date_label(s) for s in starts],
-                          label="Compare with days since")
+                          label=_("Compare with days since"))
         params = [p_m, p_s]
         chart = chart.transform_filter(
             "time(datum.date) >= time(toDate(since))").transform_calculate(
             value="datum[measure]",
-            label="measure === 'close' ? 'VIX close' : measure === 'change' ? "
-                  "'VIX one-day change' : 'VIX intraday high'").transform_filter(
+            label=f"measure === 'close' ? {vega_text(_('VIX close'))} : measure === 'change' ? "
+                  f"{vega_text(_('VIX one-day change'))} : {vega_text(_('VIX intraday high'))}"
+        ).transform_filter(
             "isValid(datum.value)").transform_window(
             rank="rank()", sort=[{"field": "value", "order": "descending"}]
         ).transform_joinaggregate(n="count()")
     chart = chart.transform_calculate(is_event=f"time(datum.date) === time(toDate('{event}'))")
-    y = alt.Y("value:Q", title="VIX points")
+    y = alt.Y("value:Q", title=_("VIX points"))
+    change = vega_text(_("VIX one-day change"))
     # A level unsigned, a change signed.
     chart = chart.transform_calculate(value_txt="format(datum.value, datum.label === "
-                                                "'VIX one-day change' ? '+.2f' : '.2f')")
-    tips = [DATE_TIP, alt.Tooltip("label:N", title="Measure"),
-            alt.Tooltip("value_txt:N", title="Points"),
-            alt.Tooltip("rank:Q", title="Rank (1 = highest)")]
+                                                f"{change} ? '+.2f' : '.2f')")
+    tips = [base.date_tip(), alt.Tooltip("label:N", title=_("Measure")),
+            alt.Tooltip("value_txt:N", title=_("Points")),
+            alt.Tooltip("rank:Q", title=_("Rank (1 = highest)"))]
     line = chart.mark_line(strokeWidth=1.3, color=base.PALETTE[0]).encode(
-        x=_date_x(fmt="%b %Y"), y=y)
-    pts = chart.mark_circle(size=30, opacity=0).encode(x=_date_x(fmt="%b %Y"), y=y, tooltip=tips)
+        x=_date_x(fmt=d3_month()), y=y)
+    pts = chart.mark_circle(size=30, opacity=0).encode(x=_date_x(fmt=d3_month()), y=y,
+                                                       tooltip=tips)
     ev = chart.transform_filter("datum.is_event")
     ring = ev.mark_point(size=220, strokeWidth=2.5, color=base.FALL).encode(
-        x=_date_x(fmt="%b %Y"), y=y, tooltip=tips)
+        x=_date_x(fmt=d3_month()), y=y, tooltip=tips)
     text = ev.transform_calculate(
-        text=f"'{base.date_label(event)}, ' + datum.label + ':\\n' + "
-             "format(datum.value, datum.label === 'VIX one-day change' ? '+.2f' : '.2f') + "
-             "' points\\nrank ' + datum.rank + ' of ' + datum.n + "
-             "' days shown (1 = highest)'")
+        text=_vega_msg(_("{date}, {label}:\n{value} points\nrank {rank} of {n} days shown (1 = "
+                         "highest)"), date=(base.date_label(event),), label="datum.label",
+                       value=f"format(datum.value, datum.label === {change} ? '+.2f' : '.2f')",
+                       rank="datum.rank", n="datum.n"))
     zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
     return alt.layer(zero, line, pts, ring, _headline(text, "text"),
                      width=width, height=HEIGHT).add_params(*params)
@@ -535,8 +582,9 @@ def vix(frame: pd.DataFrame, static: bool = True, starts: Sequence[str] = (),
 
 # ---------------------------------------------------------------- 7. Asian tech
 
-ASIA_MEASURES = {"day": "Close vs previous close", "gap": "Open vs previous close",
-                 "open_to_close": "Close vs open", "drawdown": "Close vs its 2025 peak close"}
+ASIA_MEASURES = {"day": N_("Close vs previous close"), "gap": N_("Open vs previous close"),
+                 "open_to_close": N_("Close vs open"),
+                 "drawdown": N_("Close vs its 2025 peak close")}   # shown with _()
 
 
 def asia(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
@@ -552,14 +600,15 @@ def asia(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
     params, toggle_names = [], None
     if static:
         keys = [k for k in ASIA_MEASURES if k in set(frame["measure"])]
-        p_m = base.radio("measure", keys, [ASIA_MEASURES[k] for k in keys], label="Measure")
+        p_m = base.radio("measure", keys, [_(ASIA_MEASURES[k]) for k in keys],
+                         label=_("Measure"))
         toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix="asia")
         params = [p_m, *toggles]
         toggle_names = [p.name for p in toggles]
         chart = chart.transform_filter("datum.measure === measure").transform_filter(keep)
     chart = chart.transform_filter("isValid(datum.value)").transform_calculate(
         day_txt=base.date_text("date"),
-        mlabel=f"{json.dumps(ASIA_MEASURES)}[datum.measure]")
+        mlabel=f"{json.dumps({k: _(v) for k, v in ASIA_MEASURES.items()})}[datum.measure]")
     names = [base.label_of(s) for s in symbols]
     # One fixed axis per measure (it stays put when the reader hides every asset).
     doms = {m: [round(min(float(g.min()), 0) * 1.05, 4), round(max(float(g.max()), 0) * 1.05, 4)]
@@ -568,19 +617,25 @@ def asia(frame: pd.DataFrame, static: bool = True, shown: Sequence[str] = (),
             else next(iter(doms.values())))
     color = base.asset_colour(symbols, toggles=toggle_names)
     bars = chart.mark_bar().encode(
-        x=alt.X("date:O", title="Session (each market's own date)",
-                axis=alt.Axis(labelExpr=f"{base.NARROW} ? [utcFormat(toDate(datum.value), "
-                                        "'%-d'), utcFormat(toDate(datum.value), '%b')] : "
-                                        "[utcFormat(toDate(datum.value), '%a'), "
-                                        "utcFormat(toDate(datum.value), '%-d %b')]",
+        x=alt.X("date:O", title=_("Session (each market's own date)"),
+                axis=alt.Axis(labelExpr=(
+                    f"{base.NARROW} ? [utcFormat(toDate(datum.value), "
+                    "'%-d日'), utcFormat(toDate(datum.value), '%-m月')] : "
+                    "[utcFormat(toDate(datum.value), '%a'), "
+                    "utcFormat(toDate(datum.value), '%-m月%-d日')]") if is_zh() else (
+                    f"{base.NARROW} ? [utcFormat(toDate(datum.value), "
+                    "'%-d'), utcFormat(toDate(datum.value), '%b')] : "
+                    "[utcFormat(toDate(datum.value), '%a'), "
+                    "utcFormat(toDate(datum.value), '%-d %b')]"),
                               labelAngle=0, labelOverlap=True)),
         xOffset=alt.XOffset("name:N", scale=alt.Scale(domain=names)),
-        y=alt.Y("value:Q", title="Move", axis=alt.Axis(format="+.0%"), stack=None,
+        y=alt.Y("value:Q", title=_("Move"), axis=alt.Axis(format="+.0%"), stack=None,
                 scale=alt.Scale(domain=ydom)),
         color=color,
-        tooltip=[alt.Tooltip("name:N", title="Asset"), alt.Tooltip("day_txt:N", title="Session"),
-                 alt.Tooltip("mlabel:N", title="Measure"),
-                 alt.Tooltip("value:Q", title="Move", format="+.2%")])
+        tooltip=[alt.Tooltip("name:N", title=_("Asset")),
+                 alt.Tooltip("day_txt:N", title=_("Session")),
+                 alt.Tooltip("mlabel:N", title=_("Measure")),
+                 alt.Tooltip("value:Q", title=_("Move"), format="+.2%")])
     zero = alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#555").encode(y=alt.Y("v:Q"))
     return alt.layer(zero, bars, width=width, height=HEIGHT).add_params(*params)
 
@@ -608,14 +663,15 @@ def relative(frame: pd.DataFrame, static: bool = True, measures: dict | None = N
     if static:
         keys = list(measures)
         if len(keys) > 1:
-            p_m = base.radio(f"{prefix}m", keys, [measures[k][0] for k in keys], label="Measure")
+            p_m = base.radio(f"{prefix}m", keys, [measures[k][0] for k in keys],
+                             label=_("Measure"))
             params.append(p_m)
             mexpr = f"{prefix}m"
         else:
             mexpr = repr(keys[0])
-        p_w = base.select(f"{prefix}w", list(windows), [f"{w} sessions" for w in windows],
+        p_w = base.select(f"{prefix}w", list(windows), [_sessions(w) for w in windows],
                           value=windows[1] if len(windows) > 1 else windows[0],
-                          label="Average over the previous")
+                          label=_("Average over the previous"))
         toggles, keep = base.symbol_toggles(symbols, shown or symbols, prefix=f"{prefix}s")
         params += [p_w, *toggles]
         toggle_names = [p.name for p in toggles]
@@ -639,13 +695,13 @@ def relative(frame: pd.DataFrame, static: bool = True, measures: dict | None = N
         trailing_txt="format(datum.trailing, datum.fmt)",
         unit=f"{json.dumps({v[0]: v[1] for v in measures.values()})}[datum.label] || ''")
     color = base.asset_colour(symbols, toggles=toggle_names, lines=True)
-    y = alt.Y("rel:Q", title="Multiple of its own trailing average",
+    y = alt.Y("rel:Q", title=_("Multiple of its own trailing average"),
               scale=alt.Scale(domain=[0, y_max]) if y_max else alt.Scale(zero=True))
-    tips = [alt.Tooltip("name:N", title="Series"), DATE_TIP,
-            alt.Tooltip("label:N", title="Measure"), alt.Tooltip("unit:N", title="Unit"),
-            alt.Tooltip("value_txt:N", title="That day (unit as in Unit)"),
-            alt.Tooltip("trailing_txt:N", title="Trailing average (unit as in Unit)"),
-            alt.Tooltip("rel:Q", title="Multiple", format=".2f")]
+    tips = [alt.Tooltip("name:N", title=_("Series")), base.date_tip(),
+            alt.Tooltip("label:N", title=_("Measure")), alt.Tooltip("unit:N", title=_("Unit")),
+            alt.Tooltip("value_txt:N", title=_("That day (unit as in Unit)")),
+            alt.Tooltip("trailing_txt:N", title=_("Trailing average (unit as in Unit)")),
+            alt.Tooltip("rel:Q", title=_("Multiple"), format=".2f")]
     lines = chart.mark_line(strokeWidth=1.5).encode(x=dx, y=y, color=color)
     pts = chart.mark_circle(size=40, opacity=0).encode(x=dx, y=y, color=color,
                                                        tooltip=tips)
