@@ -1113,7 +1113,10 @@
   function specOf(el) {
     var s = el.nextElementSibling;
     while (s && !(s.matches('script.riskoff-chart'))) { s = s.nextElementSibling; }
-    try { return s ? JSON.parse(s.textContent).spec : {}; } catch (e) { return {}; }
+    try {
+      if (!s) { return {}; }
+      return (window.riskoffChartData ? window.riskoffChartData(s) : JSON.parse(s.textContent)).spec;
+    } catch (e) { return {}; }
   }
 
   function prepare() {
