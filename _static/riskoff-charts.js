@@ -22,6 +22,32 @@
     return runtime;
   }
 
+  // Data sets several charts of the page draw are written once (riskoff/sitejs.py): a chart
+  // names one by "riskoff_values". Each chart gets its own copy (Vega marks the rows it reads).
+  var sharedText = {};
+  function sharedValues(key) {
+    if (!Object.prototype.hasOwnProperty.call(sharedText, key)) {
+      var block = document.querySelector('script.riskoff-data[data-key="' + key + '"]');
+      if (!block) { throw new Error('chart data ' + key + ' is missing from the page'); }
+      sharedText[key] = block.textContent;
+    }
+    return JSON.parse(sharedText[key]);
+  }
+
+  // A chart's JSON block as {spec, renderer, export}, its shared data filled in.
+  function chartData(script) {
+    var data = JSON.parse(script.textContent);
+    ((data.spec && data.spec.data) || []).forEach(function (d) {
+      if (d && d.riskoff_values) {
+        d.values = sharedValues(d.riskoff_values);
+        delete d.riskoff_values;
+      }
+    });
+    return data;
+  }
+  // For riskoff-figure-tools.js, which redraws a figure from its spec.
+  window.riskoffChartData = chartData;
+
   function escapeHtml(v) {
     return String(v).replace(/[&<>"']/g, function (c) {
       return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
@@ -122,6 +148,7 @@
     if (data.export) { exportMenu(el, view); }
     return view.runAsync().then(function () {
       el.classList.remove('riskoff-pending');
+      el.style.minHeight = '';  // the room kept for it (riskoff/sitejs.py)
       fitLater(wrapper);
       // For riskoff-figure-tools.js (links, export, table view): the drawn View.
       el.riskoffView = view;
@@ -190,6 +217,24 @@
     if (window.console) { console.error(err); }
   }
 
+  // One chart at a time, each step its own task: a page with several charts in view stays
+  // responsive while they are drawn (no single long task for all of them).
+  var queue = [], busy = false;
+  function later(fn) { setTimeout(fn, 0); }
+  function pump() {
+    if (busy || !queue.length) { return; }
+    busy = true;
+    var chart = queue.shift();
+    function next() { busy = false; later(pump); }
+    var data;
+    try { data = chartData(chart.script); } catch (e) { fail(chart.el, e); next(); return; }
+    loadRuntime().then(function (vega) {
+      return new Promise(function (resolve) { later(resolve); }).then(function () {
+        return draw(chart.el, data, vega);
+      });
+    }).catch(function (err) { fail(chart.el, err); }).then(next);
+  }
+
   function start() {
     var charts = [];
     document.querySelectorAll('script.riskoff-chart').forEach(function (script) {
@@ -202,10 +247,8 @@
     function render(chart) {
       if (chart.started) { return; }
       chart.started = true;
-      var data;
-      try { data = JSON.parse(chart.script.textContent); } catch (e) { fail(chart.el, e); return; }
-      loadRuntime().then(function (vega) { return draw(chart.el, data, vega); })
-        .catch(function (err) { fail(chart.el, err); });
+      queue.push(chart);
+      pump();
     }
     if (!('IntersectionObserver' in window)) { charts.forEach(render); return; }
     // Start a little before a chart scrolls in, so it is drawn by the time it is seen.
@@ -223,9 +266,18 @@
     });
   }
 
+  // The page's text is painted first; charts start after that frame.
+  function afterPaint() {
+    if (window.requestAnimationFrame) {
+      requestAnimationFrame(function () { later(start); });
+    } else {
+      later(start);
+    }
+  }
+
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', start);
+    document.addEventListener('DOMContentLoaded', afterPaint);
   } else {
-    start();
+    afterPaint();
   }
 })();

@@ -30,6 +30,9 @@ RUNTIME_JS = "vega.min.js"       # Vega alone: _static/vendor/vega (checked by r
 LEGACY_JS = "vega-bundle.js"     # Vega + Vega-Lite + vega-embed, for the legacy build
 LOADER_JS = "riskoff-charts.js"  # draws charts lazily (this module's companion)
 TOOLS_JS = "riskoff-figure-tools.js"  # per-figure link, export, table view, citation
+# Sphinx's options script: an inline script right after it sets the page name, so it cannot be
+# deferred; its few lines are written into the page instead (build_finished).
+OPTIONS_JS = "documentation_options.js"
 
 
 def legacy() -> bool:
@@ -77,28 +80,109 @@ class Compiler:
         path.write_text(json.dumps(compiled))
         return compiled
 
+    def height(self, spec: dict) -> int | None:
+        """The height in px the chart is drawn at (rendered once by vl-convert at its
+        default width, a phone's column), so the page keeps room for it before it is drawn."""
+        text = json.dumps(spec, sort_keys=True)
+        path = self.cache_dir / f"{hashlib.sha1(text.encode()).hexdigest()}.height"
+        if path.exists():
+            return int(path.read_text() or 0) or None
+        import vl_convert as vlc
+
+        try:
+            svg = vlc.vega_to_svg(spec)
+        except Exception:  # the browser says what is wrong; here it only costs the room
+            svg = ""
+        match = re.search(r'<svg\b[^>]*\bheight="([\d.]+)"', svg)
+        height = round(float(match.group(1))) if match else 0
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(str(height))
+        return height or None
+
 
 def _json_for_script(data) -> str:
     # Inside <script>, "</script>" or "<!--" in a string would end or confuse the block.
     return json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def compile_charts(body: str, compile_spec) -> tuple[str, int]:
-    """Replace every Altair chart script in `body` by a JSON block for riskoff-charts.js."""
-    count = 0
+SHARED_MIN = 2000  # bytes of JSON: smaller data sets are not worth a lookup
 
-    def replace(match):
-        nonlocal count
+
+CONTROL_ROW = 40  # px a bound control takes under the chart (a phone wraps some: measured)
+
+
+def _controls_height(spec) -> int:
+    """Room for the chart's controls (HTML under the drawing, not in vl-convert's picture):
+    a row per control, one for all the checkboxes."""
+    inputs = [s["bind"].get("input") for s in spec.get("signals", []) if isinstance(s, dict)
+              and isinstance(s.get("bind"), dict) and s["bind"].get("input")]
+    boxes = inputs.count("checkbox")
+    return CONTROL_ROW * (len(inputs) - boxes + (1 if boxes else 0))
+
+
+_PLACEHOLDER = re.compile(r'<div id="(altair-viz-[^"]+)"></div>\s*$')
+
+
+def compile_charts(body: str, compile_spec, height=None) -> tuple[str, int]:
+    """Replace every Altair chart script in `body` by a JSON block for riskoff-charts.js.
+
+    A data set that several charts of the page draw (the same rows) is written once, in a
+    <script type="application/json" class="riskoff-data" data-key="…"> block after the first
+    chart that uses it; the charts' specs name it by "riskoff_values" instead of "values"."""
+    charts = []
+    for match in _ALTAIR.finditer(body):
         spec, options = _altair_args(match.group(0))
         if options.get("mode", "vega-lite") == "vega-lite":
             spec = compile_spec(spec)
         actions = options.get("actions", True)
         export = actions if isinstance(actions, bool) else bool(actions.get("export", True))
-        count += 1
         data = {"spec": spec, "renderer": options.get("renderer", "svg"), "export": export}
-        return f'<script type="application/json" class="riskoff-chart">{_json_for_script(data)}</script>'
+        charts.append((match, data))
 
-    return _ALTAIR.sub(replace, body), count
+    # Which inline data sets repeat across charts of this page (by content).
+    texts, users = {}, {}
+    for i, (_, data) in enumerate(charts):
+        for d in data["spec"].get("data", []) if isinstance(data["spec"], dict) else []:
+            if isinstance(d, dict) and isinstance(d.get("values"), list):
+                text = _json_for_script(d["values"])
+                if len(text) >= SHARED_MIN:
+                    key = hashlib.sha1(text.encode()).hexdigest()[:16]
+                    texts[key] = text
+                    users.setdefault(key, set()).add(i)
+    shared = {k for k, who in users.items() if len(who) > 1}
+
+    out, pos, written = [], 0, set()
+    for i, (match, data) in enumerate(charts):
+        after, full_spec = [], data["spec"]
+        if shared:
+            spec = dict(data["spec"])
+            spec["data"] = []
+            for d in data["spec"].get("data", []):
+                if isinstance(d, dict) and isinstance(d.get("values"), list):
+                    key = hashlib.sha1(_json_for_script(d["values"]).encode()).hexdigest()[:16]
+                    if key in shared:
+                        d = {k: v for k, v in d.items() if k != "values"}
+                        d["riskoff_values"] = key
+                        if key not in written:
+                            written.add(key)
+                            after.append(f'<script type="application/json" class="riskoff-data" '
+                                         f'data-key="{key}">{texts[key]}</script>')
+                spec["data"].append(d)
+            data = {**data, "spec": spec}
+        before = body[pos:match.start()]
+        rows = height(full_spec) if height else None
+        if rows:
+            rows += _controls_height(full_spec)
+        if rows:
+            # Room for the chart before it is drawn: no layout shift when it appears.
+            before = _PLACEHOLDER.sub(lambda m: f'<div id="{m.group(1)}" class="riskoff-pending" '
+                                      f'style="min-height: {rows}px"></div>', before)
+        out.append(before)
+        out.append(f'<script type="application/json" class="riskoff-chart">'
+                   f'{_json_for_script(data)}</script>' + "".join(after))
+        pos = match.end()
+    out.append(body[pos:])
+    return "".join(out), len(charts)
 
 
 # ------------------------------------------------------------------------------- description
@@ -135,6 +219,25 @@ def _script_name(js) -> str:
     return name.split("?")[0].rsplit("/", 1)[-1]
 
 
+def _defer(js):
+    """No script blocks the first paint: each one with a file runs after parsing, in order.
+    (The search page is left as Sphinx wrote it: its inline code calls the scripts at once.)"""
+    attrs = getattr(js, "attributes", None)
+    if getattr(js, "filename", None) and isinstance(attrs, dict) and "async" not in attrs:
+        attrs["defer"] = "defer"
+    return js
+
+
+def _deferred(js):
+    """A deferred copy of a script entry (entries are shared by every page: the search page
+    keeps the original)."""
+    attrs = getattr(js, "attributes", None)
+    if not (getattr(js, "filename", None) and isinstance(attrs, dict)) or "async" in attrs \
+            or attrs.get("defer"):
+        return js
+    return type(js)(js.filename, priority=js.priority, **{**attrs, "defer": "defer"})
+
+
 def page_context(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files", [])
     if legacy():
@@ -144,16 +247,16 @@ def page_context(app, pagename, templatename, context, doctree):
     charts = 0
     if "body" in context:
         compiler = Compiler(Path(app.doctreedir) / "riskoff-vega")
-        context["body"], charts = compile_charts(context["body"], compiler)
+        context["body"], charts = compile_charts(context["body"], compiler, compiler.height)
     drop = {RUNTIME_JS, LEGACY_JS} | (set() if charts else {LOADER_JS, TOOLS_JS})
     kept = []
     for js in scripts:
         if _script_name(js) in drop:
             continue
         if _script_name(js) in (LOADER_JS, TOOLS_JS):
-            attrs = getattr(js, "attributes", None)
-            if isinstance(attrs, dict):
-                attrs["defer"] = "defer"
+            _defer(js)
+        elif pagename != "search" and _script_name(js) != OPTIONS_JS:
+            js = _deferred(js)
         kept.append(js)
     context["script_files"] = kept
     if doctree is not None and 'name="description"' not in context.get("metatags", ""):
@@ -231,18 +334,33 @@ def _icon_script(outdir: Path) -> Path | None:
     return found[0] if found else None
 
 
+_OPTIONS_TAG = re.compile(r'<script src="[^"]*_static/documentation_options\.js(?:\?v=[0-9a-f]+)?">'
+                          r'</script>')
+
+
+def inline_options(page: str, options: str) -> str:
+    """The page with Sphinx's options script written into it (one round trip less, and the
+    inline page-name line after it keeps working)."""
+    body = options.replace("</", "<\\/")
+    return _OPTIONS_TAG.sub(lambda m: f"<script>{body}</script>", page, count=1)
+
+
 def build_finished(app, exception):
     if exception is not None or legacy() or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
     script = _icon_script(outdir)
-    if script is None:
-        return
-    icons = icon_set(script.read_text(encoding="utf-8"))
+    icons = icon_set(script.read_text(encoding="utf-8")) if script else None
+    options_js = outdir / "_static" / OPTIONS_JS
+    options = options_js.read_text(encoding="utf-8").strip() if options_js.exists() else None
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        new = inline_icons(text, icons)
-        if new is not None and new != text:
+        new = text
+        if icons is not None:
+            new = inline_icons(new, icons) or new
+        if options is not None:
+            new = inline_options(new, options)
+        if new != text:
             page.write_text(new, encoding="utf-8")
 
 

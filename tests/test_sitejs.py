@@ -36,7 +36,7 @@ def test_chart_script_becomes_compiled_vega(tmp_path):
     assert "vega/v6" in block["spec"]["$schema"]  # compiled: a Vega spec, not Vega-Lite
     assert block["export"] is True and block["renderer"] == "svg"
     # the placeholder the loader draws into stays right before the data block
-    assert re.search(r'<div id="altair-viz-[0-9a-f]+"></div>\s*<script type="application/json"',
+    assert re.search(r'<div id="altair-viz-[0-9a-f]+"[^>]*></div>\s*<script type="application/json"',
                      body)
     assert list(tmp_path.glob("*.json")), "compiled spec not cached"
 
