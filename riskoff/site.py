@@ -104,12 +104,39 @@ def notebooks() -> list[Path]:
     return [ROOT / "index.ipynb", *sorted(CHAPTERS.glob("*.ipynb"))]
 
 
-CELL_TIMEOUT = 30  # seconds per cell (the slowest takes a few); long timeouts coincided with stalls
+CELL_TIMEOUT = 30  # seconds per cell (the slowest takes a few)
+
+# Run in the shared kernel before each notebook, as a silent request: the notebook then starts
+# from a fresh namespace, execution count 1, its own folder, and no widgets of the previous one
+# (modules stay imported: that is the point of sharing the kernel).
+_FRESH = """\
+def _riskoff_fresh(cwd):
+    import os, ipywidgets, IPython
+    ipywidgets.Widget.close_all()
+    IPython.get_ipython().reset(new_session=True)
+    os.chdir(cwd)
+_riskoff_fresh({cwd!r})
+"""
+# What the shared kernel runs once at start. SIGUSR1 dumps every thread's stack to the
+# kernel's stderr (how to see what a stalled kernel waits on). jsonschema's optional IRI
+# checker builds a parser grammar on import (1.5-4 s here); Vega-Lite's schema uses no IRI
+# format ("uri", "uri-reference", "color-hex" only), so validation is the same without it.
+_WARM = """\
+def _riskoff_warm():
+    import faulthandler, signal, sys
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+    import riskoff.charts.base, riskoff.widgets
+_riskoff_warm()
+del _riskoff_warm
+"""
 
 
 def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT,
-            record: bool = True) -> None:
-    """Execute notebooks in place with the current Python, without stored widget state.
+            record: bool = True, env: dict[str, str] | None = None,
+            out_dir: Path | None = None) -> None:
+    """Execute notebooks with the current Python, without stored widget state.
 
     The kernel runs in book mode (RISKOFF_OUTPUT=book: charts as Altair HTML, which the site
     renders). Widget state would make myst-nb load require.js and a widget manager from a CDN;
@@ -117,45 +144,147 @@ def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT,
     widget views that would point at it (an explorer's saved output is then its text,
     "Run this cell to get the controls").
 
-    Each cell has ``timeout`` seconds. RISKOFF_KERNEL_IPC=1 makes the kernels talk over Unix
-    sockets in a private directory instead of TCP ports (no port races between concurrent
-    start-ups); it is opt-in because serial runs stalled with either transport.
+    One kernel runs every notebook of the call in turn, each from a fresh namespace in its
+    own folder (imports are paid once). ``env``: variables for that kernel on top of this
+    process's environment (e.g. ``{"RISKOFF_LANG": "zh-Hant"}``). ``out_dir``: write the
+    executed notebooks there (under their path relative to the book, or their name) instead
+    of in place. ``record``: note the data cache in chapters/executed-with.json (not for
+    copies). Each cell has ``timeout`` seconds; a cell that takes longer stops the run with a
+    one-line message. RISKOFF_KERNEL_IPC=1 makes the kernel talk over a Unix socket in a
+    private directory instead of TCP ports.
     """
+    import asyncio
+
+    asyncio.run(_execute_all([Path(p) for p in (paths or notebooks())], timeout,
+                             record and out_dir is None, dict(env or {}), out_dir))
+
+
+async def _execute_all(paths: list[Path], timeout: int, record: bool, env: dict,
+                       out_dir: Path | None) -> None:
     import os
     import tempfile
 
     import nbformat
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError
     from traitlets.config import Config
 
-    os.environ["RISKOFF_OUTPUT"] = "book"  # inherited by the kernels started below
-    for path in paths or notebooks():
-        t0 = time.perf_counter()
-        nb = nbformat.read(path, as_version=4)
-        with tempfile.TemporaryDirectory(prefix="riskoff-kernel-") as sockets:
-            config = Config({"KernelManager": {"transport": "ipc",
-                                               "ip": str(Path(sockets) / "kernel")}}) \
-                if os.environ.get("RISKOFF_KERNEL_IPC") else Config()
-            client = NotebookClient(nb, config=config, timeout=timeout, startup_timeout=120,
-                                    kernel_name="python3",
-                                    resources={"metadata": {"path": str(path.parent)}})
-            try:
-                client.execute()
-            except CellTimeoutError as exc:
-                raise SystemExit(f"{path.relative_to(ROOT)}: a cell ran longer than {timeout} s "
-                                 f"and was stopped (a hung kernel or an endless loop); "
-                                 f"nothing was written. {str(exc).splitlines()[0]}") from None
-        nb.metadata.pop("widgets", None)
-        for i, cell in enumerate(nb.cells):
-            cell.get("metadata", {}).pop("execution", None)
-            for j, output in enumerate(cell.get("outputs", [])):
-                output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
-                _stable_ids(output, f"{path.name}:{i}:{j}")
-        nbformat.write(nb, path)
-        if record:  # an edition's copy (riskoff.edition) is not a committed notebook
-            record_data_digest(path)
-        print(f"executed {path.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s")
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="riskoff-kernel-") as sockets:
+        config = Config({"KernelManager": {"transport": "ipc",
+                                           "ip": str(Path(sockets) / "kernel")}}) \
+            if os.environ.get("RISKOFF_KERNEL_IPC") else Config()
+        km = AsyncKernelManager(kernel_name="python3", config=config)
+        await km.start_kernel(cwd=str(paths[0].parent),
+                              env={**os.environ, **env, "RISKOFF_OUTPUT": "book"})
+        kc = km.client()
+        kc.shell_channel_class = kc.iopub_channel_class = _sliced_channel()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)
+            await _run_silently(kc, _WARM, timeout, "starting the kernel")
+            for path in paths:
+                t0 = time.perf_counter()
+                rel = _shown(path)
+                nb = nbformat.read(path, as_version=4)
+                await _run_silently(kc, _FRESH.format(cwd=str(path.parent.resolve())), timeout,
+                                    f"{rel}: resetting the kernel")
+                client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3",
+                                        resources={"metadata": {"path": str(path.parent)}})
+                client.kc = kc  # the shared kernel's client: no new channels per notebook
+                try:
+                    await client.async_execute()
+                except CellTimeoutError as exc:
+                    raise SystemExit(f"{rel}: a cell ran longer than {timeout} s and was "
+                                     f"stopped (a hung kernel or an endless loop); nothing was "
+                                     f"written. {str(exc).splitlines()[0]}") from None
+                _clean(nb, path.name)
+                target = path if out_dir is None else Path(out_dir) / _relative(path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, target)
+                if record:  # an edition's copy (riskoff.edition) is not a committed notebook
+                    record_data_digest(path)
+                print(f"executed {rel} in {time.perf_counter() - t0:.1f} s", flush=True)
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+    if len(paths) > 1:
+        print(f"executed {len(paths)} notebooks in {time.perf_counter() - start:.1f} s")
+
+
+# How long a missed wake-up can delay a message (see _sliced_channel).
+POLL_SLICE = 0.2
+
+
+def _sliced_channel():
+    """jupyter_client's asyncio channel, polling in slices of POLL_SLICE seconds.
+
+    Why: the executions that stalled (issue 12) were waits on a message that had arrived. An
+    asyncio poll on a ZeroMQ socket wakes on the socket's edge-triggered file descriptor, and
+    that wake-up was sometimes lost: the kernel sat idle, the client's event loop idle in
+    epoll, the execute reply queued in the socket, until the poll's timeout ran out (it checks
+    the socket once more then) -- 30 s with a 30 s cell timeout, forever without one. A poll
+    that ends every POLL_SLICE seconds checks the socket again, so a lost wake-up costs at
+    most that; the cell timeout still counts from the first poll.
+    """
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    class SlicedChannel(AsyncZMQSocketChannel):
+        async def get_msg(self, timeout: float | None = None) -> dict:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = POLL_SLICE if deadline is None else \
+                    max(0.0, min(POLL_SLICE, deadline - time.monotonic()))
+                if await self.socket.poll(int(left * 1000)):
+                    return await self._recv()
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise Empty
+
+    return SlicedChannel
+
+
+async def _run_silently(kc, code: str, timeout: int, what: str) -> None:
+    """Run code in the kernel without a trace in any notebook; raise on error or timeout."""
+    from queue import Empty
+
+    msg_id = kc.execute(code, silent=True, store_history=False)
+    try:
+        while True:
+            reply = await kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+    except Empty:
+        raise SystemExit(f"{what}: no reply from the kernel in {timeout} s") from None
+    if reply["content"]["status"] != "ok":
+        raise SystemExit(f"{what}: {reply['content'].get('ename')}: "
+                         f"{reply['content'].get('evalue')}")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(ROOT)
+    except ValueError:
+        return Path(path.name)
+
+
+def _clean(nb, name: str) -> None:
+    """Drop widget state and views and execution timings; make random ids stable."""
+    nb.metadata.pop("widgets", None)
+    for i, cell in enumerate(nb.cells):
+        cell.get("metadata", {}).pop("execution", None)
+        for j, output in enumerate(cell.get("outputs", [])):
+            output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
+            _stable_ids(output, f"{name}:{i}:{j}")
 
 
 def _executed_with() -> dict:

@@ -345,17 +345,19 @@ def last_complete(symbol: str) -> str:
 _HTML_OPTIONS = {"embed_options": alt.renderers.options.get("embed_options")}
 
 
-def chart_html(chart: alt.TopLevelMixin, fallback_png: bytes | None = None) -> str:
+def chart_html(chart: alt.TopLevelMixin, fallback_png: bytes | None = None,
+               spec: dict | None = None) -> str:
     """Altair's own HTML output for a chart (the renderer the static site draws from), whatever
     renderer the session has enabled.
 
     ``fallback_png``: an image put inside the chart's container. vega-embed empties the
     container when it draws, so the image only shows where the chart script cannot run (an
     untrusted notebook in JupyterLab, which strips scripts but keeps images); the book's
-    build removes it again (riskoff.sphinxext).
+    build removes it again (riskoff.sphinxext). ``spec``: the chart's spec when the caller
+    has it already (``checked_spec``), so it is not made again.
     """
     with alt.renderers.enable("default", **_HTML_OPTIONS):
-        bundle = chart._repr_mimebundle_()
+        bundle = chart._repr_mimebundle_() if spec is None else alt.renderers.get()(spec)
     if isinstance(bundle, tuple):  # (bundle, metadata) from some renderers
         bundle = bundle[0]
     out = bundle["text/html"]
@@ -375,12 +377,73 @@ def chart_html(chart: alt.TopLevelMixin, fallback_png: bytes | None = None) -> s
 FALLBACK_CLASS = "riskoff-fallback"
 
 
-def png(chart: alt.TopLevelMixin) -> bytes:
-    """A static picture of the chart in its initial state, drawn offline by vl-convert."""
+def png(chart: alt.TopLevelMixin | dict) -> bytes:
+    """A static picture of the chart (or spec) in its initial state, drawn offline by
+    vl-convert. Drawing takes 0.1-1 s, so pictures are cached by what they depend on."""
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
-    return vlc.vegalite_to_png(chart.to_dict(), vl_version=vl_version_for_vl_convert(), scale=1)
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    vl_version = vl_version_for_vl_convert()
+    path = cache_path("png", spec_key(spec, "png", vlc.__version__, vl_version, "scale=1"),
+                      ".png")
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    picture = vlc.vegalite_to_png(spec, vl_version=vl_version, scale=1)
+    _cache_write(path, picture)
+    return picture
+
+
+def checked_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's spec, validated against the Vega-Lite schema as Altair's display does.
+
+    Validation costs 0.1-0.5 s a chart; a spec that passed once is noted in the cache (keyed
+    by the spec and the Altair and jsonschema versions) and not validated again."""
+    from importlib.metadata import version
+
+    spec = chart.to_dict(validate=False, context={"pre_transform": False})
+    path = cache_path("valid", spec_key(spec, "valid", alt.__version__, version("jsonschema")),
+                      "")
+    if not path.exists():
+        chart.to_dict(context={"pre_transform": False})  # raises what Altair raises
+        _cache_write(path, b"")
+    return spec
+
+
+# ---------------------------------------------------------------------------- caches
+# Pure results keyed by a hash of everything they depend on, outside the repository:
+# $XDG_CACHE_HOME/riskoff (default ~/.cache/riskoff). A changed spec or version is a new key.
+
+def cache_root():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return rdata.Path(base) / "riskoff"
+
+
+def spec_key(spec: dict, *parts: str) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(str(part).encode() + b"\0")
+    h.update(json.dumps(spec, sort_keys=True, ensure_ascii=False,
+                        separators=(",", ":")).encode())
+    return h.hexdigest()
+
+
+def cache_path(kind: str, key: str, suffix: str):
+    return cache_root() / kind / f"{key}{suffix}"
+
+
+def _cache_write(path, content: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(content)
+        tmp.replace(path)  # atomic: a concurrent run never reads half a file
+    except OSError:
+        pass  # no writable cache: compute again next time
 
 
 def _md_to_html(text: str) -> str:
@@ -419,12 +482,13 @@ def publish(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str, caption: C
             _follow_in_kernel(fig, said, caption.markdown(name))
         display(fig)
         return
+    spec = checked_spec(chart)  # once, for the HTML and the picture
     label_attr = html.escape(label, quote=True)
     extra = ""
     if said is not None:
         extra = f' data-title="{html.escape(said.title().replace(chr(10), " "), quote=True)}"'
     display(HTML(f'<figure class="riskoff-figure" role="figure" aria-label="{label_attr}"{extra}>'
-                 f"{chart_html(chart, fallback_png=png(chart))}<figcaption>{figcaption}"
+                 f"{chart_html(chart, fallback_png=png(spec), spec=spec)}<figcaption>{figcaption}"
                  f"</figcaption></figure>"))
 
 

@@ -1,0 +1,116 @@
+"""What makes `python -m riskoff.site execute` fast and stall-free, without a kernel: the
+caches of pure results (a chart's picture, a spec's validation) and the sliced poll."""
+import asyncio
+import time
+from queue import Empty
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from riskoff import site
+from riskoff.charts import base
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path / "riskoff"
+
+
+def _chart(y=(1, 2, 3), colour="#0072B2"):
+    df = pd.DataFrame({"x": [1, 2, 3], "y": list(y)})
+    return alt.Chart(df).mark_line(color=colour).encode(x="x:Q", y="y:Q").properties(width=200)
+
+
+def test_spec_key_follows_everything_it_names():
+    spec = _chart().to_dict()
+    assert base.spec_key(spec, "png", "1") == base.spec_key(dict(reversed(spec.items())), "png", "1")
+    assert base.spec_key(spec, "png", "1") != base.spec_key(spec, "png", "2")   # a version
+    assert base.spec_key(spec, "png", "1") != base.spec_key(_chart(y=(1, 2, 4)).to_dict(),
+                                                           "png", "1")          # the data
+    assert base.spec_key(spec, "ab", "c") != base.spec_key(spec, "a", "bc")     # separated
+
+
+def test_png_is_drawn_once_per_spec_and_never_served_stale(cache, monkeypatch):
+    import vl_convert as vlc
+
+    drawn = []
+    real = vlc.vegalite_to_png
+
+    def counting(spec, **kw):
+        drawn.append(spec)
+        return real(spec, **kw)
+
+    monkeypatch.setattr(vlc, "vegalite_to_png", counting)
+    first = base.png(_chart())
+    assert first.startswith(b"\x89PNG") and len(drawn) == 1
+    assert base.png(_chart()) == first and len(drawn) == 1           # same spec: from the cache
+    assert base.png(_chart().to_dict()) == first and len(drawn) == 1  # a spec dict is the same
+    other = base.png(_chart(colour="#D55E00"))                         # another spec: drawn
+    assert len(drawn) == 2 and other != first
+    assert len(list((cache / "png").glob("*.png"))) == 2
+
+
+def test_checked_spec_validates_each_spec_once(cache, monkeypatch):
+    calls = []
+    real = alt.Chart.to_dict
+
+    def spy(self, *a, **kw):
+        calls.append(kw.get("validate", True))
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(alt.Chart, "to_dict", spy)
+    spec = base.checked_spec(_chart())
+    assert spec == real(_chart(), context={"pre_transform": False})
+    assert calls.count(True) == 1
+    base.checked_spec(_chart())
+    assert calls.count(True) == 1                      # passed once: not validated again
+    base.checked_spec(_chart(y=(3, 2, 1)))
+    assert calls.count(True) == 2                      # another spec is validated
+
+
+def test_checked_spec_raises_for_an_invalid_chart(cache):
+    bad = _chart()
+    bad.width = "wide"  # set after construction: only a validation finds it
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        base.checked_spec(bad)
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):   # and again: not noted
+        base.checked_spec(bad)
+
+
+class _MissedWakeups:
+    """A socket whose message is there from the start but whose poll only notices it when
+    its own timeout ends (what the stalled executions showed)."""
+
+    def __init__(self, has_message=True):
+        self.has_message = has_message
+
+    async def poll(self, timeout_ms):
+        await asyncio.sleep((timeout_ms or 60_000) / 1000)
+        return 1 if self.has_message else 0
+
+
+def _channel(socket):
+    cls = site._sliced_channel()
+    ch = cls.__new__(cls)
+    ch.socket = socket
+
+    async def recv():
+        return {"msg": "reply"}
+    ch._recv = recv
+    return ch
+
+
+def test_a_missed_wakeup_costs_one_slice_not_the_cell_timeout():
+    t0 = time.monotonic()
+    msg = asyncio.run(_channel(_MissedWakeups()).get_msg(timeout=5))
+    assert msg == {"msg": "reply"}
+    assert time.monotonic() - t0 < 1, "the poll waited for its timeout: a stall"
+
+
+def test_the_sliced_poll_still_times_out():
+    t0 = time.monotonic()
+    with pytest.raises(Empty):
+        asyncio.run(_channel(_MissedWakeups(has_message=False)).get_msg(timeout=0.5))
+    assert 0.45 < time.monotonic() - t0 < 1.5
