@@ -11,6 +11,10 @@
 (function () {
   'use strict';
   var BOOK = 'Risk-off, checked';
+  // The tools' words in the page's language: a translated edition's pages carry RISKOFF_WORDS
+  // (riskoff.edition, from locale/<lang>/LC_MESSAGES/figure-tools.po); English as written.
+  var WORDS = window.RISKOFF_WORDS || {};
+  function w(s) { return Object.prototype.hasOwnProperty.call(WORDS, s) ? WORDS[s] : s; }
   var MAX_ROWS = 2000;  // per table: long histories stay usable
   var figures = {};     // name -> {fig, view, params, defaults}
   var order = [];
@@ -223,7 +227,7 @@
       m.items.forEach(function (it) {
         var src = withTips.length ? it.tooltip : it.datum;
         if (src == null || src === '') { return; }
-        if (!isObj(src) || src instanceof Date) { add(['Value'], [cell(src)]); return; }
+        if (!isObj(src) || src instanceof Date) { add([w('Value')], [cell(src)]); return; }
         var keys = Object.keys(src).filter(function (k) { return k !== 'title'; });
         if (!keys.length) { return; }
         if (src.title != null) { keys.unshift('title'); }
@@ -238,23 +242,23 @@
     var tables = drawnTables(entry.view);
     box.textContent = '';
     if (!tables.length) {
-      box.textContent = 'This view draws no values.';
+      box.textContent = w('This view draws no values.');
       return;
     }
     tables.forEach(function (t, i) {
       var table = document.createElement('table');
       table.className = 'riskoff-datatable';
       var caption = document.createElement('caption');
-      caption.textContent = 'Values drawn in this view' +
-        (tables.length > 1 ? ' (' + (i + 1) + ' of ' + tables.length + ')' : '') + ': ' +
-        t.rows.length + ' row' + (t.rows.length === 1 ? '' : 's') +
-        (t.rows.length > MAX_ROWS ? ', first ' + MAX_ROWS + ' shown (the CSV has all)' : '');
+      caption.textContent = w('Values drawn in this view') +
+        (tables.length > 1 ? ' (' + (i + 1) + w(' of ') + tables.length + ')' : '') + w(': ') +
+        t.rows.length + (t.rows.length === 1 ? w(' row') : w(' rows')) +
+        (t.rows.length > MAX_ROWS ? w(', first ') + MAX_ROWS + w(' shown (the CSV has all)') : '');
       table.appendChild(caption);
       var head = table.createTHead().insertRow();
       t.columns.forEach(function (c) {
         var th = document.createElement('th');
         th.scope = 'col';
-        th.textContent = c === 'title' ? 'Item' : c;
+        th.textContent = c === 'title' ? w('Item') : c;
         head.appendChild(th);
       });
       var body = table.createTBody();
@@ -369,7 +373,7 @@
             row.push(cell(tip[k]));
           }
         });
-        if (tip.title != null) { cols.unshift({name: 'Item', kind: 'text'}); row.unshift(cell(tip.title)); }
+        if (tip.title != null) { cols.unshift({name: w('Item'), kind: 'text'}); row.unshift(cell(tip.title)); }
         var sig = cols.map(function (c) { return c.name + '\u0002' + c.kind; }).join('\u0001');
         if (!tables[sig]) { tables[sig] = {cols: cols, rows: [], seen: {}}; sigs.push(sig); }
         var t = tables[sig], id = JSON.stringify(row);
@@ -509,17 +513,17 @@
 
   function citation(entry) {
     var m = entry.meta, ch = chapterTitle();
-    return '\u201c' + m.title.replace(/\.$/, '') + '.\u201d Figure' +
-      (ch ? ' in \u201c' + ch + '\u201d' : '') + ', ' + bookTitle() + '. ' +
+    return '\u201c' + m.title.replace(/\.$/, '') + '.\u201d ' + w('Figure') +
+      (ch ? w(' in ') + '\u201c' + ch + '\u201d' : '') + ', ' + bookTitle() + '. ' +
       address(entry.anchor) + '. ' + (m.asOf ? m.asOf + '. ' : '') +
-      'Accessed ' + new Date().toISOString().slice(0, 10) + '.';
+      w('Accessed ') + new Date().toISOString().slice(0, 10) + '.';
   }
 
   function copyText(field, status) {
     field.focus();
     field.select();
     function done(ok) {
-      status.textContent = ok ? 'Copied.' : 'Selected: press Ctrl+C (\u2318C) to copy.';
+      status.textContent = ok ? w('Copied.') : w('Selected: press Ctrl+C (\u2318C) to copy.');
     }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(field.value).then(function () { done(true); },
@@ -545,13 +549,13 @@
     var bar = document.createElement('div');
     bar.className = 'riskoff-tools';
     bar.setAttribute('role', 'group');
-    bar.setAttribute('aria-label', 'Figure tools');
-    var link = button('Link to this view', 'riskoff-link');
-    var cite = button('Cite', 'riskoff-cite', 'Cite this chart');
-    var table = button('Table', 'riskoff-table-toggle', 'Show the values as a table');
-    var svg = button('SVG', 'riskoff-save-svg', 'Download the chart as SVG');
-    var png = button('PNG', 'riskoff-save-png', 'Download the chart as PNG');
-    var csv = button('CSV of this view', 'riskoff-save-csv', 'Download the values drawn in this view as CSV');
+    bar.setAttribute('aria-label', w('Figure tools'));
+    var link = button(w('Link to this view'), 'riskoff-link');
+    var cite = button(w('Cite'), 'riskoff-cite', w('Cite this chart'));
+    var table = button(w('Table'), 'riskoff-table-toggle', w('Show the values as a table'));
+    var svg = button('SVG', 'riskoff-save-svg', w('Download the chart as SVG'));
+    var png = button('PNG', 'riskoff-save-png', w('Download the chart as PNG'));
+    var csv = button(w('CSV of this view'), 'riskoff-save-csv', w('Download the values drawn in this view as CSV'));
     [link, cite, table, svg, png, csv].forEach(function (b) { bar.appendChild(b); });
 
     var panel = document.createElement('div');
@@ -564,7 +568,7 @@
     field.rows = 3;
     field.id = id + '-share-text';
     label.htmlFor = field.id;
-    var again = button('Copy', 'riskoff-copy');
+    var again = button(w('Copy'), 'riskoff-copy');
     var status = document.createElement('span');
     status.className = 'riskoff-status';
     status.setAttribute('role', 'status');
@@ -579,7 +583,7 @@
     tableBox.tabIndex = 0;
     tableBox.hidden = true;
     tableBox.setAttribute('role', 'region');
-    tableBox.setAttribute('aria-label', 'Values drawn in the chart');
+    tableBox.setAttribute('aria-label', w('Values drawn in the chart'));
     table.setAttribute('aria-controls', tableBox.id);
     table.setAttribute('aria-expanded', 'false');
     link.setAttribute('aria-controls', panel.id);
@@ -591,7 +595,7 @@
         panel.hidden = true; showing = null; return;
       }
       showing = kind;
-      label.textContent = kind === 'link' ? 'Address of this view' : 'Citation';
+      label.textContent = kind === 'link' ? w('Address of this view') : w('Citation');
       field.value = kind === 'link' ? address(id) : citation(entry);
       status.textContent = '';
       panel.hidden = false;
@@ -604,11 +608,11 @@
       var open = tableBox.hidden;
       tableBox.hidden = !open;
       table.setAttribute('aria-expanded', String(open));
-      table.textContent = open ? 'Hide table' : 'Table';
+      table.textContent = open ? w('Hide table') : w('Table');
       if (open) { renderTables(entry, tableBox); }
     });
     function failed(err) {
-      status.textContent = 'Could not save: ' + err;
+      status.textContent = w('Could not save: ') + err;
       panel.hidden = false;
     }
     svg.addEventListener('click', function () { saveSvg(entry).catch(failed); });
@@ -774,7 +778,7 @@
       pin.min = isoDay(can.range[0]);
       pin.max = isoDay(can.range[1]);
       plab.htmlFor = pin.id;
-      plab.textContent = (pickMeta(entry).pick_label || 'Any date') + ' ';
+      plab.textContent = (pickMeta(entry).pick_label || w('Any date')) + ' ';
       var hint = document.createElement('span');
       hint.className = 'riskoff-hint';
       hint.id = entry.anchor + '-pick-hint';
@@ -792,7 +796,7 @@
       syncPick(entry);
     }
     if (can.log) {
-      var log = button('Log scale', 'riskoff-log', 'Logarithmic vertical scale');
+      var log = button(w('Log scale'), 'riskoff-log', w('Logarithmic vertical scale'));
       log.setAttribute('aria-pressed', String(!!entry.mods.log));
       log.addEventListener('click', function () {
         entry.mods.log = !entry.mods.log;
@@ -806,9 +810,9 @@
       var box = document.createElement('span');
       box.className = 'riskoff-range';
       box.setAttribute('role', 'group');
-      box.setAttribute('aria-label', 'Time range');
+      box.setAttribute('aria-label', w('Time range'));
       var from = document.createElement('input'), to = document.createElement('input');
-      [[from, 'From'], [to, 'To']].forEach(function (pair, i) {
+      [[from, w('From')], [to, w('To')]].forEach(function (pair, i) {
         var inp = pair[0], lab = document.createElement('label');
         inp.type = 'date';
         inp.min = isoDay(can.range[0]);
@@ -821,7 +825,7 @@
         box.appendChild(lab);
         box.appendChild(inp);
       });
-      var reset = button('Full range', 'riskoff-range-reset', 'Show the whole time range');
+      var reset = button(w('Full range'), 'riskoff-range-reset', w('Show the whole time range'));
       box.appendChild(reset);
       function apply() {
         var a = dayMs(from.value), b = dayMs(to.value);

@@ -30,13 +30,11 @@ WORK = ROOT / "_build" / ".editions"   # each edition's source tree (generated, 
 
 
 class Edition:
-    def __init__(self, code: str, sphinx: str, folder: str, catalog: str, title: str,
-                 name: str):
+    def __init__(self, code: str, sphinx: str, folder: str, catalog: str, name: str):
         self.code = code          # BCP 47: the html lang attribute, RISKOFF_LANG
         self.sphinx = sphinx      # Sphinx's `language` (its own and the theme's catalogs)
         self.folder = folder      # under _build/html/
         self.catalog = catalog    # under locale/
-        self.title = title        # the book's title (the one string outside any page)
         self.name = name          # the switch's words, in this language
 
     @property
@@ -53,8 +51,7 @@ class Edition:
 
 
 ENGLISH_NAME = "English"
-EDITIONS = {"zh-Hant": Edition("zh-Hant", "zh_TW", "zh-Hant", "zh_Hant", "避險潮，逐項核實",
-                               "繁體中文")}
+EDITIONS = {"zh-Hant": Edition("zh-Hant", "zh_TW", "zh-Hant", "zh_Hant", "繁體中文")}
 
 
 def requested() -> list[str]:
@@ -104,11 +101,43 @@ def _package_files() -> list[Path]:
     return files + [ROOT / "data" / "manifest.json"]
 
 
-def _config(ed: Edition) -> str:
+def _words(ed: Edition, doc: str = "index") -> dict[str, str]:
+    from babel.messages import pofile
+
+    po = ed.po_dir / f"{doc}.po"
+    if not po.exists():
+        return {}
+    with po.open("rb") as f:
+        return {m.id: m.string for m in pofile.read_po(f) if m.id and m.string and not m.fuzzy}
+
+
+def _translated(ed: Edition, text: str) -> str:
+    # The book's title and the parts' captions are the front page's strings (index.po).
+    found = _words(ed).get(text)
+    if not found:
+        raise ValueError(f"{text!r} (_config.yml / _toc.yml) has no {ed.code} translation in "
+                         f"locale/{ed.catalog}/LC_MESSAGES/index.po; run python -m "
+                         "riskoff.edition pot, then translate it")
+    return found
+
+
+def _toc(ed: Edition) -> str:
+    # Sphinx translates a toctree caption only in the page; the sidebar takes it from _toc.yml.
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    for part in toc.get("parts", []):
+        if part.get("caption"):
+            part["caption"] = _translated(ed, part["caption"])
+    return yaml.safe_dump(toc, allow_unicode=True, sort_keys=False)
+
+
+def _config(ed: Edition, translate: bool = True) -> str:
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    config["title"] = ed.title
+    if translate:  # (extraction reads the English, to offer it for translation)
+        config["title"] = _translated(ed, config["title"])
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx.update({"language": ed.sphinx, "locale_dirs": ["locale"], "gettext_compact": False,
                    # Missing strings are reported by riskoff.edition, not compiled away.
@@ -143,15 +172,16 @@ def _copy_catalogs(ed: Edition) -> None:
         shutil.copyfile(po, target)
 
 
-def prepare(ed: Edition, execute: bool = True) -> list[str]:
+def prepare(ed: Edition, execute: bool = True, translate: bool = True) -> list[str]:
     """Write the edition's source tree; execute the notebooks whose inputs changed.
 
     Returns the notebooks executed. ``execute=False`` copies the committed (English) outputs
     instead, for extracting the page text only."""
     src = ed.src
     src.mkdir(parents=True, exist_ok=True)
-    (src / "_config.yml").write_text(_config(ed), encoding="utf-8")
-    shutil.copyfile(ROOT / "_toc.yml", src / "_toc.yml")
+    (src / "_config.yml").write_text(_config(ed, translate=translate), encoding="utf-8")
+    (src / "_toc.yml").write_text(_toc(ed) if translate else (ROOT / "_toc.yml").read_text(),
+                                  encoding="utf-8")
     _link_static(src)
     _copy_catalogs(ed)
     record = src / "executed.json"
@@ -190,6 +220,16 @@ def _execute(ed: Edition, path: Path) -> None:
     os.environ["RISKOFF_DOWNLOADS"] = str(ed.src / "_static" / "downloads")
     try:
         site.execute([path], record=False)
+    except Exception as exc:  # a cell failed: its error's last line, not the traceback wall
+        from nbclient.exceptions import CellExecutionError
+
+        if not isinstance(exc, CellExecutionError):
+            raise
+        lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+        last = next((ln for ln in reversed(lines) if "Error" in ln or "Untranslated" in ln),
+                    lines[-1] if lines else "")
+        raise SystemExit(f"{path.relative_to(ROOT)}: a cell failed when executed with "
+                         f"RISKOFF_LANG={ed.code}: {last.strip()[:300]}") from None
     finally:
         for k, v in saved.items():
             if v is None:
@@ -228,12 +268,13 @@ def extract(code: str) -> dict[str, tuple[int, int]]:
     from babel.messages import pofile
 
     ed = EDITIONS[code]
-    prepare(ed, execute=False)
+    prepare(ed, execute=False, translate=False)  # the English title and captions too
     pot_dir = ed.src / "_build" / "gettext"
     if pot_dir.exists():
         shutil.rmtree(pot_dir)
+    # The html and gettext builders cannot share doctrees ("incompatible environment").
+    shutil.rmtree(ed.src / "_build" / ".doctrees", ignore_errors=True)
     rc = _jupyter_book(ed.src, "--builder", "custom", "--custom-builder", "gettext")
-    # The gettext builder's doctrees would stop the next html build ("incompatible").
     shutil.rmtree(ed.src / "_build" / ".doctrees", ignore_errors=True)
     if rc:
         raise SystemExit(f"extracting the page text failed (exit {rc})")
@@ -251,7 +292,9 @@ def extract(code: str) -> dict[str, tuple[int, int]]:
             from babel.messages.catalog import Catalog
 
             catalog = Catalog(locale=ed.catalog, project="riskoff")
+        created = catalog.creation_date
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.creation_date = created  # no churn in a file whose strings did not change
         catalog.obsolete.clear()
         po.parent.mkdir(parents=True, exist_ok=True)
         with po.open("wb") as f:
@@ -287,6 +330,20 @@ def _catalogs(code: str) -> dict[str, tuple[list[str], list[str]]]:
 def untranslated(code: str) -> dict[str, list[str]]:
     """Per document, the strings its catalog holds without a translation."""
     return {doc: miss for doc, (_ids, miss) in _catalogs(code).items() if miss}
+
+
+TOOLS_JS = ROOT / "_static" / "riskoff-figure-tools.js"
+
+
+def tool_words(code: str) -> tuple[dict[str, str], list[str]]:
+    """The figure tools' words (each ``w('...')`` of _static/riskoff-figure-tools.js) in an
+    edition's language, from figure-tools.po; and those it lacks."""
+    import re
+
+    ids = sorted({json.loads('"' + m.replace('"', '\\"') + '"') for m in
+                  re.findall(r"\bw\('((?:[^'\\]|\\.)*)'\)", TOOLS_JS.read_text(encoding="utf-8"))})
+    known = _words(EDITIONS[code], "figure-tools")
+    return {i: known[i] for i in ids if i in known}, [i for i in ids if i not in known]
 
 
 # --- the Sphinx extension ------------------------------------------------------------------
@@ -327,6 +384,23 @@ def _add_switch_template(app, config):
         end.insert(0, "riskoff-language.html")
     options["article_header_end"] = end
     config.html_theme_options = options
+
+
+def _tool_words_script(app):
+    ed = _edition_of(app.config)
+    if ed is None:
+        return
+    from sphinx.util import logging
+
+    words, missing = tool_words(ed.code)
+    if missing:
+        logging.getLogger(__name__).warning(
+            f"figure tools: {len(missing)} string(s) of _static/riskoff-figure-tools.js with no "
+            f"{ed.code} translation in locale/{ed.catalog}/LC_MESSAGES/figure-tools.po (first: "
+            f"{missing[0]!r})", type="riskoff", subtype="untranslated")
+    # Before the tools' own script, which reads it once.
+    app.add_js_file(None, body="window.RISKOFF_WORDS = " + json.dumps(words, ensure_ascii=False)
+                    + ";", priority=100)
 
 
 def setup(app):
@@ -402,6 +476,7 @@ def setup(app):
     app.add_transform(EveryStringTranslated)
     app.add_transform(EveryTranslationApplied)
     app.connect("config-inited", _add_switch_template)
+    app.connect("builder-inited", _tool_words_script)
     app.connect("html-page-context", _switch_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -138,3 +138,14 @@ def test_a_missing_translation_is_listed(tmp_path, monkeypatch):
         pofile.write_po(f, catalog)
     monkeypatch.setattr(edition, "LOCALE", tmp_path)
     assert edition.untranslated(ED.code) == {"chapters/claims-audit": [first.id]}
+
+
+def test_figure_tools_words_are_translated(tmp_path, monkeypatch):
+    words, missing = edition.tool_words(ED.code)
+    assert words and not missing, f"figure tools' words without a {ED.code} translation " \
+        f"(locale/zh_Hant/LC_MESSAGES/figure-tools.po): {missing}"
+    # A new word in the tools is listed.
+    js = tmp_path / "tools.js"
+    js.write_text(edition.TOOLS_JS.read_text(encoding="utf-8") + "\nw('A new word');\n")
+    monkeypatch.setattr(edition, "TOOLS_JS", js)
+    assert edition.tool_words(ED.code)[1] == ["A new word"]
