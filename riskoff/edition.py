@@ -138,6 +138,10 @@ def _config(ed: Edition, translate: bool = True) -> str:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     if translate:  # (extraction reads the English, to offer it for translation)
         config["title"] = _translated(ed, config["title"])
+    if ed.code == "zh-Hant":  # launch buttons open Binder's zh-Hant notebooks (postBuild)
+        from .zh_notebooks import launch_from_here
+
+        config = launch_from_here(config)
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx.update({"language": ed.sphinx, "locale_dirs": ["locale"], "gettext_compact": False,
                    # Missing strings are reported by riskoff.edition, not compiled away.
