@@ -127,8 +127,13 @@ def _controls(embed):
     return out
 
 
+# The caption's as-of words in each edition (riskoff.i18n: "**Data as of** {date}.").
+AS_OF = {"en": "Data as of", "zh-Hant": "數據截至"}
+
+
 @pytest.mark.parametrize("page_path", edition_pages())
 def test_page_charts_and_controls(browser, server, page_path):
+    as_of = AS_OF["zh-Hant" if page_path.startswith("zh-Hant/") else "en"]
     visit = Visit(browser, server, page_path)
     page, slug = visit.page, _slug(page_path)
     try:
@@ -139,9 +144,10 @@ def test_page_charts_and_controls(browser, server, page_path):
             if embed.query_selector(".error"):
                 failures.append(f"{name}: {embed.inner_text()[:200]}")
                 continue
-            if not embed.evaluate("el => { const f = el.closest('figure');"
+            if not embed.evaluate("(el, asOf) => { const f = el.closest('figure');"
                                   " return f && f.getAttribute('aria-label') &&"
-                                  " f.querySelector('figcaption').innerText.includes('Data as of') }"):
+                                  " f.querySelector('figcaption').innerText.includes(asOf) }",
+                                  as_of):
                 failures.append(f"{name}: no figure with a text alternative and an as-of caption")
             if embed.evaluate(MARKS_JS) == 0:
                 failures.append(f"{name}: drew no marks")
