@@ -108,6 +108,7 @@ def test_a_generated_chapter_runs_in_zh_hant(written, tmp_path):
 
     nb = nbformat.read(written / "chapters/01-who-fell-most.ipynb", as_version=4)
     env = {k: v for k, v in os.environ.items() if not k.startswith("RISKOFF_")}
+    env["RISKOFF_DOWNLOADS"] = str(tmp_path)   # not the committed English downloads
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)   # the kernel inherits this environment
