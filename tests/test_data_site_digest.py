@@ -60,11 +60,11 @@ def test_execute_records_the_digest(record, tmp_path, monkeypatch):
     nb_path.parent.mkdir()
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), nb_path)
 
-    class Client:
-        def __init__(self, nb, **kwargs):
+    class Client:  # stands in for nbclient's: execute() runs each notebook through the
+        def __init__(self, nb, **kwargs):  # shared kernel's client (async_execute)
             pass
 
-        def execute(self):
+        async def async_execute(self):
             pass
 
     monkeypatch.setattr(nbclient, "NotebookClient", Client)
