@@ -87,7 +87,9 @@ class _MissedWakeups:
         self.has_message = has_message
 
     async def poll(self, timeout_ms):
-        await asyncio.sleep((timeout_ms or 60_000) / 1000)
+        # As ZeroMQ: None waits for ever (here 60 s), 0 returns at once. The last slice can
+        # be under 1 ms (asyncio fires timers up to its clock resolution early): poll(0).
+        await asyncio.sleep(60 if timeout_ms is None else timeout_ms / 1000)
         return 1 if self.has_message else 0
 
 
