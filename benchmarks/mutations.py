@@ -121,7 +121,7 @@ MUTATIONS = [
       "return True", ("tests/test_args.py",), "every ValueError of the session shortened"),
     M("shared-href", "riskoff/ch2.py", 'r"https?://[^\\s<]+"', 'r"https?://[^<]+"',
       ("tests/test_table_links.py",), "two addresses in one link again"),
-    M("date-label-zero-pad", "riskoff/charts/base.py", 'return f"{ts.day} {ts:%b %Y}"',
+    M("date-label-zero-pad", "riskoff/i18n.py", 'return f"{ts.day} {ts:%b %Y}"',
       'return f"{ts:%d %b %Y}"', ("tests/test_portable_dates.py",),
       "dates written 03 Nov 2025"),
 ]
