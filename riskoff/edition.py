@@ -428,20 +428,27 @@ def setup(app):
                     for node in box.findall(nodes.TextElement):
                         node["translatable"] = False
 
+    def _page_catalog(transform):
+        """The edition, gettext domain and msgid -> translation of the page a transform is
+        on; (None, None, {}) on the English edition and in the gettext builder."""
+        ed = _edition_of(transform.config)
+        if ed is None or transform.app.builder.name == "gettext":
+            return None, None, {}
+        from sphinx.locale import init as init_locale
+
+        domain = docname_to_domain(transform.env.docname, transform.config.gettext_compact)
+        dirs = [os.path.join(transform.env.srcdir, d) for d in transform.config.locale_dirs]
+        catalog, has = init_locale(dirs, transform.config.language, domain)
+        return ed, domain, (getattr(catalog, "_catalog", {}) if has else {})
+
     class EveryStringTranslated(SphinxTransform):
         """A translated edition fails (a warning, -W) on page text its catalog lacks."""
         default_priority = 19  # just before Locale replaces the text
 
         def apply(self, **kwargs):
-            ed = _edition_of(self.config)
-            if ed is None or self.app.builder.name == "gettext":
+            ed, domain, known = _page_catalog(self)
+            if ed is None:
                 return
-            from sphinx.locale import init as init_locale
-
-            domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
-            dirs = [os.path.join(self.env.srcdir, d) for d in self.config.locale_dirs]
-            catalog, has = init_locale(dirs, self.config.language, domain)
-            known = getattr(catalog, "_catalog", {}) if has else {}
             missing = [msg for _node, msg in extract_messages(self.document)
                        if not known.get(msg)]
             if missing:
@@ -457,15 +464,9 @@ def setup(app):
         default_priority = 21  # just after Locale
 
         def apply(self, **kwargs):
-            ed = _edition_of(self.config)
-            if ed is None or self.app.builder.name == "gettext":
+            ed, domain, known = _page_catalog(self)
+            if ed is None:
                 return
-            from sphinx.locale import init as init_locale
-
-            domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
-            dirs = [os.path.join(self.env.srcdir, d) for d in self.config.locale_dirs]
-            catalog, has = init_locale(dirs, self.config.language, domain)
-            known = getattr(catalog, "_catalog", {}) if has else {}
             stuck = [msg for node, msg in extract_messages(self.document)
                      if not node.get("translated") and known.get(msg) and known[msg] != msg]
             if stuck:
