@@ -15,6 +15,10 @@
   // (riskoff.edition, from locale/<lang>/LC_MESSAGES/figure-tools.po); English as written.
   var WORDS = window.RISKOFF_WORDS || {};
   function w(s) { return Object.prototype.hasOwnProperty.call(WORDS, s) ? WORDS[s] : s; }
+  // A word with {named} values put in: the translation may place them in another order.
+  function fill(s, values) {
+    return s.replace(/\{(\w+)\}/g, function (all, k) { return k in values ? values[k] : all; });
+  }
   var MAX_ROWS = 2000;  // per table: long histories stay usable
   var figures = {};     // name -> {fig, view, params, defaults}
   var order = [];
@@ -38,11 +42,17 @@
       copy.querySelectorAll('a[href$=".csv"]').forEach(function (a) { a.remove(); });
       words = text(copy);
     }
-    // "Data as of …." up to the sentence's end (dates hold no full stop).
-    var asOf = d.asOf || ((words.match(/Data as of.*?\.(?=\s+[A-Z(]|\s*$)/) || [''])[0]);
+    var asOf = d.asOf || asOfIn(words);
     var sources = d.sources || words.replace(asOf, '').replace(/\s+/g, ' ').trim();
     return {name: name, title: d.title || fig.getAttribute('aria-label') || name,
-            sources: sources, asOf: asOf.replace(/\.$/, ''), csv: csv ? csv.href : null};
+            sources: sources, asOf: asOf.replace(/[.\u3002]$/, ''), csv: csv ? csv.href : null};
+  }
+
+  // The caption's "Data as of …." sentence, in the page's words, up to its end (a full stop
+  // before the next sentence or the end; a Chinese 。; dates hold neither), or ''.
+  function asOfIn(words) {
+    var start = w('Data as of').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return (words.match(new RegExp(start + '.*?(?:\\.(?=\\s+[A-Z(]|\\s*$)|\u3002)')) || [''])[0];
   }
 
   function bookTitle() {
@@ -402,15 +412,15 @@
     var m = entry.meta, lines = [
       '# ' + m.title,
       '# ' + m.sources,
-      '# ' + (m.asOf || 'Data as of: see the figure'),
-      '# The values this view of the chart draws (percentages in percent, dates as ' +
-        'YYYY-MM-DD): ' + address(entry.anchor),
-      '# Figure in ' + bookTitle() + (m.csv ? '; the cached input data: ' + m.csv : '')
+      '# ' + (m.asOf || w('Data as of: see the figure')),
+      '# ' + w('The values this view of the chart draws (percentages in percent, dates as YYYY-MM-DD): ') +
+        address(entry.anchor),
+      '# ' + w('Figure in ') + bookTitle() + (m.csv ? w('; the cached input data: ') + m.csv : '')
     ];
     var tables = csvTables(entry);
-    if (!tables.length) { lines.push('# This view draws no values.'); }
+    if (!tables.length) { lines.push('# ' + w('This view draws no values.')); }
     tables.forEach(function (t, i, all) {
-      if (all.length > 1) { lines.push('# Table ' + (i + 1) + ' of ' + all.length); }
+      if (all.length > 1) { lines.push('# ' + fill(w('Table {i} of {n}'), {i: i + 1, n: all.length})); }
       lines.push(t.columns.map(csvField).join(','));
       t.rows.forEach(function (r) { lines.push(r.map(csvField).join(',')); });
     });
@@ -782,7 +792,7 @@
       var hint = document.createElement('span');
       hint.className = 'riskoff-hint';
       hint.id = entry.anchor + '-pick-hint';
-      hint.textContent = 'or click the chart at a date';
+      hint.textContent = w('or click the chart at a date');
       pin.setAttribute('aria-describedby', hint.id);
       pin.addEventListener('change', function () {
         var v = pickable(entry, pin.value);
@@ -853,7 +863,8 @@
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   function dayLabel(iso) {
     var d = new Date(dayMs(iso));
-    return d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
+    return fill(w('{day} {mon} {year}'), {day: d.getUTCDate(), mon: MONTHS[d.getUTCMonth()],
+                                          month: d.getUTCMonth() + 1, year: d.getUTCFullYear()});
   }
 
   function pickMeta(entry) {
@@ -904,7 +915,7 @@
       sel.appendChild(extra);
     }
     extra.value = v;
-    extra.textContent = dayLabel(v) + ' (picked)';
+    extra.textContent = dayLabel(v) + w(' (picked)');
     extra.selected = true;
   }
 
@@ -1230,5 +1241,5 @@
   }
   // For tests and the curious: the tools' state of each figure.
   window.riskoffFigures = figures;
-  window.riskoffFigureTools = {csv: drawnCsv, csvTables: csvTables};
+  window.riskoffFigureTools = {csv: drawnCsv, csvTables: csvTables, asOfIn: asOfIn};
 })();

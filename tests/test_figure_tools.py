@@ -12,6 +12,7 @@ Needs the heavy lock (it shares _build with the site build):
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -604,3 +605,78 @@ def test_csv_check_catches_closes_codes_and_missing_units():
     unitless = good.replace("Change (%)", "Change")
     assert any("without '(%)'" in p for p in csv_problems("f", "T", unitless, tips))
     assert any("first line" in p for p in csv_problems("f", "Other", good, tips))
+
+
+# ---------------------------------------------------------------- the CSV's words (no browser)
+
+CSV_JS = Path(__file__).parent / "js" / "figure_tools_csv.js"
+# Two tables (a bar per asset, a rule per day), so the "Table i of n" line is written too.
+_CSV_SPEC = {
+    "$schema": "https://vega.github.io/schema/vega/v5.json", "width": 100, "height": 50,
+    "data": [{"name": "d", "values": [{"a": "NDX", "c": -0.0234}, {"a": "SPX", "c": 0.01}]},
+             {"name": "e", "values": [{"t": 1763596800000}]}],
+    "scales": [{"name": "x", "type": "band", "domain": {"data": "d", "field": "a"},
+                "range": "width"}],
+    "marks": [
+        {"type": "rect", "name": "bars", "from": {"data": "d"}, "encode": {"update": {
+            "x": {"scale": "x", "field": "a"}, "width": {"value": 5}, "y": {"value": 0},
+            "y2": {"value": 10},
+            "tooltip": {"signal": '{"Asset": datum["a"], "Change": format(datum["c"], ".1%")}'}}}},
+        {"type": "rule", "name": "days", "from": {"data": "e"}, "encode": {"update": {
+            "x": {"value": 1}, "y": {"value": 0}, "y2": {"value": 10},
+            "tooltip": {"signal": '{"Day": utcFormat(datum["t"], "%Y-%m-%d")}'}}}}]}
+_CAPTIONS = {"en": "Nasdaq-100 fell most. Source: Yahoo Finance, cached. Data as of 21 Nov 2025. "
+                   "(The data behind this chart.)",
+             "zh-Hant": "納斯達克100跌幅最大。來源：Yahoo Finance（快取）。數據截至2025年11月21日。"
+                        "（此圖表背後的數據）"}
+
+
+def _tools_csv(words: dict, captions=(), script=None, meta=None) -> dict:
+    import json
+    import shutil
+    import subprocess
+
+    if not shutil.which("node"):
+        pytest.skip("node is not installed")
+    meta = meta or {"title": "T", "sources": "S", "asOf": "", "csv": "https://x/d.csv"}
+    inp = {"words": words, "spec": _CSV_SPEC, "meta": meta, "captions": list(captions)}
+    if script:
+        inp["script"] = str(script)
+    proc = subprocess.run(["node", str(CSV_JS)], input=json.dumps(inp), capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_csv_comment_lines_in_english_as_before():
+    out = _tools_csv({}, [_CAPTIONS["en"]])
+    assert out["asOf"] == ["Data as of 21 Nov 2025."]
+    assert out["csv"].splitlines()[:8] == [
+        "# T", "# S", "# Data as of: see the figure",
+        "# The values this view of the chart draws (percentages in percent, dates as "
+        "YYYY-MM-DD): https://example.org/book/chapters/x.html#fig-x",
+        "# Figure in Risk-off, checked; the cached input data: https://x/d.csv",
+        "# Table 1 of 2", "Asset,Change (%)", "NDX,-2.34"]
+
+
+def test_csv_comment_lines_in_zh_hant():
+    """A zh-Hant page's CSV download: every comment line in the edition's words (from
+    figure-tools.po), the as-of sentence read from the Chinese caption. Column names are
+    the chart's own tooltip titles (Chinese on a zh-Hant chart), kept as they are."""
+    from riskoff import edition
+
+    words, missing = edition.tool_words("zh-Hant")
+    assert not missing
+    out = _tools_csv(words, [_CAPTIONS["zh-Hant"], _CAPTIONS["en"]])
+    assert out["asOf"] == ["數據截至2025年11月21日。", ""]
+    comments = [line for line in out["csv"].splitlines() if line.startswith("#")][2:]
+    assert comments[0] == "# 數據截至：見圖表"
+    allowed = {"YYYY", "MM", "DD", "Risk", "off", "checked", "https", "example", "org", "book",
+               "chapters", "html", "fig", "x", "d", "csv"}
+    for line in comments:
+        english = set(re.findall(r"[A-Za-z]+", line)) - allowed
+        assert not english, f"English in a zh-Hant CSV comment line: {line!r}"
+    assert "# 第1個表（共2個）" in comments
+    # The tools' own as-of reading, for a figure whose caption carries the Chinese sentence.
+    meta = {"title": "T", "sources": "S", "asOf": out["asOf"][0].rstrip("。"), "csv": None}
+    assert "# 數據截至2025年11月21日" in _tools_csv(words, meta=meta)["csv"].splitlines()
