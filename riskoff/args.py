@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import ArgumentError
+from .i18n import N_, _
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+KINDS = {"daily": N_("daily"), "intraday": N_("intraday"), "monthly": N_("monthly")}
 
 
 def _short(value) -> str:
@@ -49,9 +51,9 @@ def timestamp(value, name: str) -> pd.Timestamp:
         try:
             ts = pd.Timestamp(dt.date.fromisoformat(value.strip()))
         except ValueError:
-            fail(name, value, "is not a calendar date; use 'YYYY-MM-DD', e.g. '2025-11-20'")
+            fail(name, value, _("is not a calendar date; use 'YYYY-MM-DD', e.g. '2025-11-20'"))
     else:
-        fail(name, value, "is not a date; use a 'YYYY-MM-DD' string, e.g. '2025-11-20'")
+        fail(name, value, _("is not a date; use a 'YYYY-MM-DD' string, e.g. '2025-11-20'"))
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     return ts.normalize()
@@ -80,9 +82,10 @@ def date(value, name: str, symbols: Sequence[str] | None = None, last=None) -> s
         if last is not None:
             end = min(end, pd.Timestamp(last))
         if not first <= ts <= end:
-            who = f"{symbols[0]}'s" if len(symbols) == 1 else "these series'"
-            fail(name, value, f"is outside {who} cached dates; use a date from "
-                              f"{_iso(first)} to {_iso(end)}")
+            problem = (_("is outside {symbol}'s cached dates; use a date from {first} to {last}")
+                       if len(symbols) == 1 else
+                       _("is outside these series' cached dates; use a date from {first} to {last}"))
+            fail(name, value, problem.format(symbol=symbols[0], first=_iso(first), last=_iso(end)))
     return _iso(ts)
 
 
@@ -102,13 +105,14 @@ def session(value, name: str, index: pd.DatetimeIndex, what: str) -> str:
     if ts in index:
         return _iso(ts)
     if len(index) == 0:
-        fail(name, value, f"{what} have no sessions at all")
+        fail(name, value, _("{what} have no sessions at all").format(what=what))
     if ts < index[0] or ts > index[-1]:
-        fail(name, value, f"is outside the sessions of {what}; use a date from "
-                          f"{_iso(index[0])} to {_iso(index[-1])}")
+        fail(name, value, _("is outside the sessions of {what}; use a date from {first} to "
+                            "{last}").format(what=what, first=_iso(index[0]), last=_iso(index[-1])))
     before, after = index[index < ts][-1], index[index > ts][0]
-    fail(name, value, f"is not a session of {what} (no trading that day); the nearest "
-                      f"sessions are {_iso(before)} and {_iso(after)}")
+    fail(name, value, _("is not a session of {what} (no trading that day); the nearest sessions "
+                        "are {before} and {after}").format(what=what, before=_iso(before),
+                                                           after=_iso(after)))
 
 
 def sessions_of(symbols: Iterable[str]) -> pd.DatetimeIndex:
@@ -127,10 +131,12 @@ def window(start, end, symbols: Sequence[str], names=("start", "end")) -> tuple[
     a = date(start, names[0], symbols)
     b = date(end, names[1], symbols)
     if a > b:
-        fail(names[0], start, f"comes after {names[1]}={end!r}; the window must run forward")
+        fail(names[0], start, _("comes after {name}={value}; the window must run forward")
+             .format(name=names[1], value=repr(end)))
     idx = sessions_of(symbols)
     if not len(idx[(idx >= a) & (idx <= b)]):
-        fail(names[0], start, f"the window {a} to {b} holds no session of these series")
+        fail(names[0], start, _("the window {start} to {end} holds no session of these series")
+             .format(start=a, end=b))
     return a, b
 
 
@@ -139,11 +145,11 @@ def window(start, end, symbols: Sequence[str], names=("start", "end")) -> tuple[
 def sequence(values, name: str) -> list:
     """A non-empty list (a single string is not a list of its characters)."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        fail(name, values, "must be a list, e.g. ['NDX', 'NVDA']"
-             if isinstance(values, str) else "must be a non-empty list")
+        fail(name, values, _("must be a list, e.g. ['NDX', 'NVDA']")
+             if isinstance(values, str) else _("must be a non-empty list"))
     items = list(values)
     if not items:
-        fail(name, values, "is empty; give at least one item")
+        fail(name, values, _("is empty; give at least one item"))
     return items
 
 
@@ -161,10 +167,12 @@ def symbol(value, name: str, allowed: Sequence[str] | None = None,
     options = list(allowed) if allowed is not None else _known(kinds)
     if not isinstance(value, str) or value not in options:
         if isinstance(value, str) and value in SERIES:
-            problem = f"is a {SERIES[value].kind} series, not usable here"
+            problem = _("is a {kind} series, not usable here; use one of: {options}")
         else:
-            problem = "is not a series this function can use"
-        fail(name, value, f"{problem}; use one of: {', '.join(options)}")
+            problem = _("is not a series this function can use; use one of: {options}")
+        kind = SERIES[value].kind if isinstance(value, str) and value in SERIES else ""
+        fail(name, value, problem.format(kind=_(KINDS[kind]) if kind else kind,
+                                         options=", ".join(options)))
     return value
 
 
@@ -175,31 +183,32 @@ def symbols(values, name: str, allowed: Sequence[str] | None = None,
     items = sequence(values, name)
     out = [symbol(v, f"{name}[{i}]", allowed, kinds) for i, v in enumerate(items)]
     if len(set(out)) != len(out):
-        fail(name, values, "lists a series twice")
+        fail(name, values, _("lists a series twice"))
     missing = [r for r in required if r not in out]
     if missing:
-        fail(name, values, f"must include {', '.join(map(repr, required))} (this view's "
-                           f"text is about them)")
+        fail(name, values, _("must include {series} (this view's text is about them)")
+             .format(series=", ".join(map(repr, required))))
     return out
 
 
 def subset(values, name: str, of: Sequence, of_name: str, empty_ok: bool = True) -> list:
     """Items that must all appear in another argument (e.g. ``shown`` within ``symbols``)."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        fail(name, values, "must be a list")
+        fail(name, values, _("must be a list"))
     items = list(values)
     if not items and not empty_ok:
-        fail(name, values, "is empty; give at least one item")
+        fail(name, values, _("is empty; give at least one item"))
     extra = [v for v in items if v not in list(of)]
     if extra:
-        fail(name, values, f"{extra[0]!r} is not in {of_name} ({', '.join(map(str, of))})")
+        fail(name, values, _("{item} is not in {name} ({items})").format(
+            item=repr(extra[0]), name=of_name, items=", ".join(map(str, of))))
     return items
 
 
 def choice(value, name: str, options: Iterable) -> object:
     options = list(options)
     if value not in options:
-        fail(name, value, f"use one of: {', '.join(map(repr, options))}")
+        fail(name, value, _("use one of: {options}").format(options=", ".join(map(repr, options))))
     return value
 
 
@@ -208,11 +217,12 @@ def choice(value, name: str, options: Iterable) -> object:
 def integer(value, name: str, minimum: int = 1, maximum: int | None = None) -> int:
     """A whole number (not 2.5, not True) within [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        fail(name, value, f"must be a whole number of {minimum} or more")
+        fail(name, value, _("must be a whole number of {minimum} or more").format(minimum=minimum))
     v = int(value)
     if v < minimum or (maximum is not None and v > maximum):
-        top = f" and at most {maximum}" if maximum is not None else " or more"
-        fail(name, value, f"must be at least {minimum}{top}")
+        problem = (_("must be at least {minimum} and at most {maximum}") if maximum is not None
+                   else _("must be at least {minimum} or more"))
+        fail(name, value, problem.format(minimum=minimum, maximum=maximum))
     return v
 
 
@@ -234,11 +244,12 @@ def number(value, name: str, low: float | None = None, high: float | None = None
         except ValueError:
             pass
     if not math.isfinite(v):
-        fail(name, value, "must be a finite number")
+        fail(name, value, _("must be a finite number"))
     if positive and v <= 0:
-        fail(name, value, "must be greater than 0")
+        fail(name, value, _("must be greater than 0"))
     if (low is not None and v < low) or (high is not None and v > high):
-        fail(name, value, f"must lie between {low:g} and {high:g}")
+        fail(name, value, _("must lie between {low} and {high}").format(low=f"{low:g}",
+                                                                         high=f"{high:g}"))
     return v
 
 
@@ -249,5 +260,5 @@ def numbers_(values, name: str, low=None, high=None, positive=False) -> list[flo
 
 def flag(value, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        fail(name, value, "must be True or False")
+        fail(name, value, _("must be True or False"))
     return bool(value)

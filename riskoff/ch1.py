@@ -32,7 +32,7 @@ def scoreboard_table(date="2025-11-20", symbols=EVENT) -> pd.DataFrame:
     from .findings import pct
 
     symbols = args.symbols(symbols, "symbols")
-    date = args.session(date, "date", args.sessions_of(symbols), "these markets")
+    date = args.session(date, "date", args.sessions_of(symbols), _("these markets"))
     grid = metrics.scoreboard(symbols, [date])
     table = grid.pivot(index="symbol", columns="measure_label", values="value")
     table = table.reindex(index=symbols, columns=[_(m[0]) for m in metrics.MEASURES.values()])
@@ -90,7 +90,7 @@ def _who_fell_words(grid: pd.DataFrame):
 def who_fell(symbols=EVENT, sessions=SESSIONS):
     symbols = args.symbols(symbols, "symbols")
     traded = args.sessions_of(symbols)
-    sessions = [args.session(d, f"sessions[{i}]", traded, "these markets")
+    sessions = [args.session(d, f"sessions[{i}]", traded, _("these markets"))
                 for i, d in enumerate(args.sequence(sessions, "sessions"))]
     grid = metrics.scoreboard(symbols, sessions)
     return publish(

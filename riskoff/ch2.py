@@ -257,7 +257,8 @@ def cuts_table(dates=("2025-10-28", "2025-10-29", "2025-11-13", "2025-11-20", "2
                       "2025-12-09", "2025-12-10")) -> pd.DataFrame:
     cp = _cuts_frame()
     known = pd.DatetimeIndex(cp["date"])
-    dates = [args.session(d, f"dates[{i}]", known, "the 2-year yield with a known policy range")
+    dates = [args.session(d, f"dates[{i}]", known,
+                           _("the 2-year yield with a known policy range"))
              for i, d in enumerate(args.sequence(dates, "dates"))]
     cp = cp.set_index("date").loc[list(dates)]
     return pd.DataFrame({

@@ -240,9 +240,10 @@ def _intraday_days(symbols, every: bool = False) -> pd.DatetimeIndex:
 
 
 def _day_arg(day, name, symbols) -> str:
-    what = symbols[0] if len(symbols) == 1 else " and ".join([", ".join(symbols[:-1]),
-                                                               symbols[-1]])
-    return args.session(day, name, _intraday_days(symbols, every=True), f"{what} (intraday)")
+    what = symbols[0] if len(symbols) == 1 else _("{some} and {last}").format(
+        some=", ".join(symbols[:-1]), last=symbols[-1])
+    return args.session(day, name, _intraday_days(symbols, every=True),
+                        _("{symbols} (intraday)").format(symbols=what))
 
 
 def _session(symbol: str, day) -> pd.DataFrame:
@@ -324,7 +325,7 @@ def reversal(symbols=INTRADAY, days=DAYS, day=EVENT_DAY):
     """The three sessions hour by hour, against each instrument's previous close."""
     symbols = args.symbols(symbols, "symbols", allowed=INTRADAY)
     traded = _intraday_days(symbols)
-    days = [args.session(d, f"days[{i}]", traded, "these instruments (intraday)")
+    days = [args.session(d, f"days[{i}]", traded, _("these instruments (intraday)"))
             for i, d in enumerate(args.sequence(days, "days"))]
     # The text measures Nvidia and the S&P 500 on ``day``.
     day = _day_arg(day, "day", ["NVDA_1h", "SPX_5m"])

@@ -38,6 +38,7 @@ import pandas as pd
 
 from .catalog import PUBLISHED, SERIES
 from .errors import DataError, RefreshError
+from .i18n import N_, _
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -48,8 +49,13 @@ COLUMNS = {
     "intraday": ["timestamp", *PRICE_COLUMNS, "volume"],
     "monthly": ["date", "close"],
 }
-FIX_RESTORE = ("restore the committed cache with `git checkout -- data/`, or re-import it with "
-               "`python -m riskoff.data import-snapshot <market-data folder> --force`")
+FIX_RESTORE = N_("restore the committed cache with `git checkout -- data/`, or re-import it "
+                 "with `python -m riskoff.data import-snapshot <market-data folder> --force`")
+
+
+def _fix() -> str:
+    """The fix every cache error names, in the reader's language."""
+    return _("Fix: {fix}.").format(fix=_(FIX_RESTORE))
 
 
 # ---------------------------------------------------------------------------- manifest
@@ -62,15 +68,16 @@ def read_manifest(root: Path = DATA_DIR) -> dict:
     path = root / MANIFEST
     recover(root)  # finish or discard a commit a crash interrupted
     if not path.exists():
-        raise DataError(f"{_rel(path)} is missing. Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file} is missing. {fix}").format(file=_rel(path), fix=_fix()))
     try:
         manifest = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
-        raise DataError(f"{_rel(path)} is not valid JSON ({exc.msg}, line {exc.lineno}). "
-                        f"Fix: {FIX_RESTORE}.") from None
+        raise DataError(_("{file} is not valid JSON ({error}, line {line}). {fix}").format(
+            file=_rel(path), error=exc.msg, line=exc.lineno, fix=_fix())) from None
     problem = _checked_manifest(str(path), _version(path), manifest)
     if problem:
-        raise DataError(f"{_rel(path)}: {problem}. Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: {problem}. {fix}").format(file=_rel(path), problem=problem,
+                                                          fix=_fix()))
     return manifest
 
 
@@ -92,7 +99,9 @@ _MANIFEST_VERDICTS: dict[tuple, str | None] = {}
 
 def _checked_manifest(path: str, version: tuple, manifest) -> str | None:
     # The structure is checked once per file version (loads read the manifest every time).
-    key = (path, version)
+    from .i18n import lang
+
+    key = (path, version, lang())  # the verdict is a phrase in the reader's language
     if key not in _MANIFEST_VERDICTS:
         _MANIFEST_VERDICTS[key] = manifest_problem(manifest)
     return _MANIFEST_VERDICTS[key]
@@ -101,34 +110,41 @@ def _checked_manifest(path: str, version: tuple, manifest) -> str | None:
 def manifest_problem(manifest) -> str | None:
     """The first structural fault of a parsed manifest, as a phrase, or None."""
     if not isinstance(manifest, dict):
-        return f"is a JSON {type(manifest).__name__}, expected an object with a 'series' key"
+        return _("is a JSON {type}, expected an object with a 'series' key").format(
+            type=type(manifest).__name__)
     if not isinstance(manifest.get("series"), dict) or not manifest["series"]:
-        return "lacks a non-empty 'series' object"
+        return _("lacks a non-empty 'series' object")
     if not isinstance(manifest.get("published", {}), dict):
-        return "'published' is not an object"
+        return _("'published' is not an object")
     groups = [("series", manifest["series"], SERIES_KEYS),
               ("published", manifest.get("published", {}), PUBLISHED_KEYS)]
     for group, entries, keys in groups:
         for name, entry in entries.items():
-            where = f"{group} entry {name!r}"
+            where = _("{group} entry {name}").format(group=group, name=repr(name))
             if not isinstance(entry, dict):
-                return f"{where} is a JSON {type(entry).__name__}, expected an object"
+                return _("{where} is a JSON {type}, expected an object").format(
+                    where=where, type=type(entry).__name__)
             for key, typ in keys.items():
                 if key not in entry:
-                    return f"{where} lacks the key {key!r}"
+                    return _("{where} lacks the key {key}").format(where=where, key=repr(key))
                 value = entry[key]
                 if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
-                    return (f"{where} has {key} = {value!r} ({type(value).__name__}), "
-                            f"expected {typ.__name__}")
+                    return _("{where} has {key} = {value} ({type}), expected {expected}").format(
+                        where=where, key=key, value=repr(value), type=type(value).__name__,
+                        expected=typ.__name__)
             if not re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]):
-                return f"{where} has sha256 {entry['sha256']!r}, not 64 hex digits"
+                return _("{where} has sha256 {value}, not 64 hex digits").format(
+                    where=where, value=repr(entry["sha256"]))
             if entry["rows"] < 1:
-                return f"{where} has rows = {entry['rows']}, expected at least 1"
+                return _("{where} has rows = {rows}, expected at least 1").format(
+                    where=where, rows=entry["rows"])
             f = entry["file"]
             if Path(f).is_absolute() or ".." in Path(f).parts or not f.endswith(".csv"):
-                return f"{where} has file {f!r}, expected a .csv path inside data/"
+                return _("{where} has file {file}, expected a .csv path inside data/").format(
+                    where=where, file=repr(f))
             if group == "series" and entry["kind"] not in COLUMNS:
-                return f"{where} has kind {entry['kind']!r}, expected one of {sorted(COLUMNS)}"
+                return _("{where} has kind {kind}, expected one of {kinds}").format(
+                    where=where, kind=repr(entry["kind"]), kinds=sorted(COLUMNS))
     return None
 
 
@@ -224,8 +240,8 @@ def _recover_locked(root: Path) -> list[str]:
         try:  # complete by construction: it was renamed into place after being synced
             plan = json.loads(journal.read_text())["replace"]
         except (ValueError, KeyError, TypeError):
-            raise DataError(f"{_rel(journal)}: unreadable commit journal. Fix: delete it, "
-                            f"then {FIX_RESTORE}.") from None
+            raise DataError(_("{file}: unreadable commit journal. Fix: delete it, then {fix}.")
+                            .format(file=_rel(journal), fix=_(FIX_RESTORE))) from None
         for tmp, target in plan:
             if (root / tmp).exists():
                 os.replace(root / tmp, root / target)
@@ -302,30 +318,34 @@ def parse_frame(text_or_path, kind: str, name: str) -> pd.DataFrame:
     try:
         df = pd.read_csv(text_or_path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{name}: not a readable CSV ({exc}). Fix: {FIX_RESTORE}.") from None
+        raise DataError(_("{file}: not a readable CSV ({error}). {fix}").format(
+            file=name, error=exc, fix=_fix())) from None
     if list(df.columns) != expected:
-        raise DataError(f"{name}: columns are {list(df.columns)}, expected {expected}. "
-                        f"Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: columns are {columns}, expected {expected}. {fix}").format(
+            file=name, columns=list(df.columns), expected=expected, fix=_fix()))
     key = expected[0]
     if df.empty:
-        raise DataError(f"{name}: has no rows. Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: has no rows. {fix}").format(file=name, fix=_fix()))
     if kind == "intraday":
         idx = pd.to_datetime(df[key], errors="coerce", utc=True, format="ISO8601")
     else:
         idx = pd.to_datetime(df[key], errors="coerce", format="%Y-%m-%d")
     if idx.isna().any():
         bad = df.loc[idx.isna(), key].iloc[0]
-        raise DataError(f"{name}: unreadable {key} {bad!r}. Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: unreadable {key} {value}. {fix}").format(
+            file=name, key=key, value=repr(bad), fix=_fix()))
     if not idx.is_monotonic_increasing or idx.duplicated().any():
-        raise DataError(f"{name}: {key}s are not sorted and unique. Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: {key}s are not sorted and unique. {fix}").format(
+            file=name, key=key, fix=_fix()))
     out = pd.DataFrame(index=pd.DatetimeIndex(idx, name=key))
     for col in expected[1:]:
         raw = df[col].fillna("").str.strip()  # a row cut short has no field at all
         num = pd.to_numeric(raw.where(raw != ""), errors="coerce")
         bad = num.isna() & (raw != "")
         if bad.any():
-            raise DataError(f"{name}: non-numeric {col} {raw[bad].iloc[0]!r} on "
-                            f"{df.loc[bad, key].iloc[0]}. Fix: {FIX_RESTORE}.")
+            raise DataError(_("{file}: non-numeric {column} {value} on {when}. {fix}").format(
+                file=name, column=col, value=repr(raw[bad].iloc[0]),
+                when=df.loc[bad, key].iloc[0], fix=_fix()))
         out[col] = num.to_numpy(dtype=float)
     check_plausible(out, name)
     return out
@@ -333,36 +353,44 @@ def parse_frame(text_or_path, kind: str, name: str) -> pd.DataFrame:
 
 def check_plausible(df: pd.DataFrame, name: str, allow_negative: bool = False) -> None:
     """Row by row: finite, prices above zero, high >= low, open and close inside the range."""
-    fix = f" Fix: {FIX_RESTORE}."
+    def fix(problem: str) -> str:   # the sentence and its fix, joined as the language joins them
+        return _("{problem} {fix}").format(problem=problem, fix=_fix())
+
     for col in [c for c in [*PRICE_COLUMNS, "volume"] if c in df]:
         inf = np.isinf(df[col].to_numpy(dtype=float))
         if inf.any():
             i = int(inf.argmax())
-            raise DataError(f"{name}: non-finite {col} {df[col].iloc[i]} on "
-                            f"{_when(df.index[i])}.{fix}")
+            raise DataError(fix(_("{file}: non-finite {column} {value} on {when}.").format(
+                file=name, column=col, value=df[col].iloc[i], when=_when(df.index[i]))))
     prices = [c for c in PRICE_COLUMNS if c in df]
     if not allow_negative:
         bad = (df[prices] <= 0).to_numpy()
         if bad.any():
             i, j = np.argwhere(bad)[0]
-            raise DataError(f"{name}: non-positive price ({prices[j]} {df[prices[j]].iloc[i]}) "
-                            f"on {_when(df.index[i])}.{fix}")
+            raise DataError(fix(_("{file}: non-positive price ({column} {value}) on {when}.")
+                                .format(file=name, column=prices[j], value=df[prices[j]].iloc[i],
+                                        when=_when(df.index[i]))))
     if "volume" in df and (df["volume"] < 0).any():
         i = int((df["volume"] < 0).to_numpy().argmax())
-        raise DataError(f"{name}: negative volume on {_when(df.index[i])}.{fix}")
+        raise DataError(fix(_("{file}: negative volume on {when}.").format(
+            file=name, when=_when(df.index[i]))))
     if "high" in df and "low" in df:
         bad = df["high"] < df["low"]
         if bad.any():
-            raise DataError(f"{name}: high below low on {_when(df.index[bad][0])}.{fix}")
+            raise DataError(fix(_("{file}: high below low on {when}.").format(
+                file=name, when=_when(df.index[bad][0]))))
         tol = RANGE_TOL * df["high"].abs() + HALF_CENT
         for col in ("open", "close"):
-            for side, off in (("above the high", df[col] > df["high"] + tol),
-                              ("below the low", df[col] < df["low"] - tol)):
+            for side, off in (("high", df[col] > df["high"] + tol),
+                              ("low", df[col] < df["low"] - tol)):
                 if off.any():
                     i = int(off.to_numpy().argmax())
-                    edge = df["high" if side.endswith("high") else "low"].iloc[i]
-                    raise DataError(f"{name}: {col} {df[col].iloc[i]} {side} {edge} on "
-                                    f"{_when(df.index[i])}.{fix}")
+                    text = (_("{file}: {column} {value} above the high {edge} on {when}.")
+                            if side == "high" else
+                            _("{file}: {column} {value} below the low {edge} on {when}."))
+                    raise DataError(fix(text.format(file=name, column=col, value=df[col].iloc[i],
+                                                    edge=df[side].iloc[i],
+                                                    when=_when(df.index[i]))))
 
 
 def _version(path: Path) -> tuple[int, int]:
@@ -379,19 +407,21 @@ def _read_validated(path_str: str, kind: str, digest: str, rows: int, first: str
     raw = path.read_bytes()
     name = _rel(path)
     if hashlib.sha256(raw).hexdigest() != digest:
-        raise DataError(f"{name}: checksum does not match data/manifest.json (the file "
-                        f"changed since it was imported or refreshed). Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: checksum does not match data/manifest.json (the file changed "
+                          "since it was imported or refreshed). {fix}").format(file=name, fix=_fix()))
     if not raw.endswith(b"\n"):
-        raise DataError(f"{name}: does not end with a line break (a file cut short). "
-                        f"Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: does not end with a line break (a file cut short). {fix}")
+                        .format(file=name, fix=_fix()))
     df = parse_frame(io.BytesIO(raw), kind, name)
     if len(df) != rows:
-        raise DataError(f"{name}: {len(df)} rows, but data/manifest.json lists {rows} (a file "
-                        f"cut short or edited). Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: {n} rows, but data/manifest.json lists {rows} (a file cut "
+                          "short or edited). {fix}").format(file=name, n=len(df), rows=rows,
+                                                              fix=_fix()))
     span = (_stamp(df.index[0], kind), _stamp(df.index[-1], kind))
     if span != (first, last):
-        raise DataError(f"{name}: runs {span[0]} to {span[1]}, but data/manifest.json lists "
-                        f"{first} to {last}. Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: runs {start} to {end}, but data/manifest.json lists {first} "
+                          "to {last}. {fix}").format(file=name, start=span[0], end=span[1],
+                                                     first=first, last=last, fix=_fix()))
     return df
 
 
@@ -399,7 +429,8 @@ def _entry(symbol: str, root: Path) -> dict:
     entries = read_manifest(root)["series"]
     if symbol not in entries:
         known = ", ".join(sorted(entries))
-        raise ValueError(f"unknown series {symbol!r}; the cache holds: {known}")
+        raise ValueError(_("unknown series {symbol}; the cache holds: {known}").format(
+            symbol=repr(symbol), known=known))
     return entries[symbol]
 
 
@@ -408,8 +439,8 @@ def series(symbol: str, root: Path = DATA_DIR) -> pd.DataFrame:
     e = _entry(symbol, root)
     path = root / e["file"]
     if not path.exists():
-        raise DataError(f"{_rel(path)} is missing (listed in data/manifest.json). "
-                        f"Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file} is missing (listed in data/manifest.json). {fix}").format(
+            file=_rel(path), fix=_fix()))
     return _read_validated(str(path), e["kind"], e["sha256"], e["rows"], e["first"], e["last"],
                            _version(path)).copy()
 
@@ -424,7 +455,7 @@ def load(symbols: Iterable[str] | str, start=None, end=None, root: Path = DATA_D
         df = series(sym, root).loc[start:end]
         parts.append(df.assign(symbol=sym).reset_index())
     if not parts:
-        raise ValueError("load() needs at least one symbol")
+        raise ValueError(_("load() needs at least one symbol"))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -441,12 +472,13 @@ def published(name: str, root: Path = DATA_DIR) -> pd.DataFrame:
     """A published third-party table (with its source column), checked against the manifest."""
     entries = read_manifest(root).get("published", {})
     if name not in entries:
-        raise ValueError(f"unknown published table {name!r}; known: {', '.join(sorted(entries))}")
+        raise ValueError(_("unknown published table {name}; known: {known}").format(
+            name=repr(name), known=", ".join(sorted(entries))))
     e = entries[name]
     path = root / e["file"]
     if not path.exists():
-        raise DataError(f"{_rel(path)} is missing (listed in data/manifest.json). "
-                        f"Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file} is missing (listed in data/manifest.json). {fix}").format(
+            file=_rel(path), fix=_fix()))
     return _read_published(str(path), e["sha256"], e["rows"], _version(path)).copy()
 
 
@@ -455,12 +487,12 @@ def _read_published(path_str: str, digest: str, rows: int, version: tuple) -> pd
     path = Path(path_str)
     raw = path.read_bytes()
     if hashlib.sha256(raw).hexdigest() != digest:
-        raise DataError(f"{_rel(path)}: checksum does not match data/manifest.json. "
-                        f"Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: checksum does not match data/manifest.json. {fix}").format(
+            file=_rel(path), fix=_fix()))
     df = pd.read_csv(io.BytesIO(raw))
     if len(df) != rows:
-        raise DataError(f"{_rel(path)}: {len(df)} rows, but data/manifest.json lists {rows}. "
-                        f"Fix: {FIX_RESTORE}.")
+        raise DataError(_("{file}: {n} rows, but data/manifest.json lists {rows}. {fix}").format(
+            file=_rel(path), n=len(df), rows=rows, fix=_fix()))
     return df
 
 

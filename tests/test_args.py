@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import riskoff
-from riskoff import args, ch1, ch2, ch3, ch4, ch5
+from riskoff import args, ch1, ch2, ch3, ch4, ch5, i18n
 from riskoff.errors import ArgumentError, DataError
 
 CASES = [
@@ -282,3 +282,114 @@ def test_handler_registers_for_value_errors_in_ipython(monkeypatch):
     riskoff._short_errors_in_ipython()
     assert seen["handler"] is riskoff._notebook_handler
     assert ValueError in seen["types"] and DataError in seen["types"]
+
+
+# ---------------------------------------------------------------------------- zh-Hant
+
+def _english_words(text: str, names=("symbols",)) -> set[str]:
+    """Latin words left in a zh-Hant message once quoted values, code, series codes and the
+    names the edition keeps in English are taken out."""
+    import yaml
+
+    from conftest import ROOT
+    from riskoff.catalog import SERIES
+
+    keep = set(yaml.safe_load((ROOT / "locale" / "terms.zh-Hant.yaml").read_text(
+        encoding="utf-8"))["keep_english"])
+    text = re.sub(r"'[^']*'|`[^`]*`|\[[^\]]*\]", " ", text)
+    tokens = set(re.findall(r"[\w.=^-]+", text, flags=re.ASCII))
+    tokens = {t for t in tokens if t not in SERIES and t not in keep and t not in names
+              and t not in {"YYYY-MM-DD", "True", "False", "e.g"}
+              and not re.fullmatch(r"\w+=", t)}   # an argument named, as in "end='…'"
+    return {t for t in tokens if re.search(r"[a-z]{2}", t)}
+
+
+ZH_CHECKS = [   # (call, argument name, value): one of each of riskoff.args' messages
+    (lambda: args.timestamp("2025-02-30", "when"), "when", "2025-02-30"),
+    (lambda: args.timestamp(20251120, "when"), "when", 20251120),
+    (lambda: args.date("2030-01-01", "start", ["NDX"]), "start", "2030-01-01"),
+    (lambda: args.date("2030-01-01", "start", ["NDX", "NVDA"]), "start", "2030-01-01"),
+    (lambda: args.session("2025-11-22", "day", pd.DatetimeIndex([]), i18n._("these markets")), "day",
+     "2025-11-22"),
+    (lambda: ch1.scoreboard_table(date="2031-01-02"), "date", "2031-01-02"),
+    (lambda: ch2.cuts_table(dates=("2025-11-22",)), "dates[0]", "2025-11-22"),
+    (lambda: ch3.daily_check(day="2025-11-23", symbols=["NVDA_1h", "MSFT_1h"]), "day",
+     "2025-11-23"),
+    (lambda: args.window("2025-11-21", "2025-11-13", ["NDX"]), "start", "2025-11-21"),
+    (lambda: args.window("2025-11-22", "2025-11-23", ["NDX"]), "start", "2025-11-22"),
+    (lambda: args.sequence("NDX", "symbols"), "symbols", "NDX"),
+    (lambda: args.sequence(3, "symbols"), "symbols", 3),
+    (lambda: args.sequence([], "symbols"), "symbols", []),
+    (lambda: args.symbol("NVDA_1h", "symbol"), "symbol", "NVDA_1h"),
+    (lambda: args.symbol("FOO", "symbol"), "symbol", "FOO"),
+    (lambda: args.symbols(["NDX", "NDX"], "symbols"), "symbols", ["NDX", "NDX"]),
+    (lambda: args.symbols(["NDX"], "symbols", required=["NVDA"]), "symbols", ["NDX"]),
+    (lambda: args.subset("x", "shown", ["NDX"], "symbols"), "shown", "x"),
+    (lambda: args.subset([], "shown", ["NDX"], "symbols", empty_ok=False), "shown", []),
+    (lambda: args.subset(["FOO"], "shown", ["NDX"], "symbols"), "shown", ["FOO"]),
+    (lambda: args.choice("z", "how", ["a", "b"]), "how", "z"),
+    (lambda: args.integer(2.5, "window"), "window", 2.5),
+    (lambda: args.integer(9, "window", 1, 5), "window", 9),
+    (lambda: args.integer(0, "window", 1), "window", 0),
+    (lambda: args.number("x", "price"), "price", "x"),
+    (lambda: args.number(-1, "price", positive=True), "price", -1),
+    (lambda: args.number(9, "price", 1, 5), "price", 9),
+    (lambda: args.flag(1, "first_only"), "first_only", 1),
+]
+
+
+@pytest.fixture
+def zh(monkeypatch):
+    monkeypatch.setenv("RISKOFF_LANG", "zh-Hant")
+    monkeypatch.delenv("RISKOFF_I18N_MISSING", raising=False)
+
+
+@pytest.mark.parametrize("call, name, value", ZH_CHECKS, ids=[f"{c[1]}={c[2]!r}-{i}"
+                                                            for i, c in enumerate(ZH_CHECKS)])
+def test_argument_errors_in_zh_hant(zh, call, name, value):
+    """A zh-Hant reader's bad argument: the same one line, its problem in Chinese (the
+    argument, the value given and codes stay as typed)."""
+    with pytest.raises(ArgumentError) as info:
+        call()
+    msg = str(info.value)
+    head = f"{name}={args._short(value)}: "
+    assert msg.startswith(head) and "\n" not in msg, msg
+    problem = msg[len(head):]
+    assert re.search(r"[\u4e00-\u9fff]", problem), msg
+    assert not _english_words(problem), f"English in a zh-Hant message: {msg}"
+
+
+def test_argument_errors_in_english_unchanged():
+    # The English lines, as they read before the catalog (a few, word for word).
+    def msg(call):
+        with pytest.raises(ArgumentError) as info:
+            call()
+        return str(info.value)
+
+    assert msg(ZH_CHECKS[0][0]) == ("when='2025-02-30': is not a calendar date; use 'YYYY-MM-DD', "
+                                    "e.g. '2025-11-20'")
+    assert msg(ZH_CHECKS[7][0]) == ("day='2025-11-23': is not a session of NVDA_1h and MSFT_1h "
+                                    "(intraday) (no trading that day); the nearest sessions are "
+                                    "2025-11-21 and 2025-11-24")
+    assert msg(ZH_CHECKS[13][0]).startswith("symbol='NVDA_1h': is a intraday series, not usable "
+                                            "here; use one of: ")
+    assert msg(ZH_CHECKS[22][0]) == "window=9: must be at least 1 and at most 5"
+    assert msg(ZH_CHECKS[26][0]) == "price=9: must lie between 1 and 5"
+
+
+def test_every_case_is_one_line_in_zh_hant(zh):
+    """Every bad-argument case gives its one line in zh-Hant too (no missing translation on
+    the way to it)."""
+    bad = []
+    for fn, kwargs, name in CASES:
+        try:
+            fn(**kwargs)
+        except ArgumentError as exc:
+            msg = str(exc)
+            if "\n" in msg or not re.match(rf"{re.escape(name)}(\[\d+\])?=", msg):
+                bad.append(f"{_id((fn, kwargs, name))}: {msg}")
+        except Exception as exc:  # noqa: BLE001 - an Untranslated or a crash is the finding
+            bad.append(f"{_id((fn, kwargs, name))}: {type(exc).__name__}: {exc}")
+        else:
+            bad.append(f"{_id((fn, kwargs, name))}: no error")
+    assert not bad, "\n".join(bad)

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import io
 import json
+import re
 import shutil
 import tempfile
 import stat
@@ -1540,3 +1541,66 @@ def test_refresh_through_real_yfinance_parsing_is_clean(root, tmp_path, monkeypa
     from yfinance.cache import _TzDBManager
 
     assert _TzDBManager.get_location() == str(tmp_path / "yf-cache")
+
+
+# ---------------------------------------------------------------------------- zh-Hant
+
+@pytest.fixture
+def zh(monkeypatch):
+    monkeypatch.setenv("RISKOFF_LANG", "zh-Hant")
+    monkeypatch.delenv("RISKOFF_I18N_MISSING", raising=False)
+
+
+def _zh_problems(msg: str, name: str) -> list[str]:
+    """What keeps a cache error from being a zh-Hant reader's one line: English words (beyond
+    the file's name, the cache's column names, quoted values and the commands to type)."""
+    bad = [] if name in msg and "\n" not in msg else [f"not one line naming {name}"]
+    if "修正方法" not in msg:
+        bad.append("no fix named")
+    rest = re.sub(r"`[^`]*`|'[^']*'|\[[^\]]*\]|\S*/\S*|\S+\.(csv|json)", " ", msg.replace(name, " "))
+    rest = re.sub(r"\b(date|timestamp|open|high|low|close|volume|JSON|CSV|sha256|rows|file|kind|"
+                  r"series|published|inf|nan|int|bool|str|list)\b", " ", rest)
+    words = re.findall(r"[A-Za-z]{2,}", rest)
+    return bad + ([f"English words {words}"] if words else [])
+
+
+@pytest.mark.parametrize("body", [
+    "2025-11-21,1,2,1,2,10\n2025-11-20,1,2,1,2,10\n", "2025-11-20,1,2,1,abc,10\n",
+    "2025-11-20,1,2,-1,2,10\n", "2025-11-20,1,1,2,2,10\n", "2025-11-20,3,2,1,2,10\n",
+    "2025-11-20,1,2,1.5,1,10\n", "2025-11-20,1,2,1,2,-1\n", "2025-11-20,1,2,1,inf,1\n", "",
+    "2025/11/20,1,2,1,2,1\n"],
+    ids=["unsorted", "non-numeric", "negative", "high-below-low", "open-above-high",
+         "close-below-low", "negative-volume", "non-finite", "no-rows", "bad-date"])
+def test_cache_errors_in_zh_hant(zh, body):
+    with pytest.raises(DataError) as err:
+        data.parse_frame(io.StringIO(HEADER + "\n" + body), "daily", "data/daily/TEST.csv")
+    assert not _zh_problems(str(err.value), "data/daily/TEST.csv"), str(err.value)
+
+
+def test_cache_file_errors_in_zh_hant(zh, root):
+    path = edit_line(root, "NDX", "2025-11-20,",
+                     "2025-11-20,25131.49,25222.95,24021.44,24054.39,", update_sha=False)
+    with pytest.raises(DataError) as err:
+        data.series("NDX", root)
+    assert "校驗和" in str(err.value) and not _zh_problems(str(err.value), str(path))
+    path.unlink()
+    with pytest.raises(DataError) as err:
+        data.series("NDX", root)
+    assert not _zh_problems(str(err.value), str(path)), str(err.value)
+    with pytest.raises(ValueError, match="未知的序列 'NOPE'"):
+        data.series("NOPE", root)
+
+
+def test_manifest_fault_is_named_in_the_readers_language(root, monkeypatch):
+    """A manifest's fault is remembered per file version: asked again in the other language,
+    the line is in that language (not the first one's words)."""
+    manifest = json.loads((root / data.MANIFEST).read_text())
+    manifest["series"]["NDX"]["rows"] = 0
+    (root / data.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(DataError, match=r"has rows = 0, expected at least 1\. Fix: restore"):
+        data.series("NDX", root)
+    monkeypatch.setenv("RISKOFF_LANG", "zh-Hant")
+    with pytest.raises(DataError) as err:
+        data.series("NDX", root)
+    assert "rows = 0，應最少為1" in str(err.value)
+    assert not _zh_problems(str(err.value), str(root / data.MANIFEST)), str(err.value)
