@@ -13,6 +13,7 @@ Two output modes:
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import os
@@ -39,12 +40,212 @@ def live() -> bool:
 # ---------------------------------------------------------------------------- displaying
 
 def spec(chart) -> dict:
-    """A chart's Vega-Lite spec without re-validating it against the schema.
+    """A chart's Vega-Lite spec, the same dict as ``chart.to_dict(validate=False)``, sooner.
 
     The builders' specs are validated by the test suite; validating again on every widget
-    move would cost a kernel 50-150 ms per redraw.
+    move would cost a kernel 50-150 ms per redraw. Altair's own to_dict also deep-copies
+    every layer twice (a layer chart's copy runs its constructor again) and turns each
+    layer's DataFrame into records and hashes them again, though layers share one frame.
+    For the charts the explorers draw (plain and layered charts without params) this does
+    the same steps once each; any other chart goes to Altair (tests/test_widgets.py checks
+    the two agree on every explorer's charts).
     """
-    return chart.to_dict(validate=False)
+    from altair.utils.schemapi import debug_mode
+
+    with debug_mode(False):  # no schema validation of objects made on the way
+        try:
+            return _KernelSpec().top(chart)
+        except _Unsupported:
+            return chart.to_dict(validate=False)
+
+
+class _Unsupported(Exception):
+    """A chart or frame the fast path does not cover: Altair's to_dict makes its spec."""
+
+
+class _KernelSpec:
+    """One chart's serialisation: Altair's TopLevelMixin.to_dict without its copies, with
+    each DataFrame's records and dataset name made once (memo by object, for this call)."""
+
+    def __init__(self):
+        import altair as alt
+        import numpy as np
+        import pandas as pd
+        from altair.utils import schemapi
+        from altair.vegalite.v6 import api
+
+        if (alt.data_transformers.active != "default" or not
+                alt.data_transformers.consolidate_datasets or
+                set(alt.data_transformers.options) - {"max_rows"}):
+            raise _Unsupported
+        self.alt, self.np, self.pd, self.api, self.schemapi = alt, np, pd, api, schemapi
+        self.max_rows = alt.data_transformers.options.get("max_rows", 5000)
+        self.frames: dict[int, tuple] = {}   # id(frame) -> (frame, narwhals frame, name, values)
+        self.names: dict[int, tuple] = {}    # id(values list) -> (values, name)
+
+    def top(self, chart) -> dict:
+        from altair.utils._vegafusion_data import using_vegafusion
+
+        if using_vegafusion():
+            raise _Unsupported
+        return self.chart(chart, {})
+
+    # The charts: TopLevelMixin.to_dict / Chart.to_dict / LayerChart.__init__, step by step.
+    def chart(self, obj, context: dict) -> dict:
+        alt, U = self.alt, self.schemapi.Undefined
+        kind = type(obj)
+        if kind not in (alt.Chart, alt.LayerChart) or obj._args:
+            raise _Unsupported
+        kwds = dict(obj._kwds)
+        if kwds.get("params", U) is not U:
+            raise _Unsupported  # Altair lifts and names params: leave that to it
+        context = dict(context)
+        context.setdefault("datasets", {})
+        is_top = context.get("top_level", True)
+        if kind is alt.LayerChart:
+            kwds = self.relayer(kwds)
+        elif kwds.get("data", U) is U and "data" not in context:
+            kwds["data"] = self.alt.InlineData(values=[{}])  # as Chart.to_dict does
+        data = kwds.get("data", U)
+        if data is not U:
+            kwds["data"], context["data"] = self.prepare(data, context)
+        context["top_level"] = False
+        inner = dict(context, pre_transform=False)
+        kwds.pop("shorthand", None)
+        kwds.pop("_cached_hash", None)
+        if (mark := kwds.get("mark")) and isinstance(mark, str):
+            kwds["mark"] = {"type": mark}
+        out = {}
+        for key, value in kwds.items():
+            if value is U:
+                continue
+            if key == "layer":
+                out[key] = [self.chart(layer, inner) for layer in value]
+            else:
+                out[key] = self.schemapi._todict(value, inner, self.np, self.pd)
+        if is_top:
+            out.setdefault("$schema", self.api.SCHEMA_URL)
+            theme = self.alt.theme.get()
+            if not theme:
+                raise _Unsupported
+            from altair.utils import update_nested
+
+            out = update_nested(theme(), out, copy=True)
+            if context["datasets"]:
+                out.setdefault("datasets", {}).update(context["datasets"])
+        return out
+
+    def relayer(self, kwds: dict) -> dict:
+        """What LayerChart.__init__ does again to the copy Altair's to_dict makes: layers
+        sharing one data object give it to the layer chart (without params and without
+        per-layer width/height/view, the only steps that change anything)."""
+        alt, U = self.alt, self.schemapi.Undefined
+        layers = list(kwds.get("layer") or [])
+        for layer in layers:
+            if type(layer) not in (alt.Chart, alt.LayerChart) or layer._args:
+                raise _Unsupported
+            if any(layer._kwds.get(p, U) is not U for p in ("params", "height", "width", "view")):
+                raise _Unsupported
+        data = kwds.get("data", U)
+        if layers:
+            def data_of(layer):
+                return layer._kwds.get("data", U)
+            if data is U:
+                first = data_of(layers[0])
+                if first is not U and all(data_of(c) is first for c in layers):
+                    data = first
+                    layers = [self.without_data(c) for c in layers]
+            elif all(data_of(c) is U or data_of(c) is data for c in layers):
+                layers = [self.without_data(c) if data_of(c) is not U else c for c in layers]
+        kwds["data"], kwds["layer"] = data, layers
+        return kwds
+
+    def without_data(self, layer):
+        """A stand-in for Altair's copy of ``layer`` with its data removed (a layer chart's
+        copy runs its constructor first, with the data it had)."""
+        alt = self.alt
+        kwds = dict(layer._kwds)
+        if type(layer) is alt.LayerChart:
+            kwds = self.relayer(kwds)
+        kwds["data"] = self.schemapi.Undefined
+        clone = object.__new__(type(layer))
+        object.__setattr__(clone, "_args", ())
+        object.__setattr__(clone, "_kwds", kwds)
+        return clone
+
+    # The data: TopLevelMixin.to_dict's _prepare_data and _consolidate_data.
+    def prepare(self, data, context: dict):
+        """(the data as the spec names it, the data children infer field types from)."""
+        import narwhals.stable.v1 as nw
+
+        if isinstance(data, self.pd.DataFrame):
+            memo = self.frames.get(id(data))
+            if memo is None:
+                if self.max_rows is not None and len(data) > self.max_rows:
+                    raise _Unsupported  # Altair raises its MaxRowsError
+                values = records(data)
+                memo = self.frames[id(data)] = (
+                    data, nw.from_native(data, eager_or_interchange_only=True),
+                    self.api._dataset_name(values), values)
+            _, frame, name, values = memo
+            context["datasets"][name] = values
+            return self.alt.NamedData(name=name), frame
+        if (type(data) is dict and "name" not in data and "values" in data and
+                isinstance(data["values"], list)):
+            values = data["values"]
+            memo = self.names.get(id(values))
+            if memo is None:
+                memo = self.names[id(values)] = (values, self.api._dataset_name(values))
+            context["datasets"][memo[1]] = values
+            return self.alt.NamedData(name=memo[1], **{k: v for k, v in data.items()
+                                                        if k != "values"}), data
+        try:
+            native = nw.from_native(data, eager_or_interchange_only=True)
+        except TypeError:
+            native = data
+        return self.api._prepare_data(native, context), native
+
+
+def records(frame) -> list[dict]:
+    """``altair.utils.sanitize_pandas_dataframe(frame).to_dict(orient="records")``, column by
+    column with NumPy for the plain dtypes the builders use (float, int, bool, text);
+    anything else goes through Altair's own sanitizer."""
+    import numpy as np
+    import pandas as pd
+
+    columns = frame.columns
+    names = list(columns)
+    plain = (not isinstance(columns, (pd.RangeIndex, pd.MultiIndex)) and names and
+             not isinstance(frame.index, pd.MultiIndex) and
+             all(type(n) is str for n in names) and len(set(names)) == len(names))
+    cols = []
+    for name, dtype in (frame.dtypes.items() if plain else ()):
+        kind = getattr(dtype, "kind", None) if isinstance(dtype, np.dtype) else None
+        if kind == "f":
+            arr = frame[name].to_numpy()
+            vals = arr.tolist()
+            bad = ~np.isfinite(arr)
+            if bad.any():
+                for i in np.flatnonzero(bad).tolist():
+                    vals[i] = None
+        elif kind in ("i", "u", "b"):
+            vals = frame[name].to_numpy().tolist()
+        elif str(dtype) in ("str", "string"):
+            col = frame[name]
+            vals = col.astype(object).tolist()
+            missing = col.isna().to_numpy()
+            if missing.any():
+                for i in np.flatnonzero(missing).tolist():
+                    vals[i] = None
+        else:
+            break
+        cols.append(vals)
+    else:
+        if plain:
+            return [dict(zip(names, row)) for row in zip(*cols)]
+    from altair.utils.core import sanitize_pandas_dataframe
+
+    return sanitize_pandas_dataframe(frame).to_dict(orient="records")
 
 
 def mimebundle(result) -> dict:
@@ -172,6 +373,36 @@ class Explorer(w.VBox):
         return _(RUN_ME)
 
 
+@contextlib.contextmanager
+def _kernel_layers():
+    """While an explorer redraws, alt.layer (and chart + chart) without Altair's defensive
+    deep copies (riskoff.charts.base.kernel_layer): the layers are made for this one chart.
+    Layers with params or facet channels still go to Altair; the spec is the same either way
+    (spec() lifts shared data as Altair's to_dict would; tests/test_widgets.py compares)."""
+    import altair as alt
+    from altair.vegalite.v6 import api
+
+    from .charts.base import kernel_layer
+
+    original = api.layer
+    if alt.layer is not original:  # already inside a redraw (or someone else's patch)
+        yield
+        return
+
+    def layer(*charts, **props):
+        if any(type(c) not in (alt.Chart, alt.LayerChart) or
+               c._kwds.get("params", alt.Undefined) is not alt.Undefined or
+               api._get_facet_spec(c) for c in charts):
+            return original(*charts, **props)
+        return kernel_layer(*charts, **props)
+
+    alt.layer = api.layer = layer
+    try:
+        yield
+    finally:
+        alt.layer = api.layer = original
+
+
 def _note(text: str) -> str:
     return f"<p class='riskoff-note'><em>{html.escape(text)}</em></p>"
 
@@ -190,9 +421,17 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
         with out:
             display(note)
 
+    def draw():
+        # Altair validates each schema object as it is made (its debug mode): the builders'
+        # specs are validated whole by the test suite, so a redraw skips it (half its time).
+        from altair.utils.schemapi import debug_mode
+
+        with debug_mode(False), _kernel_layers():
+            return render()
+
     def result_of():
         try:
-            return render()
+            return draw()
         except (ValueError, rdata.DataError) as exc:
             return _("Cannot draw this: {error}").format(error=exc)
 
@@ -238,7 +477,7 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
     redraw()
     box = Explorer([w.HBox(list(controls[:2]), layout=w.Layout(flex_flow="row wrap")),
                     *controls[2:], out])
-    box.render = render  # tests call it after setting control values
+    box.render = draw  # tests and benchmarks/run.py call it after setting control values
     box.redraw = redraw
     if on_live:
         box._riskoff_note = note

@@ -134,3 +134,133 @@ def test_before_start_names_the_first_cached_day():
     assert "drawn from there" in widgets.before_start(dt.date(1990, 1, 2), ["NDX"], drawn=True)
     assert widgets.missing_note(["NDX", "GSPC"], ["NDX"], "Sat 22 Nov 2025") == (
         "No bars on Sat 22 Nov 2025 for S&P 500: not drawn.")
+
+
+# ---------------------------------------------------------------------------- fast spec
+
+def _same_spec(chart):
+    """widgets.spec() is Altair's to_dict(validate=False), key order included."""
+    import json
+
+    fast = json.dumps(widgets.spec(chart))
+    assert fast == json.dumps(chart.to_dict(validate=False))
+    return fast
+
+
+def test_records_are_altairs_for_every_dtype():
+    from altair.utils.core import sanitize_pandas_dataframe
+
+    nan, inf = float("nan"), float("inf")
+    frames = [
+        pd.DataFrame({"f": [1.5, nan, inf, -inf, 0.1], "i": [1, 2, 3, 4, 5],
+                      "b": [True, False, True, False, True],
+                      "s": ["a", None, "c", "d", "e"], "f32": pd.array([1, 2, 3, 4, 5], "float32"),
+                      "u": pd.array([1, 2, 3, 4, 2**63], "uint64")}),
+        pd.DataFrame({"o": pd.Series([1, "x", None, nan, 2.5], dtype=object), "n": range(5)}),
+        pd.DataFrame({"d": pd.to_datetime(["2025-11-20 00:00", None, "2025-11-21 14:30"])}),
+        pd.DataFrame({"c": pd.Categorical(["a", "b", None]), "I": pd.array([1, None, 3], "Int64")}),
+        pd.DataFrame({"s": pd.Series(["a", None], dtype="string")}),
+        pd.DataFrame({"x": [], "y": []}),
+        pd.DataFrame([[1, 2]]),  # RangeIndex columns
+    ]
+    for frame in frames:
+        want = sanitize_pandas_dataframe(frame).to_dict(orient="records")
+        got = widgets.records(frame)
+        assert repr(got) == repr(want), frame.dtypes  # repr: NaN, None and int/float kept apart
+
+
+def test_fast_spec_is_altairs_for_layers_sharing_data_and_not():
+    df = pd.DataFrame({"x": [1, 2, 3], "y": [3.0, float("nan"), 2.0], "s": ["a", "b", "c"]})
+    other = pd.DataFrame({"x": [2], "label": ["two"]})
+    line = alt.Chart(df).mark_line().encode(x="x:Q", y="y:Q")
+    dots = alt.Chart(df).mark_point().encode(x="x:Q", y="y")  # type from the data
+    text = alt.Chart(other).mark_text().encode(x="x:Q", text="label:N")
+    rule = alt.Chart().mark_rule().encode(y=alt.datum(0))  # no data: Altair's empty dataset
+    values = alt.Chart({"values": [{"x": 1}, {"x": 2}]}).mark_tick().encode(x="x:Q")
+    for chart in [
+        line,
+        alt.layer(line, dots, width="container", height=300),
+        base.kernel_layer(line, dots, text, rule, width="container", height=300),
+        base.kernel_layer(base.kernel_layer(line, dots), text, values, title="T"),
+        base.kernel_layer(line, base.kernel_layer(line, dots, data=df), data=df),
+        alt.layer(line, rule, data=df).properties(description="d"),
+        alt.layer(line, dots).add_params(alt.param(name="p", value=1)),  # params: Altair's path
+        alt.layer(line, dots.properties(width=200)),  # a layer's width: Altair's path
+        alt.hconcat(line, dots),
+    ]:
+        _same_spec(chart)
+
+
+def test_layers_made_during_a_redraw_skip_altairs_copies_and_alt_layer_is_restored(book):
+    df = pd.DataFrame({"x": [1, 2], "y": [2, 1]})
+    line = alt.Chart(df).mark_line().encode(x="x:Q", y="y:Q")
+    made = []
+
+    def render():
+        chart = alt.layer(line, line.mark_point(), line.mark_rule())
+        made.append(chart)
+        if len(made) == 2:
+            raise ValueError("no data for this")
+        return chart
+
+    value = ipw.Dropdown(options=[1, 2], value=1, description="Pick")
+    original = alt.layer
+    box = widgets.explorer([value], render)
+    assert made[0].layer[0] is line  # not a copy (kernel_layer); spec() lifts the data
+    assert alt.layer is original
+    assert '"datasets"' in _same_spec(made[0])
+    with pytest.raises(ValueError):
+        box.render()
+    assert alt.layer is original
+
+
+def _states(box):
+    """Each control's value in turn: its options, or a date a month and a year back."""
+    def controls(widget):
+        if isinstance(widget, ipw.Output):
+            return []
+        if isinstance(widget, ipw.Box):
+            return [c for child in widget.children for c in controls(child)]
+        return [widget] if hasattr(widget, "value") and not isinstance(widget, ipw.HTML) else []
+
+    yield None
+    for ctl in controls(box):
+        original = ctl.value
+        if isinstance(ctl, ipw.SelectMultiple):
+            opts = [o[1] for o in ctl.options]
+            choices = [tuple(opts[:1]), tuple(opts)]
+        elif hasattr(ctl, "options"):
+            choices = [o[1] if isinstance(o, tuple) else o for o in ctl.options][:4]
+        elif isinstance(ctl, ipw.DatePicker) and ctl.value:
+            choices = [ctl.value - dt.timedelta(days=d) for d in (30, 365)]
+        elif hasattr(ctl, "min") and hasattr(ctl, "max"):
+            choices = [ctl.min, ctl.max]
+        else:
+            choices = [not ctl.value] if isinstance(ctl.value, bool) else []
+        for value in choices:
+            try:
+                ctl.value = value
+            except Exception:
+                continue
+            yield ctl.description, value
+        ctl.value = original
+
+
+def test_every_explorer_gets_altairs_spec_in_every_state(live, capsys):
+    import importlib
+
+    checked = 0
+    for n in range(1, 6):
+        mod = importlib.import_module(f"riskoff.ch{n}")
+        for name in sorted(n for n in dir(mod) if n.startswith("explore_")):
+            box = getattr(mod, name)()
+            for state in _states(box):
+                try:
+                    out = box.render()
+                except ValueError:
+                    continue
+                out = out[0] if isinstance(out, tuple) else out
+                if hasattr(out, "to_dict"):
+                    _same_spec(out)
+                    checked += 1
+    assert checked > 100
