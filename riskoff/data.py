@@ -425,8 +425,28 @@ def _read_validated(path_str: str, kind: str, digest: str, rows: int, first: str
     return df
 
 
+_MANIFESTS: dict[tuple, dict] = {}
+
+
+def _manifest_read_only(root: Path) -> dict:
+    # read_manifest() for callers that only read it, parsed once per file content (a chapter
+    # loads series thousands of times; parsing and checking the manifest each time cost
+    # seconds). Keyed by the bytes themselves, so an edit within one timestamp tick counts,
+    # and by the reader (a test may replace read_manifest).
+    recover(root)
+    try:
+        key = (str(root / MANIFEST), (root / MANIFEST).read_bytes(), read_manifest)
+    except OSError:
+        return read_manifest(root)  # says what is wrong
+    if key not in _MANIFESTS:
+        manifest = read_manifest(root)
+        _MANIFESTS.clear()
+        _MANIFESTS[key] = manifest
+    return _MANIFESTS[key]
+
+
 def _entry(symbol: str, root: Path) -> dict:
-    entries = read_manifest(root)["series"]
+    entries = _manifest_read_only(root)["series"]
     if symbol not in entries:
         known = ", ".join(sorted(entries))
         raise ValueError(_("unknown series {symbol}; the cache holds: {known}").format(

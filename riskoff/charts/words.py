@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence, Union
 
 import altair as alt
+from altair.utils.schemapi import SchemaBase, Undefined
 
 from ..i18n import N_, _, is_zh, wrap as _cjk_wrap
 
@@ -159,7 +160,7 @@ class Words:
         return " + ".join(parts) or "''"
 
     def params_for_spec(self) -> list[alt.Parameter]:
-        table = {"t": self.table, "d": self.default_key}
+        table = _ByReference({"t": self.table, "d": self.default_key})
         return [alt.param(name="riskoff_words", value=table),
                 alt.param(name="riskoff_entry", expr=self._entry_expr()),
                 alt.param(name="riskoff_takeaway", expr=self._takeaway_expr()),
@@ -171,6 +172,21 @@ class Words:
         return alt.ExprRef(f"split(containerSize()[0] > 0 && containerSize()[0] < {NARROW_PX}"
                            f" ? riskoff_entry.narrow + {self._count_expr()} : riskoff_title, "
                            "'\\n')")
+
+
+class _ByReference:
+    """A JSON value Altair writes into the spec as it is but never copies: Altair deep-copies
+    every dict and list of a chart on each add_params/properties/to_dict (a layer chart
+    several times), and a words table has thousands of nodes (seconds per notebook). Altair
+    treats an object with ``_schema`` and ``to_dict`` as schema-like: kept by reference on
+    copy, ``to_dict()`` on output."""
+    _schema = {"type": "object"}
+
+    def __init__(self, value: dict):
+        self._text = json.dumps(value, ensure_ascii=False)
+
+    def to_dict(self, *args, **kwargs) -> dict:
+        return json.loads(self._text)  # plain JSON types, and a fresh copy for each spec
 
 
 def _vega_text(text: str) -> str:
@@ -195,16 +211,24 @@ def _bound_params(chart) -> list[dict]:
     """The chart's bound parameters (as spec dicts), top level and in its layers, in order."""
     out, seen = [], set()
 
-    def walk(spec):
-        for p in spec.get("params", []):
+    # Read from the chart's objects, not chart.to_dict(): that serialises every dataset
+    # (0.1-0.5 s a chart) only to read a few parameters.
+    def walk(obj):
+        for p in _defined(obj, "params"):
+            p = p.to_dict(validate=False) if isinstance(p, SchemaBase) else p
             if "bind" in p and p["name"] not in seen:
                 seen.add(p["name"])
                 out.append(p)
         for attr in ("layer", "hconcat", "vconcat", "concat"):
-            for sub in spec.get(attr, []):
+            for sub in _defined(obj, attr):
                 walk(sub)
-    walk(chart.to_dict(validate=False))
+    walk(chart)
     return out
+
+
+def _defined(obj, attr: str) -> list:
+    value = obj.get(attr, []) if isinstance(obj, dict) else getattr(obj, attr, Undefined)
+    return [] if value is Undefined else value
 
 
 def _options(p: dict) -> list:
