@@ -208,10 +208,12 @@ class _KernelSpec:
 
 def records(frame) -> list[dict]:
     """``altair.utils.sanitize_pandas_dataframe(frame).to_dict(orient="records")``, column by
-    column with NumPy for the plain dtypes the builders use (float, int, bool, text);
-    anything else goes through Altair's own sanitizer."""
+    column with NumPy for the plain dtypes the builders use (float, int, bool, text); other
+    columns go through Altair's own sanitizer one by one."""
     import numpy as np
     import pandas as pd
+    from altair.utils.core import sanitize_pandas_dataframe
+    from pandas.core.dtypes.cast import maybe_box_native
 
     columns = frame.columns
     names = list(columns)
@@ -237,14 +239,12 @@ def records(frame) -> list[dict]:
             if missing.any():
                 for i in np.flatnonzero(missing).tolist():
                     vals[i] = None
-        else:
-            break
+        else:  # Altair's sanitizer for this column alone; to_dict boxes what it leaves
+            vals = list(map(maybe_box_native, sanitize_pandas_dataframe(frame[[name]])[name]
+                            .tolist()))
         cols.append(vals)
-    else:
-        if plain:
-            return [dict(zip(names, row)) for row in zip(*cols)]
-    from altair.utils.core import sanitize_pandas_dataframe
-
+    if plain:
+        return [dict(zip(names, row)) for row in zip(*cols)]
     return sanitize_pandas_dataframe(frame).to_dict(orient="records")
 
 

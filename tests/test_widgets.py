@@ -160,6 +160,9 @@ def test_records_are_altairs_for_every_dtype():
         pd.DataFrame({"d": pd.to_datetime(["2025-11-20 00:00", None, "2025-11-21 14:30"])}),
         pd.DataFrame({"c": pd.Categorical(["a", "b", None]), "I": pd.array([1, None, 3], "Int64")}),
         pd.DataFrame({"s": pd.Series(["a", None], dtype="string")}),
+        pd.DataFrame({"of": pd.Series([1.5, None], dtype=object), "x": [1.0, 2.0],  # inferred
+                      "ot": pd.Series([pd.Timestamp("2025-11-20"), None], dtype=object),
+                      "oa": pd.Series([__import__("numpy").arange(2), "t"], dtype=object)}),
         pd.DataFrame({"x": [], "y": []}),
         pd.DataFrame([[1, 2]]),  # RangeIndex columns
     ]
