@@ -55,8 +55,9 @@ def toc_pages() -> list[str]:
 
 
 def edition_pages() -> list[str]:
-    """toc_pages() of every edition the build makes: English, then each of RISKOFF_EDITIONS
-    (riskoff.edition) under its folder, e.g. zh-Hant/chapters/02-the-fed.html."""
+    """toc_pages() of every edition the build makes: English, then each translated edition
+    (riskoff.edition.requested(): all unless RISKOFF_EDITIONS=en) under its folder, e.g.
+    zh-Hant/chapters/02-the-fed.html."""
     from riskoff import edition
 
     pages = toc_pages()

@@ -606,7 +606,7 @@ def main(argv=None) -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    # RISKOFF_EDITIONS=zh-Hant adds the zh-Hant/ pages (--pages zh-Hant: those alone).
+    # Every edition's pages (--pages zh-Hant: those alone; RISKOFF_EDITIONS=en: English).
     pages = [p for p in edition_pages() if not args.pages or any(s in p for s in args.pages)]
     findings: list[dict] = []
     with serve() as base, sync_playwright() as pw:

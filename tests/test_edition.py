@@ -149,3 +149,27 @@ def test_figure_tools_words_are_translated(tmp_path, monkeypatch):
     js.write_text(edition.TOOLS_JS.read_text(encoding="utf-8") + "\nw('A new word');\n")
     monkeypatch.setattr(edition, "TOOLS_JS", js)
     assert edition.tool_words(ED.code)[1] == ["A new word"]
+
+
+def test_the_build_makes_every_edition_unless_told_english(monkeypatch):
+    """Both editions by default (the site build, CI's tests); RISKOFF_EDITIONS=en: English."""
+    monkeypatch.delenv("RISKOFF_EDITIONS", raising=False)
+    assert edition.requested() == ["zh-Hant"]
+    monkeypatch.setenv("RISKOFF_EDITIONS", "")
+    assert edition.requested() == ["zh-Hant"]
+    monkeypatch.setenv("RISKOFF_EDITIONS", "en")
+    assert edition.requested() == []
+    monkeypatch.setenv("RISKOFF_EDITIONS", "en,zh-Hant")
+    assert edition.requested() == ["zh-Hant"]
+    monkeypatch.setenv("RISKOFF_EDITIONS", "fr")
+    with pytest.raises(ValueError, match="RISKOFF_EDITIONS names 'fr'"):
+        edition.requested()
+
+
+def test_a_chinese_label_is_measured_wider():
+    """Full-width characters are about 12.5 px in bold 12 px text (the label placement of
+    charts.drivers and the phone axis break of category_axis rely on it)."""
+    from riskoff.charts import base
+
+    assert base.text_px("20 Nov 2025") == round(7.6 * 11)   # English placement unchanged
+    assert base.text_px("2025年11月20日") == round(7.6 * 8 + 12.5 * 3)

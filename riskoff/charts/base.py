@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import data as rdata
 from ..catalog import SERIES
-from ..i18n import _, d3_date, d3_month
+from ..i18n import _, d3_date, d3_month, is_zh
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
@@ -193,15 +193,26 @@ def asset_colour(symbols: Sequence[str], field: str = "name", names: Sequence[st
     return alt.Color(f"{field}:N", title=title, scale=scale, legend=alt.Legend(**props))
 
 
+def text_px(text: str) -> int:
+    """About how wide bold 12 px chart text is drawn: 7.6 px a character, a CJK character
+    (full width) 12.5 px."""
+    import unicodedata
+
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return round(7.6 * (len(text) - wide) + 12.5 * wide)
+
+
 def category_axis(symbols: Sequence[str] = (), **props) -> alt.Axis:
     """A category axis of display names that stays readable on a phone: there each name is
-    the catalog's short name, and a label with a parenthesis ("29 May 2025 (Q1 FY26)") breaks
-    onto two lines. Tooltips keep the full name."""
+    the catalog's short name, and a label with a parenthesis ("29 May 2025 (Q1 FY26)",
+    "2025年5月29日（Q1 FY26）") breaks onto two lines. Tooltips keep the full name."""
     short = json.dumps({label_of(s): short_of(s) for s in symbols})
-    cut = "indexof(datum.value, ' (')"
+    # Chinese text opens a full-width parenthesis with no space before it; it stays.
+    paren, skip = ("（", "") if is_zh() else (" (", " + 1")
+    cut = f"indexof(datum.value, '{paren}')"
     return alt.Axis(labelExpr=f"{NARROW} ? ({short}[datum.value] || ({cut} > 0 ? "
                               f"[substring(datum.value, 0, {cut}), "
-                              f"substring(datum.value, {cut} + 1)] : datum.value)) : "
+                              f"substring(datum.value, {cut}{skip})] : datum.value)) : "
                               "datum.value", labelLimit=0, **props)
 
 

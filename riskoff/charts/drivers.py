@@ -70,8 +70,7 @@ def _beside(chart: alt.Chart, x, y, event: str, at: str, rule: str, prefix: str 
     full = prefix + base.date_label(event)
     short = prefix + (date_short(event) if is_zh() else
                       pd.Timestamp(event).strftime("%d %b").lstrip("0"))
-    # Bold 12 px text is about 7.6 px a character.
-    w = f"({base.NARROW} ? {round(7.6 * len(short))} : {round(7.6 * len(full))})"
+    w = f"({base.NARROW} ? {base.text_px(short)} : {base.text_px(full)})"
     right = f"({at} + 12 + {w} < width && !({rule} > {at} + 6 && {rule} < {at} + 16 + {w}))"
     left = f"({at} - 12 - {w} > 0 && !({rule} < {at} - 6 && {rule} > {at} - 16 - {w}))"
     above = f"(abs({rule} - {at}) < {w} / 2 + 4 ? ({rule} > {at} ? 'ar' : 'al') : 'a')"
@@ -415,14 +414,23 @@ def crossings(frame: pd.DataFrame, static: bool = True, thresholds: Sequence[flo
     # left of its line, the later's to the right, so the two never meet.
     order = firsts.transform_joinaggregate(lo="min(firstt)", hi="max(firstt)")
     labels = []
+    fmt = d3_date_short()
+    wide = base.text_px(fmt) - base.text_px("x" * len(fmt))  # full-width characters' extra
+    # A Chinese label ('BTC 11月18日') is wider: near the right edge the later one moves left
+    # until it ends at the plot's edge, and the earlier one with it (8 px apart).
+    shift = (f"max(0, scale('x', datum.hi) + 8 + 7.6 * (4 + length(utcFormat(datum.hi, "
+             f"'{fmt}'))) + {wide} - width)") if wide else "0"
+    left_dx = (f"min(-4, scale('x', datum.hi) - scale('x', datum.lo) - {shift} - 4)"
+               if wide else "-4")
+    right_dx = f"4 - {shift}" if wide else "4"
     for sym, left_if in (("BTC-USD", "datum.firstt === datum.lo && datum.lo !== datum.hi"),
                          ("NDX", "datum.firstt === datum.lo")):
         labels.append(order.transform_filter(f"datum.symbol === '{sym}'").transform_calculate(
             lbl=f"'{'BTC' if sym == 'BTC-USD' else 'NDX'} ' + utcFormat(datum.date, "
-                f"'{d3_date_short()}')"
+                f"'{fmt}')"
         ).mark_text(
             align=alt.ExprRef(f"{left_if} ? 'right' : 'left'"),
-            dx=alt.ExprRef(f"{left_if} ? -4 : 4"), baseline="bottom", fontSize=12,
+            dx=alt.ExprRef(f"{left_if} ? {left_dx} : {right_dx}"), baseline="bottom", fontSize=12,
             fontWeight="bold").encode(
             x=_date_x(), y=alt.YValue(-6), color=color, text=alt.Text("lbl:N")))
     # Before the search for a first break starts: shaded (a text there would be struck
