@@ -1,6 +1,7 @@
 """What makes `python -m riskoff.site execute` fast and stall-free, without a kernel: the
 caches of pure results (a chart's picture, a spec's validation) and the sliced poll."""
 import asyncio
+import json
 import time
 from queue import Empty
 
@@ -116,3 +117,30 @@ def test_the_sliced_poll_still_times_out():
     with pytest.raises(Empty):
         asyncio.run(_channel(_MissedWakeups(has_message=False)).get_msg(timeout=0.5))
     assert 0.45 < time.monotonic() - t0 < 1.5
+
+
+def test_series_reads_the_manifest_once_and_never_a_stale_one(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from riskoff import data
+    from riskoff.errors import DataError
+
+    root = tmp_path / "data"
+    shutil.copytree(data.DATA_DIR, root)
+    reads = []
+    real = data.read_manifest
+    monkeypatch.setattr(data, "read_manifest", lambda r=data.DATA_DIR: reads.append(r) or real(r))
+    data.series("NDX", root)
+    data.series("NDX", root)
+    data.series("GSPC", root)
+    assert len(reads) == 1
+    # The same size and modification time, another content: must be read again.
+    path = root / data.MANIFEST
+    st, text = path.stat(), path.read_text()
+    sha = json.loads(text)["series"]["NDX"]["sha256"]
+    path.write_text(text.replace(sha, "0" * 64))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+    with pytest.raises(DataError, match="checksum does not match"):
+        data.series("NDX", root)

@@ -142,3 +142,42 @@ def test_too_many_states_are_refused(monkeypatch):
     monkeypatch.setattr(words, "MAX_STATES", 3)
     with pytest.raises(ValueError, match="control states exceed"):
         _toy(lambda s: words.Said("t", "a"))
+
+
+def test_the_spec_carries_the_table_and_each_spec_its_own_copy():
+    # The table goes into the spec by reference (Altair would deep-copy it on every step);
+    # each spec must still get the table's plain JSON, and its own copy to change.
+    chart, w = _toy(lambda s: words.Said(f"{s['m']} {s['n']}", ["a ", words.Pick(
+        [("A", "x"), ("B", "y")], "none")]), toggles={"A": "s0", "B": "s1"})
+    chart = chart.properties(description="d").copy()
+
+    def table(spec):
+        return next(p["value"] for p in spec["params"] if p["name"] == "riskoff_words")
+
+    first = table(chart.to_dict())
+    assert first == json.loads(json.dumps({"t": w.table, "d": w.default_key}))
+    first["t"].clear()
+    assert table(chart.to_dict())["t"] == json.loads(json.dumps(w.table))
+
+
+def test_bound_controls_are_read_from_the_charts_layers_and_panels():
+    base = alt.Chart(alt.Data(values=[{"x": 1}])).mark_point().encode(x="x:Q")
+    m = alt.param(name="m", value="x", bind=alt.binding_select(options=["x", "y"]))
+    n = alt.param(name="n", value=2, bind=alt.binding_range(min=1, max=3, step=1))
+    sel = alt.selection_point(name="pick")
+    chart = alt.hconcat(alt.layer(base.add_params(m), base.add_params(sel)),
+                        base.add_params(n)).add_params(
+        alt.param(name="k", value=True, bind=alt.binding_checkbox()))
+    spec = chart.to_dict()
+
+    def walk(s):  # what the spec itself says, in the spec's order
+        own = [p for p in s.get("params", []) if "bind" in p]
+        return own + [p for a in ("layer", "hconcat", "vconcat", "concat")
+                      for sub in s.get(a, []) for p in walk(sub)]
+    expected, seen = [], set()
+    for p in walk(spec):
+        if p["name"] not in seen:
+            seen.add(p["name"])
+            expected.append(p)
+    assert sorted(p["name"] for p in expected) == ["k", "m", "n"]
+    assert words._bound_params(chart) == expected
