@@ -1,9 +1,11 @@
 /* Small accessibility fixes for generated output (runs on every page). */
 (function () {
+  // A translated edition's pages carry their words (riskoff.edition: figure-tools.po).
+  function w(text) { return (window.RISKOFF_WORDS || {})[text] || text; }
   function fix(root) {
     // vega-embed's export menu is an icon-only <summary>: give it a name.
     root.querySelectorAll('.vega-embed summary:not([aria-label])').forEach(function (s) {
-      s.setAttribute('aria-label', 'Chart menu: save the chart as an image');
+      s.setAttribute('aria-label', w('Chart menu: save the chart as an image'));
     });
     // Wide tables scroll sideways on phones: make them reachable by keyboard.
     root.querySelectorAll('.cell_output table:not([tabindex])').forEach(function (t) {
@@ -40,7 +42,7 @@
         hint = document.createElement('p');
         hint.className = 'riskoff-scroll-hint';
         hint.setAttribute('aria-hidden', 'true');
-        hint.textContent = 'Wider than the page: scroll sideways for more \u2192';
+        hint.textContent = w('Wider than the page: scroll sideways for more \u2192');
         el.parentNode.insertBefore(hint, el);
         el.addEventListener('scroll', function () { atEnd(el); }, {passive: true});
       } else if (!scrolls && has) {

@@ -340,15 +340,17 @@ def untranslated(code: str) -> dict[str, list[str]]:
 
 
 TOOLS_JS = ROOT / "_static" / "riskoff-figure-tools.js"
+PAGE_JS = ROOT / "_static" / "riskoff.js"   # every page's scroll cue and chart-menu name
 
 
 def tool_words(code: str) -> tuple[dict[str, str], list[str]]:
-    """The figure tools' words (each ``w('...')`` of _static/riskoff-figure-tools.js) in an
-    edition's language, from figure-tools.po; and those it lacks."""
+    """The page scripts' words (each ``w('...')`` of _static/riskoff-figure-tools.js and
+    _static/riskoff.js) in an edition's language, from figure-tools.po; and those it lacks."""
     import re
 
+    text = TOOLS_JS.read_text(encoding="utf-8") + PAGE_JS.read_text(encoding="utf-8")
     ids = sorted({json.loads('"' + m.replace('"', '\\"') + '"') for m in
-                  re.findall(r"\bw\('((?:[^'\\]|\\.)*)'\)", TOOLS_JS.read_text(encoding="utf-8"))})
+                  re.findall(r"\bw\('((?:[^'\\]|\\.)*)'\)", text)})
     known = _words(EDITIONS[code], "figure-tools")
     return {i: known[i] for i in ids if i in known}, [i for i in ids if i not in known]
 

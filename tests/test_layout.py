@@ -46,7 +46,8 @@ def test_chart_and_page_layout(browser, server, findings_log, page_path, width, 
 
 
 @pytest.mark.parametrize("width", lp.WIDTHS)
-@pytest.mark.parametrize("page_path", ["index.html", "chapters/02-the-fed.html"])
+@pytest.mark.parametrize("page_path", ["index.html", "chapters/02-the-fed.html"] + [
+    p for p in edition_pages() if p.endswith("/index.html")])  # a header with the switch
 def test_header_search_and_sidebars(browser, server, findings_log, page_path, width):
     findings = lp.nav_findings(browser, server, page_path, width)
     findings_log += findings
