@@ -1,7 +1,8 @@
 /* Draws the book's charts, each when it comes near the viewport (see riskoff/sitejs.py).
  * Every chart is a <script type="application/json" class="riskoff-chart"> holding a Vega spec
  * compiled at build time, right after the element it is drawn into. The Vega runtime
- * (vendor/vega/vega.min.js, beside this file) is fetched once, when the first chart is needed. */
+ * (vendor/vega/vega.min.js, beside this file) is fetched once, when the first chart is needed.
+ * Until then a chart shows its picture, drawn at build time from the same spec. */
 (function () {
   'use strict';
   var here = document.currentScript && document.currentScript.src;
@@ -135,6 +136,14 @@
 
   function draw(el, data, vega) {
     el.classList.add('vega-embed');
+    // The picture drawn at build time (riskoff/sitejs.py) stays on top, where it is, until
+    // the live view under it is drawn: no blank, no shift.
+    var still = el.querySelector(':scope > picture.riskoff-picture');
+    if (still) {
+      still.style.top = still.offsetTop + 'px';
+      still.style.left = still.offsetLeft + 'px';
+      still.classList.add('riskoff-over');
+    }
     var wrapper = document.createElement('div');
     wrapper.className = 'chart-wrapper';
     // width "container" compiles to autosize fit(-x): the wrapper then takes the full width.
@@ -147,7 +156,8 @@
     });
     if (data.export) { exportMenu(el, view); }
     return view.runAsync().then(function () {
-      el.classList.remove('riskoff-pending');
+      if (still) { still.remove(); }
+      el.classList.remove('riskoff-pending', 'riskoff-still-view');
       el.style.minHeight = '';  // the room kept for it (riskoff/sitejs.py)
       fitLater(wrapper);
       // For riskoff-figure-tools.js (links, export, table view): the drawn View.
@@ -246,10 +256,14 @@
     if (!charts.length) { return; }
     function render(chart) {
       if (chart.started) { return; }
+      if (!live) { chart.near = true; return; }
       chart.started = true;
       queue.push(chart);
       pump();
     }
+    whenLive(function () {
+      charts.forEach(function (chart) { if (chart.near) { render(chart); } });
+    });
     if (!('IntersectionObserver' in window)) { charts.forEach(render); return; }
     // Start a little before a chart scrolls in, so it is drawn by the time it is seen.
     var observer = new IntersectionObserver(function (entries) {
@@ -265,6 +279,35 @@
       observer.observe(chart.el);
     });
   }
+
+  // Live views. A chart with a picture (drawn at build time) is already seen: the Vega
+  // runtime and the live views wait for the reader's first move (pointer, key, touch,
+  // wheel, scroll, focus), or else until LIVE_AFTER_MS after the page's load event, so
+  // the page's load is not spent on them. A link to a view (#…) starts them at once.
+  var LIVE_AFTER_MS = 2500;
+  var live = false, onLive = [];
+  var MOVES = ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'wheel', 'scroll',
+               'focusin'];
+  function goLive() {
+    if (live) { return; }
+    live = true;
+    MOVES.forEach(function (type) { window.removeEventListener(type, goLive, true); });
+    onLive.splice(0).forEach(function (fn) { fn(); });
+  }
+  function whenLive(fn) { if (live) { fn(); } else { onLive.push(fn); } }
+  function waitForReader() {
+    if (!document.querySelector('picture.riskoff-picture') || location.hash.length > 1) {
+      goLive();
+      return;
+    }
+    MOVES.forEach(function (type) {
+      window.addEventListener(type, goLive, {capture: true, passive: true});
+    });
+    function fallback() { setTimeout(goLive, LIVE_AFTER_MS); }
+    if (document.readyState === 'complete') { fallback(); }
+    else { window.addEventListener('load', fallback); }
+  }
+  waitForReader();
 
   // The page's text is painted first; charts start after that frame.
   function afterPaint() {

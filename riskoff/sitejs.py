@@ -7,6 +7,11 @@
   (`_static/vendor/vega/vega.min.js`, no Vega-Lite compiler, no vega-embed) is fetched then,
   once.
   Pages without a chart load neither.
+  Each chart's default view is also drawn at build time (vl-convert, the same compiled spec
+  at the column's width on a phone and on a desktop) into `_charts/<digest>.svg`; the page
+  shows that picture (<picture>, text kept as SVG text, the chart's description as alt) at
+  first paint, and the live view replaces it once the reader moves or after a pause
+  (riskoff-charts.js).
 - Icons: the theme's Font Awesome script (all icons, ~540 KB gzip on every page) is dropped;
   the handful of `<i class="fa-...">` icons become inline SVG, their paths read from that
   same script at build time.
@@ -100,6 +105,53 @@ class Compiler:
         return height or None
 
 
+    def picture(self, spec: dict, width: int) -> str | None:
+        """The chart's default view as SVG, drawn by vl-convert at `width` px (what the
+        browser draws at that column width), for the page to show before Vega runs."""
+        import vl_convert as vlc
+
+        # About 1 s per picture: kept out of _build, which a cold build empties
+        # ($XDG_CACHE_HOME/riskoff/pictures; the key holds the spec, width and vl-convert).
+        text = json.dumps(spec, sort_keys=True)
+        key = hashlib.sha1(f"{vlc.__version__}:{width}:{text}".encode()).hexdigest()
+        path = picture_cache() / f"{key}.svg"
+        if path.exists():
+            return path.read_text(encoding="utf-8") or None
+
+        try:
+            svg = vlc.vega_to_svg(at_width(spec, width))
+        except Exception:  # the live view says what is wrong; here it only costs the picture
+            svg = ""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(svg, encoding="utf-8")
+        return svg or None
+
+
+def picture_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "riskoff" / "pictures"
+
+
+PICTURE_WIDTHS = (342, 672)  # px: the column at 390 px and at 1280 px (measured)
+PICTURE_WIDE = 768  # viewport px from which the column is about 672–774 px wide
+
+
+def at_width(spec: dict, width: int) -> dict:
+    """The spec drawn at a fixed width: a chart sized to its container (width "container"
+    compiles to a width signal reading containerSize()) gets `width` instead."""
+    out = dict(spec)
+    out["signals"] = [
+        {k: v for k, v in s.items() if k != "on"} | {"init": str(width)}
+        if isinstance(s, dict) and s.get("name") == "width" and "containerSize" in str(s)
+        else s for s in spec.get("signals", [])]
+    return out
+
+
+def still_svg(svg: str) -> str:
+    """A picture's SVG that no script mistakes for a drawn Vega view (no "marks" class)."""
+    return svg.replace('class="marks"', 'class="riskoff-still"', 1)
+
+
 def _json_for_script(data) -> str:
     # Inside <script>, "</script>" or "<!--" in a string would end or confuse the block.
     return json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
@@ -123,7 +175,19 @@ def _controls_height(spec) -> int:
 _PLACEHOLDER = re.compile(r'<div id="(altair-viz-[^"]+)"></div>\s*$')
 
 
-def compile_charts(body: str, compile_spec, height=None) -> tuple[str, int]:
+def picture_html(urls: list[tuple[int, str, int]], alt: str, eager: bool) -> str:
+    """<picture> of a chart: [(width, url, height)] narrowest first, the narrow one on
+    phones. Shown until the live view replaces it (riskoff-charts.js)."""
+    (w0, u0, h0), (w1, u1, h1) = urls[0], urls[-1]
+    lazy = "" if eager else ' loading="lazy"'
+    return (f'<picture class="riskoff-picture">'
+            f'<source media="(max-width: {PICTURE_WIDE - 0.02}px)" srcset="{u0}" '
+            f'width="{w0}" height="{h0}">'
+            f'<img src="{u1}" width="{w1}" height="{h1}" alt="{html.escape(alt)}"'
+            f' decoding="async"{lazy}></picture>')
+
+
+def compile_charts(body: str, compile_spec, height=None, picture=None) -> tuple[str, int]:
     """Replace every Altair chart script in `body` by a JSON block for riskoff-charts.js.
 
     A data set that several charts of the page draw (the same rows) is written once, in a
@@ -173,10 +237,16 @@ def compile_charts(body: str, compile_spec, height=None) -> tuple[str, int]:
         rows = height(full_spec) if height else None
         if rows:
             rows += _controls_height(full_spec)
-        if rows:
+        still = picture(full_spec, i == 0) if picture else ""
+        if rows or still:
             # Room for the chart before it is drawn: no layout shift when it appears.
-            before = _PLACEHOLDER.sub(lambda m: f'<div id="{m.group(1)}" class="riskoff-pending" '
-                                      f'style="min-height: {rows}px"></div>', before)
+            # With a picture, the figure's toolbar (riskoff-figure-tools.js) comes with the
+            # live view, under it: its room is kept too (riskoff-charts.css).
+            room = f"calc({rows}px + var(--riskoff-tools-room, 0px))" if still else f"{rows}px"
+            style = f' style="min-height: {room}"' if rows else ""
+            cls = "riskoff-pending vega-embed riskoff-still-view" if still else "riskoff-pending"
+            before = _PLACEHOLDER.sub(lambda m: f'<div id="{m.group(1)}" class="{cls}"'
+                                      f'{style}>{still}</div>', before)
         out.append(before)
         out.append(f'<script type="application/json" class="riskoff-chart">'
                    f'{_json_for_script(data)}</script>' + "".join(after))
@@ -238,6 +308,34 @@ def _deferred(js):
     return type(js)(js.filename, priority=js.priority, **{**attrs, "defer": "defer"})
 
 
+PICTURES = "_charts"  # where the pictures go, beside _static
+
+
+class PictureWriter:
+    """Writes a chart's pictures (one per width, named by content) into the output and
+    returns the <picture> for the page; "" when vl-convert could not draw it."""
+
+    def __init__(self, app, context, compiler):
+        self.outdir, self.pathto, self.compiler = Path(app.outdir), context["pathto"], compiler
+
+    def __call__(self, spec: dict, eager: bool) -> str:
+        urls = []
+        for width in PICTURE_WIDTHS:
+            svg = self.compiler.picture(spec, width)
+            match = svg and re.search(r'<svg\b[^>]*\bheight="([\d.]+)"', svg)
+            if not match:
+                return ""
+            svg = still_svg(svg)
+            name = f"{hashlib.sha1(svg.encode()).hexdigest()[:20]}.svg"
+            path = self.outdir / PICTURES / name
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(svg, encoding="utf-8")
+            urls.append((width, self.pathto(f"{PICTURES}/{name}", 1),
+                         round(float(match.group(1)))))
+        return picture_html(urls, spec.get("description") or "", eager)
+
+
 def page_context(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files", [])
     if legacy():
@@ -247,7 +345,9 @@ def page_context(app, pagename, templatename, context, doctree):
     charts = 0
     if "body" in context:
         compiler = Compiler(Path(app.doctreedir) / "riskoff-vega")
-        context["body"], charts = compile_charts(context["body"], compiler, compiler.height)
+        pictures = PictureWriter(app, context, compiler)
+        context["body"], charts = compile_charts(context["body"], compiler, compiler.height,
+                                                 pictures)
     drop = {RUNTIME_JS, LEGACY_JS} | (set() if charts else {LOADER_JS, TOOLS_JS})
     kept = []
     for js in scripts:

@@ -96,3 +96,93 @@ def test_room_includes_a_row_per_control():
                        {"name": "c", "bind": {"input": "checkbox"}}, {"name": "d"}]
     body, _ = sitejs.compile_charts(_chart_script(spec), lambda s: s, lambda s: 300)
     assert f'style="min-height: {300 + 2 * sitejs.CONTROL_ROW}px"' in body
+
+
+# ---------------------------------------------------------------- pictures (issue 15, third pass)
+
+def _fit_spec(name: str) -> dict:
+    spec = _spec(name, [{"a": 1}])
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    spec["signals"] = [{"name": "width", "init": "isFinite(containerSize()[0]) ? "
+                        "containerSize()[0] : 300", "on": [{"update": "containerSize()[0]",
+                                                            "events": "window:resize"}]},
+                       {"name": "pick", "value": 1, "bind": {"input": "range"}}]
+    return spec
+
+
+def test_a_chart_sized_to_its_container_is_drawn_at_the_width_asked():
+    spec = _fit_spec("1")
+    fixed = sitejs.at_width(spec, 342)
+    width = next(s for s in fixed["signals"] if s["name"] == "width")
+    assert width == {"name": "width", "init": "342"}
+    assert fixed["signals"][1] == spec["signals"][1], "other signals stay as they are"
+    assert "on" in spec["signals"][0], "the page's spec is not changed"
+
+
+def test_a_picture_is_no_drawn_view():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" class="marks" width="342" height="300">'
+    assert 'class="marks"' not in sitejs.still_svg(svg)  # the tests' and loader's signal
+
+
+def test_placeholder_holds_the_picture_and_keeps_room(tmp_path):
+    calls = []
+
+    def picture(spec, eager):
+        calls.append((spec["description"], eager))
+        return sitejs.picture_html([(342, "../_charts/a.svg", 410), (672, "../_charts/b.svg", 400)],
+                                   spec["description"] + " & more", eager)
+
+    page = _chart_script(_fit_spec("1")) + _chart_script(_fit_spec("2"))
+    body, count = sitejs.compile_charts(page, lambda s: s, lambda s: 300, picture)
+    assert count == 2 and calls == [("1", True), ("2", False)]
+    first, second = re.findall(r'<div id="altair-viz-\d"[^>]*>.*?</div>', body)
+    assert 'class="riskoff-pending vega-embed riskoff-still-view"' in first
+    assert f"min-height: calc({300 + sitejs.CONTROL_ROW}px + var(--riskoff-tools-room" in first
+    assert '<source media="(max-width: 767.98px)" srcset="../_charts/a.svg" width="342"' in first
+    assert '<img src="../_charts/b.svg" width="672" height="400" alt="1 &amp; more"' in first
+    assert 'loading="lazy"' not in first and 'loading="lazy"' in second
+    # the live view's block still follows its placeholder
+    assert re.search(r'</picture></div><script type="application/json" class="riskoff-chart">',
+                     body)
+
+
+def test_no_picture_when_vl_convert_cannot_draw_it(tmp_path):
+    body, _ = sitejs.compile_charts(_chart_script(_fit_spec("1")), lambda s: s, lambda s: 300,
+                                    lambda spec, eager: "")
+    assert "<picture" not in body and 'class="riskoff-pending" style="min-height: 340px"' in body
+
+
+def test_picture_writer_writes_each_width_once(tmp_path):
+    class App:
+        outdir = str(tmp_path / "html")
+
+    compiler = sitejs.Compiler(tmp_path / "cache")
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" class="marks" width="{w}" height="321"></svg>'
+    compiler.picture = lambda spec, width: svg.format(w=width)
+    writer = sitejs.PictureWriter(App, {"pathto": lambda p, f: "../" + p}, compiler)
+    out = writer(_fit_spec("1"), True)
+    files = sorted((tmp_path / "html" / sitejs.PICTURES).glob("*.svg"))
+    assert len(files) == len(sitejs.PICTURE_WIDTHS)
+    assert all('class="marks"' not in f.read_text() for f in files)
+    assert out.count('height="321"') == 2 and out.count('"../_charts/') == 2
+    assert writer(_fit_spec("1"), True) == out
+    compiler.picture = lambda spec, width: None
+    assert writer(_fit_spec("2"), True) == ""
+
+
+def test_pictures_are_cached_outside_the_build(tmp_path, monkeypatch):
+    import vl_convert as vlc
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    calls = []
+    monkeypatch.setattr(vlc, "vega_to_svg", lambda spec: calls.append(spec) or
+                        '<svg class="marks" width="342" height="200"></svg>')
+    compiler = sitejs.Compiler(tmp_path / "build")  # _build/.doctrees/…: emptied by cold builds
+    spec = _fit_spec("1")
+    assert compiler.picture(spec, 342) == compiler.picture(spec, 342)
+    assert len(calls) == 1 and calls[0]["signals"][0]["init"] == "342"
+    assert list((tmp_path / "cache" / "riskoff" / "pictures").glob("*.svg"))
+    sitejs.Compiler(tmp_path / "other").picture(spec, 342)
+    assert len(calls) == 1, "a new build reuses the picture"
+    compiler.picture(spec, 672)
+    assert len(calls) == 2
