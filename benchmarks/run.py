@@ -324,9 +324,16 @@ def main() -> None:
     from serve import serve
     from conftest import toc_pages
 
-    quick = "--quick" in sys.argv
-    use_lh = "--no-lighthouse" not in sys.argv and LIGHTHOUSE.exists()
-    lh_runs = int(sys.argv[sys.argv.index("--lh-runs") + 1]) if "--lh-runs" in sys.argv else 1
+    import argparse
+    # Parsed, so a mistyped flag or --help never starts a full run (it rebuilds _build).
+    ap = argparse.ArgumentParser(description="Measure the book, today's way beside the new way.")
+    ap.add_argument("--quick", action="store_true", help="skip the build and execute-all timings")
+    ap.add_argument("--no-lighthouse", action="store_true")
+    ap.add_argument("--lh-runs", type=int, default=1, help="Lighthouse runs per page and way (median)")
+    args = ap.parse_args()
+    quick = args.quick
+    use_lh = not args.no_lighthouse and LIGHTHOUSE.exists()
+    lh_runs = args.lh_runs
     RESULTS.mkdir(parents=True, exist_ok=True)
     lines = [f"Measured {dt.date.today():%Y-%m-%d} on {platform.machine()}, "
              f"{os.cpu_count()} cores, Python {platform.python_version()}, "
