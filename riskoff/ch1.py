@@ -172,8 +172,8 @@ def _paths_args(symbols, dates, shown, dates_name):
     # The text measures to 21 Nov 2025: the first date must come before it.
     dates = args.dates(dates, dates_name, symbols)
     if dates[0] > "2025-11-21":
-        args.fail(f"{dates_name}[0]", dates[0], "must be on or before 2025-11-21 (the view "
-                                                "measures from it to the sell-off)")
+        args.fail(f"{dates_name}[0]", dates[0], _("must be on or before 2025-11-21 (the view "
+                                                  "measures from it to the sell-off)"))
     return symbols, dates, args.subset(shown, "shown", symbols, "symbols")
 
 

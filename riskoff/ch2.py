@@ -437,8 +437,8 @@ def calculator_frame(price, prior_price, meeting_day, days_in_month) -> pd.DataF
     days_in_month = args.integer(days_in_month, "days_in_month", 28, 31)
     if not isinstance(meeting_day, bool) and isinstance(meeting_day, int) \
             and not 2 <= meeting_day <= days_in_month:
-        args.fail("meeting_day", meeting_day, f"must be between 2 and {days_in_month} for a "
-                                              f"month of {days_in_month} days")
+        args.fail("meeting_day", meeting_day, _("must be between 2 and {days} for a month of "
+                                                "{days} days").format(days=days_in_month))
     meeting_day = args.integer(meeting_day, "meeting_day", 2, days_in_month)
     m = fedwatch.days_before(meeting_day, days_in_month)
     o = fedwatch.meeting_odds(price, prior_price, days_before_meeting=m,

@@ -443,8 +443,8 @@ def reactions(symbol: str = "NVDA"):
     symbol = args.symbol(symbol, "symbol")
     table = _reactions(symbol)
     if EVENT_DAY not in set(table.get("session", ())):
-        args.fail("symbol", symbol, f"has no session on {EVENT_DAY}, the day after the release "
-                                    f"this view is about")
+        args.fail("symbol", symbol, _("has no session on {day}, the day after the release "
+                                      "this view is about").format(day=EVENT_DAY))
     frame = reactions_long(table)
     publish(nvidia.earnings(frame), frame, "ch3-earnings-reactions",
             Caption([symbol], as_of=table["session"].iloc[-1],

@@ -287,7 +287,7 @@ def credit_vs_treasuries(horizons=HORIZONS):
     most = len(rdata.series("HYG")["close"].dropna().loc[:EVENT]) - 1
     horizons = args.integers(horizons, "horizons", 1, most)
     if 1 not in horizons:
-        args.fail("horizons", horizons, "must include 1 (the text is about one session)")
+        args.fail("horizons", horizons, _("must include 1 (the text is about one session)"))
     frame = _credit_frame(horizons)
     return publish(
         dch.credit_scatter(frame, horizons=horizons, event=EVENT), frame,
@@ -743,7 +743,8 @@ def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
     for s, c in closes.items():
         for d in ("2025-10-29", EVENT):
             if pd.Timestamp(d) not in c.index:
-                args.fail("symbols", symbols, f"{s} has no close on {d}, which the text reads")
+                args.fail("symbols", symbols, _("{symbol} has no close on {day}, which the text "
+                                                     "reads").format(symbol=s, day=d))
     lookbacks = args.integers(lookbacks, "lookbacks", 1, min(len(c.loc[:"2025-12-31"])
                                                              for c in closes.values()))
     ticked = args.subset(args.integers(ticked, "ticked", 1, min(
@@ -1240,5 +1241,6 @@ EVIDENCE = {"exhaustion": _gap_evidence, "credit": _credit_evidence, "jobs": _jo
 def evidence(key: str) -> pd.DataFrame:
     """The numbers a section's verdict is argued from, computed from the cache."""
     if key not in EVIDENCE:
-        args.fail("key", key, f"unknown driver; use one of: {', '.join(EVIDENCE)}")
+        args.fail("key", key, _("unknown driver; use one of: {keys}").format(
+            keys=", ".join(EVIDENCE)))
     return EVIDENCE[key]()

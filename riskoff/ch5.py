@@ -83,9 +83,9 @@ def _ref(ref, symbols, name="ref") -> str:
     for s in symbols:
         c = close(s)
         if not c.index[0] <= pd.Timestamp(ref) < c.index[-1]:
-            args.fail(name, ref, f"{s} has closes from {c.index[0]:%Y-%m-%d} to "
-                                 f"{c.index[-1]:%Y-%m-%d}; use a date inside that range "
-                                 f"with at least one close after it")
+            args.fail(name, ref, _("{symbol} has closes from {first} to {last}; use a date "
+                                   "inside that range with at least one close after it").format(
+                symbol=s, first=f"{c.index[0]:%Y-%m-%d}", last=f"{c.index[-1]:%Y-%m-%d}"))
     return ref
 
 

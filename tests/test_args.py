@@ -335,6 +335,12 @@ ZH_CHECKS = [   # (call, argument name, value): one of each of riskoff.args' mes
     (lambda: args.number(-1, "price", positive=True), "price", -1),
     (lambda: args.number(9, "price", 1, 5), "price", 9),
     (lambda: args.flag(1, "first_only"), "first_only", 1),
+    # the chapters' own checks
+    (lambda: ch1.rebased(bases=["2025-12-31"]), "bases[0]", "2025-12-31"),
+    (lambda: ch2.calculator_frame(price=99.8, prior_price=99.8, meeting_day=31, days_in_month=30),
+     "meeting_day", 31),
+    (lambda: ch4.credit_vs_treasuries(horizons=[2]), "horizons", [2]),
+    (lambda: ch5.after_frame(ref="1990-01-01"), "ref", "1990-01-01"),
 ]
 
 
@@ -357,6 +363,15 @@ def test_argument_errors_in_zh_hant(zh, call, name, value):
     problem = msg[len(head):]
     assert re.search(r"[\u4e00-\u9fff]", problem), msg
     assert not _english_words(problem), f"English in a zh-Hant message: {msg}"
+
+
+def test_unknown_driver_in_zh_hant(zh):
+    # The keys a reader types stay as typed; the rest of the line is Chinese.
+    with pytest.raises(ArgumentError) as info:
+        ch4.evidence("x")
+    problem = str(info.value).split(": ", 1)[1]
+    assert re.search(r"[\u4e00-\u9fff]", problem), problem
+    assert not _english_words(problem, names=tuple(ch4.EVIDENCE)), problem
 
 
 def test_argument_errors_in_english_unchanged():
