@@ -112,9 +112,9 @@ MUTATIONS = [
       "if isinstance(value, bool) or not isinstance(value, numbers.Integral):",
       "if isinstance(value, bool) or not isinstance(value, numbers.Real):",
       ("tests/test_args.py",), "a window of 2.5 accepted"),
-    M("int-date", "riskoff/args.py", "    else:\n        fail(name, value, \"is not a date;",
+    M("int-date", "riskoff/args.py", "    else:\n        fail(name, value, _(\"is not a date;",
       "    elif isinstance(value, int):\n        ts = pd.Timestamp(value)\n    else:\n"
-      "        fail(name, value, \"is not a date;", ("tests/test_args.py",),
+      "        fail(name, value, _(\"is not a date;", ("tests/test_args.py",),
       "20251120 read as nanoseconds after 1970"),
     M("handler-shortens-all", "riskoff/__init__.py",
       "return Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(_PACKAGE)",
