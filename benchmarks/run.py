@@ -55,16 +55,6 @@ def build_times() -> list[tuple[str, float, float]]:
 
 # ---------------------------------------------------------------------------- recompute
 
-def _controls(widget):
-    import ipywidgets as w
-
-    if isinstance(widget, w.Output):
-        return []
-    if isinstance(widget, w.Box):
-        return [c for child in widget.children for c in _controls(child)]
-    return [widget] if hasattr(widget, "value") and not isinstance(widget, w.HTML) else []
-
-
 def _candidates(ctl) -> list:
     import ipywidgets as w
 
@@ -99,7 +89,7 @@ def recompute_times() -> list[tuple[str, list[float]]]:
                 continue
             with contextlib.redirect_stdout(io.StringIO()):
                 box = getattr(mod, name)()
-            controls = _controls(box)
+            controls = box.controls
             for c in controls:
                 c.unobserve_all("value")  # time render() alone, not the display machinery
             samples = []

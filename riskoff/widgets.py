@@ -478,6 +478,7 @@ def explorer(controls: Sequence[w.Widget], render: Callable[[], object]) -> Expl
     box = Explorer([w.HBox(list(controls[:2]), layout=w.Layout(flex_flow="row wrap")),
                     *controls[2:], out])
     box.render = draw  # tests and benchmarks/run.py call it after setting control values
+    box.controls = list(controls)  # ... on these, in the order given
     box.redraw = redraw
     if on_live:
         box._riskoff_note = note

@@ -219,15 +219,8 @@ def test_layers_made_during_a_redraw_skip_altairs_copies_and_alt_layer_is_restor
 
 def _states(box):
     """Each control's value in turn: its options, or a date a month and a year back."""
-    def controls(widget):
-        if isinstance(widget, ipw.Output):
-            return []
-        if isinstance(widget, ipw.Box):
-            return [c for child in widget.children for c in controls(child)]
-        return [widget] if hasattr(widget, "value") and not isinstance(widget, ipw.HTML) else []
-
     yield None
-    for ctl in controls(box):
+    for ctl in box.controls:
         original = ctl.value
         if isinstance(ctl, ipw.SelectMultiple):
             opts = [o[1] for o in ctl.options]
