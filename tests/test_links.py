@@ -70,6 +70,40 @@ def test_internal_links_and_anchors_resolve(site):
     assert not broken, "\n".join(broken)
 
 
+class _Headings(HTMLParser):
+    """Heading levels inside the article, in order (the theme's navigation is not read)."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.levels = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "article":
+            self.depth += 1
+        elif self.depth and re.fullmatch(r"h[1-6]", tag):
+            self.levels.append(int(tag[1]))
+
+    def handle_endtag(self, tag):
+        if tag == "article" and self.depth:
+            self.depth -= 1
+
+
+def test_headings_never_skip_a_level(site):
+    """A screen reader's outline: each heading at most one level below the one before it
+    (Lighthouse's heading-order; axe's WCAG tags do not include it)."""
+    from conftest import edition_pages
+
+    skips = []
+    for rel in edition_pages():
+        parser = _Headings()
+        parser.feed((site / rel).read_text(errors="replace"))
+        for before, level in zip(parser.levels, parser.levels[1:]):
+            if level > before + 1:
+                skips.append(f"{rel}: h{before} then h{level}")
+                break
+    assert not skips, "\n".join(skips)
+
+
 def test_launch_buttons_point_at_the_chapters(site):
     """Each chapter's Binder button opens that chapter's notebook in this repository."""
     for rel in toc_pages():

@@ -407,7 +407,7 @@ def show(chapter: str | None = None):
     parts = []
     for key in keys:
         if chapter is None:
-            parts.append(f'<h3 class="claims-chapter">{html.escape(_(CHAPTERS[key]))}</h3>')
+            parts.append(f'<h2 class="claims-chapter">{html.escape(_(CHAPTERS[key]))}</h2>')
         parts.append(table_html(key))
     display(HTML("\n".join(parts)))
 
