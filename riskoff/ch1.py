@@ -210,6 +210,51 @@ def drawdowns(symbols=EVENT, starts=BASES, shown=("NDX", "NVDA", "BTC-USD", "GC=
 
 # ---------------------------------------------------------------- kernel explorers (ipywidgets)
 
+def _scoreboard_day(symbols, date) -> pd.DataFrame:
+    """metrics.scoreboard(symbols, [date]), the same frame, by position in each series' sorted
+    dates instead of one label lookup per measure (a redraw of the who-fell explorer)."""
+    import numpy as np
+
+    day = metrics._ts(date)
+    since, base = metrics._ts(metrics.YEAR_END_2024), metrics.YEAR_END_2024
+    key = f"{day:%Y-%m-%d}"
+    labels = {k: _(lbl) for k, (lbl, _f) in metrics.MEASURES.items()}
+    if list(labels) != ["day", "high_close", "drawdown", "ytd"]:
+        return metrics.scoreboard(symbols, [date])
+    nan = float("nan")
+    rows = []
+    for sym in symbols:
+        df = rdata.series(sym)
+        idx = df.index
+        if not (idx.is_monotonic_increasing and idx.is_unique):
+            return metrics.scoreboard(symbols, [date])
+        close = df["close"].to_numpy(dtype=float)
+        high = df["high"].to_numpy(dtype=float) if "high" in df.columns else None
+
+        def last_valid(values):
+            ok = np.flatnonzero(~np.isnan(values))
+            return (float(values[ok[-1]]), ok[-1]) if len(ok) else (None, None)
+
+        pos = int(idx.searchsorted(day))
+        traded = pos < len(idx) and idx[pos] == day
+        c = float(close[pos]) if traded else nan
+        prev, _p = last_valid(close[:int(idx.searchsorted(day - pd.Timedelta(days=1), "right"))])
+        move = nan if not traded or c != c else c / (nan if prev is None else prev) - 1
+        h = float(high[pos]) if traded and high is not None else nan
+        high_close = nan if h != h else c / h - 1
+        lo, hi = int(idx.searchsorted(since)), int(idx.searchsorted(day, "right"))
+        window = close[lo:hi]
+        last, at = last_valid(window)
+        drawdown = (nan if last is None or idx[lo + at] != day
+                    else float(window[at] / np.nanmax(window) - 1))
+        first, _b = last_valid(close[:int(idx.searchsorted(base, "right"))])
+        ytd = nan if not traded or first is None else c / first - 1
+        for measure, value in zip(labels, (move, high_close, drawdown, ytd)):
+            rows.append({"date": key, "symbol": sym, "measure": measure,
+                         "measure_label": labels[measure], "value": value})
+    return pd.DataFrame(rows)
+
+
 def explore_who_fell(symbols: Sequence[str] = EVENT):
     """Kernel controls: any date, any measure, any assets (pandas recomputes)."""
     symbols = args.symbols(symbols, "symbols")
@@ -227,7 +272,7 @@ def explore_who_fell(symbols: Sequence[str] = EVENT):
         if early:
             return early
         day = date_note(date.value)
-        grid = metrics.scoreboard(assets.value, [date.value])
+        grid = _scoreboard_day(assets.value, date.value)
         traded = grid.loc[(grid["measure"] == "day") & grid["value"].notna(), "symbol"]
         grid = grid[grid["measure"] == measure.value]
         if traded.empty:

@@ -48,6 +48,11 @@ def clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
+def _since_midnight(t: dt.time) -> pd.Timedelta:
+    return pd.Timedelta(hours=t.hour, minutes=t.minute, seconds=t.second,
+                        microseconds=t.microsecond)
+
+
 def session_bars(bars: pd.DataFrame, date, interval: pd.Timedelta) -> pd.DataFrame:
     """The regular-session bars (09:30-16:00 New York) of one New York date.
 
@@ -57,7 +62,11 @@ def session_bars(bars: pd.DataFrame, date, interval: pd.Timedelta) -> pd.DataFra
     """
     day = pd.Timestamp(date).date()
     ny = to_new_york(bars.index)
-    keep = (ny.date == day) & (ny.time >= OPEN) & (ny.time <= CLOSE)
+    # On the New York wall clock, compared as stamps (not a Python date and time per bar).
+    wall = ny.tz_localize(None)
+    midnight = pd.Timestamp(day)
+    keep = ((wall >= midnight + _since_midnight(OPEN)) & (wall <= midnight + _since_midnight(CLOSE))
+            & (wall < midnight + pd.Timedelta(days=1)))
     out = bars.loc[keep].copy()
     start = ny[keep]
     close_at = pd.Timestamp.combine(day, CLOSE).tz_localize(NY)
@@ -87,12 +96,11 @@ def path(session: pd.DataFrame, prev_close: float) -> pd.DataFrame:
     if session.empty:
         return pd.DataFrame(columns=["minute", "time", "price", "change", "point"])
     first = session.iloc[0]
-    rows = [{"minute": int(first["start_min"]), "price": float(first["open"]), "point": "open"}]
     regular = session[~session["closing_print"]]
-    for _, bar in regular.iterrows():
-        rows.append({"minute": int(bar["end_min"]), "price": float(bar["close"]),
-                     "point": "bar close"})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame({
+        "minute": [int(first["start_min"]), *map(int, regular["end_min"].tolist())],
+        "price": [float(first["open"]), *map(float, regular["close"].tolist())],
+        "point": ["open", *["bar close"] * len(regular)]})
     prints = session[session["closing_print"]]
     if len(prints):
         out = out[out["minute"] != int(prints.iloc[-1]["start_min"])]

@@ -276,6 +276,15 @@ def test_who_fell_static_grid_is_complete(views):
                                   metrics.scoreboard(ch1.EVENT, ch1.SESSIONS))
 
 
+def test_kernel_scoreboard_is_metrics_scoreboard_on_every_day():
+    # The who-fell explorer's redraw reads positions, not labels: the same frame, every value.
+    symbols = [*ch1.EVENT, "MSFT", "OWL", "HYG"]
+    days = [*pd.date_range("2024-12-20", "2026-01-10"), "2025-11-20", "1990-01-02", "2030-01-01"]
+    for day in days:
+        pd.testing.assert_frame_equal(ch1._scoreboard_day(symbols, day),
+                                      metrics.scoreboard(symbols, [day]), check_exact=True)
+
+
 def test_who_fell_kernel_grid_is_one_date_and_measure():
     box = ch1.explore_who_fell()
     control(box, ipw.DatePicker, "Session").value = dt.date(2025, 11, 21)

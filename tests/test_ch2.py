@@ -155,14 +155,9 @@ def test_odds_days_above_to_below():
 
 # ---------------------------------------------------------------- kernel explorers
 
-def _controls(box):
-    return [c for row in box.children[:-1]
-            for c in (row.children if hasattr(row, "children") else [row])]
-
-
 def test_explore_timeline():
     box = ch2.explore_timeline()
-    start, end, series = _controls(box)
+    start, end, series = box.controls
     assert isinstance(box.render(), alt.LayerChart)
     series.value = "GSPC"
     spec = box.render().to_dict()
@@ -176,7 +171,7 @@ def test_explore_timeline():
 
 def test_explore_calculator():
     box = ch2.explore_calculator()
-    price, prior, day, ndays = _controls(box)
+    price, prior, day, ndays = box.controls
     assert isinstance(box.render(), alt.LayerChart)
     price.value = 100.5
     with pytest.raises(ValueError, match="between 0 and 100"):
@@ -188,7 +183,7 @@ def test_explore_calculator():
 
 def test_explore_yields_and_cuts():
     box = ch2.explore_yield_moves()
-    start, end, measure = _controls(box)
+    start, end, measure = box.controls
     assert isinstance(box.render(), alt.LayerChart)
     measure.value = "cum"
     spec = box.render().to_dict()
@@ -197,7 +192,7 @@ def test_explore_yields_and_cuts():
     assert dgs2[-1] == pytest.approx(-5.0)  # 12 Nov close 3.56 to 21 Nov close 3.51
 
     box = ch2.explore_cuts_priced()
-    start, end, view = _controls(box)
+    start, end, view = box.controls
     assert isinstance(box.render(), alt.LayerChart)
     view.value = "levels"
     assert isinstance(box.render(), alt.LayerChart)

@@ -358,12 +358,6 @@ def test_static_thresholds_match_pandas(published):
     assert ndx["date"].min() <= "2025-05-01"  # enough history for the 100-session average
 
 
-def _controls(box):
-    """The explorer's controls, in the order they were given."""
-    first, *rest = box.children
-    return list(first.children) + [c for c in rest[:-1]]
-
-
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_explorer_renders_a_kernel_chart(name):
     box = getattr(ch4, name)()
@@ -377,49 +371,49 @@ def test_explorers_explain_bad_input():
     import datetime as dt
 
     box = ch4.explore_gap_fade()
-    _controls(box)[1].value = float("nan")
+    box.controls[1].value = float("nan")
     assert "percent" in box.render()
 
     box = ch4.explore_credit_drawdowns()
-    _controls(box)[1].value = ()
+    box.controls[1].value = ()
     assert box.render() == "Pick at least one asset."
 
     box = ch4.explore_credit_vs_treasuries()
-    _controls(box)[2].value = dt.date(2025, 11, 22)  # a Saturday
+    box.controls[2].value = dt.date(2025, 11, 22)  # a Saturday
     assert "No window ends" in box.render()
 
     box = ch4.explore_yield_moves()
-    _controls(box)[2].value = dt.date(2025, 11, 11)  # Veterans Day: no FRED value
+    box.controls[2].value = dt.date(2025, 11, 11)  # Veterans Day: no FRED value
     assert "no published value" in box.render()
 
     box = ch4.explore_crypto_xcorr()
-    _controls(box)[1].value = dt.date(2024, 1, 1)
+    box.controls[1].value = dt.date(2024, 1, 1)
     assert "after the start" in box.render()
 
     box = ch4.explore_crypto_thresholds()
-    _controls(box)[0].value = -5
+    box.controls[0].value = -5
     assert "positive" in box.render()
 
     box = ch4.explore_trend_model()
-    _controls(box)[0].value = "twenty"
+    box.controls[0].value = "twenty"
     assert "lookbacks" in box.render()
 
     box = ch4.explore_vix()
-    _controls(box)[2].value = dt.date(2025, 11, 27)  # Thanksgiving
+    box.controls[2].value = dt.date(2025, 11, 27)  # Thanksgiving
     assert "not a US session" in box.render()
 
     box = ch4.explore_asian_tech()
-    _controls(box)[3].value = ()
+    box.controls[3].value = ()
     assert box.render() == "Pick at least one asset."
 
     box = ch4.explore_illiquidity()
-    _controls(box)[4].value = ()
+    box.controls[4].value = ()
     assert box.render() == "Pick at least one series."
 
 
 def test_explorer_recomputes_with_pandas():
     box = ch4.explore_gap_fade()
-    ctl = _controls(box)
+    ctl = box.controls
     ctl[0].value = "SPY"
     ctl[1].value = 1.0
     frame = pd.DataFrame(box.render().to_dict()["datasets"].popitem()[1])
