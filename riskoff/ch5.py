@@ -439,6 +439,23 @@ def volatility_table(window: int = 21, multiple: float = 1.0, symbols=VOL) -> pd
     return out.T
 
 
+_VOL_PARTS: dict[tuple, tuple] = {}
+
+
+def _vol_part(symbol: str, window: int) -> tuple[pd.Series, float, pd.Index]:
+    """(volatility without gaps, its 2025 median, its dates as text) for the explorer's
+    redraw, made once per series, window and cached file (the checksum the manifest lists):
+    a control that leaves them alone (threshold, scale, a series added) reuses them."""
+    key = (symbol, int(window), rdata.info(symbol)["sha256"], is_zh())
+    if key not in _VOL_PARTS:
+        v = _vol(symbol, window).dropna()
+        med = volatility.baseline(v) if not v.empty else float("nan")
+        if len(_VOL_PARTS) > 64:
+            _VOL_PARTS.clear()
+        _VOL_PARTS[key] = (v, med, v.index.strftime("%Y-%m-%d"))
+    return _VOL_PARTS[key]
+
+
 def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-USD", "GC=F",
                                                  "HSI", "NVDA", "VIX"), shown=VOL):
     symbols = _symbols(symbols)
@@ -458,14 +475,13 @@ def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-
             return _("The window must be at least 2 observations.")
         parts = []
         for s in assets.value:
-            v = _vol(s, window.value).dropna()
+            v, med, dates = _vol_part(s, window.value)
             if v.empty:
                 return _("{name} has too few observations for a {w}-day window.").format(
                     name=label_of(s), w=window.value)
-            med = volatility.baseline(v)
             y = v if scale.value == "level" else v / med
             thr = med * mult.value if scale.value == "level" else mult.value
-            parts.append(pd.DataFrame({"date": v.index.strftime("%Y-%m-%d"), "symbol": s,
+            parts.append(pd.DataFrame({"date": dates, "symbol": s,
                                        "vol": v.to_numpy(), "y": y.to_numpy(), "thr": thr,
                                        "ratio": (v / med).to_numpy()}))
         with debug_mode(False):
