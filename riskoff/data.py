@@ -461,8 +461,15 @@ def series(symbol: str, root: Path = DATA_DIR) -> pd.DataFrame:
     if not path.exists():
         raise DataError(_("{file} is missing (listed in data/manifest.json). {fix}").format(
             file=_rel(path), fix=_fix()))
+    # From pandas 3 (copy-on-write always on) a shallow copy is enough: a caller's change to
+    # it (a column, a cell, the index name) copies first and its arrays are read-only, so the
+    # cached frame cannot change (tests/test_widgets.py tries); a deep copy cost as much as
+    # the rest of the call. Older pandas share the arrays: a deep copy there.
     return _read_validated(str(path), e["kind"], e["sha256"], e["rows"], e["first"], e["last"],
-                           _version(path)).copy()
+                           _version(path)).copy(deep=not _COPY_ON_WRITE)
+
+
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
 
 
 def load(symbols: Iterable[str] | str, start=None, end=None, root: Path = DATA_DIR

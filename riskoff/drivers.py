@@ -134,12 +134,24 @@ def cross_correlation(rets: pd.DataFrame, max_lag: int, start=None, end=None) ->
     max_lag = int(max_lag)
     if max_lag < 0:
         raise ValueError("the maximum lag must be 0 or more")
+    from pandas.core import nanops  # what Series.corr computes, on the arrays it passes
+
     win = rets.loc[_ts(start) if start else None: _ts(end) if end else None]
+    us = win["us"].to_numpy(dtype=float, na_value=np.nan)
+    btc = win["btc"].to_numpy(dtype=float, na_value=np.nan)
     rows = []
     for lag in range(-max_lag, max_lag + 1):
-        pair = pd.DataFrame({"us": win["us"], "btc": win["btc"].shift(lag)}).dropna()
-        n = len(pair)
-        rows.append({"lag": lag, "corr": float(pair["us"].corr(pair["btc"])) if n > 2
+        # win["btc"].shift(lag) within the window, then the rows where both are present
+        shifted = np.full(len(btc), np.nan)
+        if lag >= len(btc) or -lag >= len(btc):
+            pass
+        elif lag >= 0:
+            shifted[lag:] = btc[:len(btc) - lag]
+        else:
+            shifted[:lag] = btc[-lag:]
+        keep = ~np.isnan(us) & ~np.isnan(shifted)
+        n = int(keep.sum())
+        rows.append({"lag": lag, "corr": float(nanops.nancorr(us[keep], shifted[keep])) if n > 2
                      else float("nan"), "n": n})
     return pd.DataFrame(rows)
 

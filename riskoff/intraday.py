@@ -61,14 +61,17 @@ def session_bars(bars: pd.DataFrame, date, interval: pd.Timedelta) -> pd.DataFra
     half hour). A bar starting at 16:00 is the closing auction print: it has no length.
     """
     day = pd.Timestamp(date).date()
-    ny = to_new_york(bars.index)
-    # On the New York wall clock, compared as stamps (not a Python date and time per bar).
-    wall = ny.tz_localize(None)
+    if bars.index.tz is None:
+        to_new_york(bars.index)  # says why
+    # 09:30 and 16:00 of that New York date as instants: a stamp's New York wall time falls
+    # in [09:30, 16:00] of the date exactly when the stamp falls between them (the clock
+    # only jumps at 02:00), so the bars need no conversion until they are picked.
     midnight = pd.Timestamp(day)
-    keep = ((wall >= midnight + _since_midnight(OPEN)) & (wall <= midnight + _since_midnight(CLOSE))
-            & (wall < midnight + pd.Timedelta(days=1)))
+    first = (midnight + _since_midnight(OPEN)).tz_localize(NY)
+    last = (midnight + _since_midnight(CLOSE)).tz_localize(NY)
+    keep = (bars.index >= first) & (bars.index <= last)
     out = bars.loc[keep].copy()
-    start = ny[keep]
+    start = to_new_york(bars.index[keep])
     close_at = pd.Timestamp.combine(day, CLOSE).tz_localize(NY)
     end = pd.DatetimeIndex(start + interval)
     end = end.where(end <= close_at, close_at)

@@ -53,11 +53,40 @@ def spec(chart) -> dict:
     """
     from altair.utils.schemapi import debug_mode
 
-    with debug_mode(False):  # no schema validation of objects made on the way
+    with debug_mode(False), _plain_leaves():  # no schema validation of objects on the way
         try:
             return _KernelSpec().top(chart)
         except _Unsupported:
             return chart.to_dict(validate=False)
+
+
+_LEAVES = (str, int, float, bool, type(None))
+
+
+@contextlib.contextmanager
+def _plain_leaves():
+    """Altair's _todict asks of every str and number in a spec whether it is an array, a
+    schema object, a date or (a runtime Protocol check, ~10 us each) 'SchemaLike' before
+    returning it as it is; for exactly these built-in types none can be true, so they are
+    returned at once. Any other object takes Altair's own path (its recursion comes back here)."""
+    from altair.utils import schemapi
+
+    original = schemapi._todict
+    if getattr(original, "_riskoff", False):  # already inside
+        yield
+        return
+
+    def todict(obj, context, np_opt, pd_opt):
+        if type(obj) in _LEAVES:
+            return obj
+        return original(obj, context, np_opt, pd_opt)
+
+    todict._riskoff = True
+    schemapi._todict = todict
+    try:
+        yield
+    finally:
+        schemapi._todict = original
 
 
 class _Unsupported(Exception):

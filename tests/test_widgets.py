@@ -260,3 +260,104 @@ def test_every_explorer_gets_altairs_spec_in_every_state(live, capsys):
                     _same_spec(out)
                     checked += 1
     assert checked > 100
+
+
+# ---------------------------------------------------------------- redraw fast paths (issue 15)
+# Each equals the plain pandas steps it replaced, on real series and on the edge cases.
+
+def _tidy_by_melt(wide, value):
+    out = wide.rename_axis("date").reset_index().melt("date", var_name="symbol",
+                                                      value_name=value).dropna()
+    out["date"] = pd.to_datetime(out["date"]).dt.strftime("%Y-%m-%d")
+    return out.reset_index(drop=True)
+
+
+def test_tidy_is_melts_rows_in_melts_order():
+    import numpy as np
+
+    from riskoff import data, metrics
+
+    symbols = ["NVDA", "BTC-USD", "DGS10", "VIX"]
+    holes = data.closes(symbols)
+    holes.iloc[3, :] = np.nan
+    objects = data.closes(symbols)
+    objects.columns = pd.Index(list(objects.columns), dtype=object)
+    cases = [data.closes(symbols), data.closes(symbols, start="2025-11-01"), holes, objects,
+             metrics.drawdown(data.closes(symbols), "2025-01-01"), data.closes(symbols[:1]),
+             data.closes(symbols, start="2030-01-01"), data.closes(symbols).iloc[:, :0],
+             data.closes(symbols).tz_localize("UTC"), data.closes(symbols).rename_axis("day")]
+    for wide in cases:
+        assert metrics._tidy_floats(wide, "close") is not None
+        pd.testing.assert_frame_equal(metrics.tidy(wide, "close"), _tidy_by_melt(wide, "close"),
+                                      check_exact=True)
+    ints = data.closes(symbols).assign(NVDA=1)
+    assert metrics._tidy_floats(ints, "close") is None  # melt's own way
+    pd.testing.assert_frame_equal(metrics.tidy(ints, "close"), _tidy_by_melt(ints, "close"))
+
+
+def test_cross_correlation_is_pandas_per_lag():
+    import numpy as np
+
+    from riskoff import ch4, drivers
+
+    def by_pandas(rets, max_lag, start=None, end=None):
+        win = rets.loc[pd.Timestamp(start) if start else None: pd.Timestamp(end) if end else None]
+        rows = []
+        for lag in range(-max_lag, max_lag + 1):
+            pair = pd.DataFrame({"us": win["us"], "btc": win["btc"].shift(lag)}).dropna()
+            rows.append({"lag": lag, "corr": float(pair["us"].corr(pair["btc"]))
+                         if len(pair) > 2 else float("nan"), "n": len(pair)})
+        return pd.DataFrame(rows)
+
+    rets = ch4._rets()
+    holes = rets.copy()
+    holes.iloc[5, 1] = holes.iloc[9, 0] = np.nan
+    for frame, lag, start, end in [(rets, 30, None, None), (rets, 5, "2025-01-02", "2025-11-19"),
+                                   (rets, 10, "2025-10-01", "2025-10-10"), (rets.iloc[:3], 5, None,
+                                   None), (holes, 5, None, None), (rets, 0, "2026-01-01", None)]:
+        pd.testing.assert_frame_equal(drivers.cross_correlation(frame, lag, start, end),
+                                      by_pandas(frame, lag, start, end), check_exact=True)
+
+
+def test_session_bars_pick_new_york_wall_clock_hours_on_every_day():
+    from riskoff import data, intraday
+
+    for symbol in ["NVDA_1h", "SPX_5m"]:
+        bars = data.series(symbol)
+        wall = intraday.to_new_york(bars.index).tz_localize(None)
+        days = sorted({f"{t:%Y-%m-%d}" for t in wall}) + ["2025-03-09", "2025-11-02"]
+        for day in days:
+            out = intraday.session_bars(bars, day, intraday.interval_of(symbol))
+            midnight = pd.Timestamp(day)
+            keep = ((wall >= midnight + pd.Timedelta(hours=9, minutes=30)) &
+                    (wall <= midnight + pd.Timedelta(hours=16)))
+            assert out["close"].tolist() == bars.loc[keep, "close"].tolist(), (symbol, day)
+            assert list(out["start"]) == list(intraday.to_new_york(bars.index[keep]))
+    with pytest.raises(ValueError, match="time zone"):
+        intraday.session_bars(data.series("NVDA_1h").tz_localize(None), "2025-11-20",
+                              pd.Timedelta(hours=1))
+
+
+def test_series_hands_out_a_frame_whose_changes_never_reach_the_cache():
+    from riskoff import data
+
+    before = data.series("NVDA")
+    changes = [lambda d: d.__setitem__("close", d["close"] * 2),
+               lambda d: d.loc.__setitem__((d.index[0], "close"), -1.0),
+               lambda d: d.iloc.__setitem__((0, 0), -1.0),
+               lambda d: d["close"].__setitem__(d.index[0], -1.0),
+               lambda d: setattr(d.index, "name", "changed"),
+               lambda d: setattr(d, "columns", [f"c{i}" for i in range(d.shape[1])]),
+               lambda d: d.fillna(0.0, inplace=True), lambda d: d.update(d * 0)]
+    for change in changes:
+        change(data.series("NVDA"))
+        for write in (lambda d: d.to_numpy().__setitem__((0, 0), -1.0),  # a new array
+                      lambda d: d["close"].to_numpy().__setitem__(0, -1.0),
+                      lambda d: d.index.to_numpy().__setitem__(0, d.index[1])):
+            try:
+                write(data.series("NVDA"))
+            except ValueError:  # a read-only view of the frame's own array
+                pass
+        after = data.series("NVDA")
+        pd.testing.assert_frame_equal(after, before, check_exact=True)
+        assert after.index.name == before.index.name

@@ -7,7 +7,6 @@ from typing import Sequence
 
 import altair as alt
 import pandas as pd
-from altair.utils.data import to_values
 
 from . import base
 from ..i18n import N_, _
@@ -288,11 +287,13 @@ def deals(nodes: pd.DataFrame, edges: pd.DataFrame, static: bool = True,
         return {"x": alt.X(f"{xf}:Q", scale=xsc, axis=None),
                 "y": alt.Y(f"{yf}:Q", scale=ysc, axis=None)}
 
+    from ..widgets import records  # to_values(frame)'s records, quicker
+
     params = []
     # Kernel: each frame is converted once here, not again for each of its layers (same
     # spec: the values end up in "datasets" either way).
-    edge = alt.Chart(edges if static else to_values(edges))
-    node = alt.Chart(nodes if static else to_values(nodes))
+    edge = alt.Chart(edges if static else {"values": records(edges)})
+    node = alt.Chart(nodes if static else {"values": records(nodes)})
     if static:
         p_min = alt.param(name="minbn", value=0,
                           bind=alt.binding_range(min=0, max=max_amount, step=10,
