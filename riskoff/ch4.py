@@ -916,6 +916,48 @@ ASIA_SESSIONS = ("2025-11-14", "2025-11-26")
 
 def _asia_frame(symbols=ASIA, start=ASIA_SESSIONS[0], end=ASIA_SESSIONS[1],
                 measures=tuple(dch.ASIA_MEASURES)) -> pd.DataFrame:
+    fast = _asia_frame_arrays(symbols, start, end, measures)
+    return fast if fast is not None else _asia_frame_by_pandas(symbols, start, end, measures)
+
+
+def _asia_frame_arrays(symbols, start, end, measures) -> pd.DataFrame | None:
+    """_asia_frame_by_pandas's frame by NumPy on each series' arrays (the same divisions and
+    running maximum, on the same rows): a redraw asks for it on every move. None (the pandas
+    way) for a series whose dates are not unique and ascending, or when no row is left."""
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)
+    year = pd.Timestamp("2025-01-01")
+    dates, names, kinds, values = [], [], [], []
+    for s in symbols:
+        df = rdata.series(s)
+        idx = df.index
+        if type(idx) is not pd.DatetimeIndex or idx.tz is not None or not (
+                idx.is_monotonic_increasing and idx.is_unique) or len(idx) < 2:
+            return None
+        close = df["close"].to_numpy(dtype=np.float64)
+        open_ = df["open"].to_numpy(dtype=np.float64)
+        prev = close[:-1]  # gaps(): each session from the second on, against the one before
+        cols = {"gap": open_[1:] / prev - 1, "open_to_close": close[1:] / open_[1:] - 1,
+                "day": close[1:] / prev - 1}
+        since = int(idx.searchsorted(year))  # metrics.drawdown(.., "2025-01-01")
+        window = close[since:]
+        draw = np.full(len(close), np.nan)
+        draw[since:] = window / np.fmax.accumulate(window) - 1  # NaN stays NaN, as cummax
+        cols["drawdown"] = draw[1:]
+        rows = idx[1:]
+        a, b = int(rows.searchsorted(lo)), int(rows.searchsorted(hi))
+        day_text = rows[a:b].strftime("%Y-%m-%d")
+        for m in measures:
+            dates.append(day_text)
+            names += [s] * (b - a)
+            kinds += [m] * (b - a)
+            values.append(cols[m][a:b])
+    if not names:
+        return None
+    return _round(pd.DataFrame({"date": dates[0].append(dates[1:]), "symbol": names,
+                                "measure": kinds, "value": np.concatenate(values)}))
+
+
+def _asia_frame_by_pandas(symbols, start, end, measures) -> pd.DataFrame:
     parts = []
     for s in symbols:
         df = rdata.series(s)

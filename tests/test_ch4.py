@@ -5,6 +5,7 @@ Views are run with ``publish`` replaced by a recorder, so nothing is displayed o
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -449,3 +450,22 @@ def test_notebook_sections_and_links():
         if cell.cell_type == "code" and "explore_" in cell.source:
             # Explorers live only in a kernel: off the static page, still run by nbval.
             assert {"remove-cell", "nbval-ignore-output"} <= set(cell.metadata.get("tags", []))
+
+
+def test_asia_frame_by_arrays_is_the_pandas_frame():
+    """The explorer's frame (NumPy on each series' arrays) equals the pandas steps', for every
+    measure, for windows across the year's start, a weekend, one day and the whole cache."""
+    from riskoff.charts import drivers as dch
+
+    symbols = list(ch4.EXCHANGE)
+    windows = [ch4.ASIA_SESSIONS, ("2024-12-20", "2025-01-10"), ("2025-11-20", "2025-11-20"),
+               ("2025-11-21", "2025-11-24"), ("2024-01-01", "2026-12-31")]
+    checked = 0
+    for (start, end), measures in itertools.product(
+            windows, [tuple(dch.ASIA_MEASURES), *((m,) for m in dch.ASIA_MEASURES)]):
+        for chosen in (ch4.ASIA, symbols):
+            fast = ch4._asia_frame_arrays(chosen, start, end, measures)
+            pd.testing.assert_frame_equal(
+                fast, ch4._asia_frame_by_pandas(chosen, start, end, measures), check_exact=True)
+            checked += 1
+    assert checked == 50
