@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from .i18n import N_
 
@@ -202,9 +203,16 @@ def policy_range(dates, decisions: pd.DataFrame) -> pd.DataFrame:
     table = decisions.assign(date=pd.to_datetime(decisions["date"])).sort_values("date")
     idx = pd.DatetimeIndex(pd.to_datetime(list(dates)), name="date")
     pos = table["date"].searchsorted(idx, side="right") - 1
-    low = [table["target_low_pct"].iloc[p] if p >= 0 else float("nan") for p in pos]
-    high = [table["target_high_pct"].iloc[p] if p >= 0 else float("nan") for p in pos]
-    out = pd.DataFrame({"low": low, "high": high}, index=idx, dtype=float)
+    pos = np.asarray(pos)
+    found = pos >= 0
+
+    def in_force(column):  # the row's value where a decision precedes the date, else NaN
+        values = np.full(len(pos), np.nan)
+        values[found] = table[column].to_numpy(dtype=float)[pos[found]]
+        return values
+
+    out = pd.DataFrame({"low": in_force("target_low_pct"), "high": in_force("target_high_pct")},
+                       index=idx, dtype=float)
     out["mid"] = (out["low"] + out["high"]) / 2
     return out
 

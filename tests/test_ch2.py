@@ -340,3 +340,24 @@ def test_js_fixed_writes_numbers_as_vega_does():
     got = json.loads(subprocess.run(["node", "-e", js], capture_output=True, text=True,
                                     check=True).stdout)
     assert got == [words.js_fixed(x, d, percent=p) for x, d, p in cases]
+
+
+def test_policy_range_by_arrays_is_the_row_by_row_range():
+    """fedwatch.policy_range takes each date's decision by position (NumPy); the same values
+    as reading the table row by row, with NaN before the first decision."""
+    import numpy as np
+
+    from riskoff import data as rdata
+    from riskoff import fedwatch
+
+    dec = ch2.decisions()
+    dates = list(rdata.series("DGS2").index) + [pd.Timestamp("2019-01-01")]
+    for table in (dec, dec.iloc[::-1], dec.iloc[:1]):
+        got = fedwatch.policy_range(dates, table)
+        ordered = table.assign(date=pd.to_datetime(table["date"])).sort_values("date")
+        for day, row in zip(dates, got.itertuples()):
+            before = ordered[ordered["date"] <= day]
+            want = (before.iloc[-1][["target_low_pct", "target_high_pct"]].astype(float).tolist()
+                    if len(before) else [np.nan, np.nan])
+            assert [row.low, row.high] == want or (not len(before) and np.isnan(row.low)
+                                                   and np.isnan(row.high)), day
