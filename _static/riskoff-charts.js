@@ -49,6 +49,59 @@
   // For riskoff-figure-tools.js, which redraws a figure from its spec.
   window.riskoffChartData = chartData;
 
+  // A block with a data-file holds nothing yet: its JSON is in _charts/<digest>.json
+  // (riskoff/sitejs.py ChartFiles), fetched when the chart goes live and written into the
+  // block, so chartData (and the figure tools) read it as if it had been in the page. From
+  // disk (file://, where fetch is refused) its twin <digest>.js is loaded as a script: it
+  // calls riskoffChartFile(digest, text).
+  var files = {}, arrived = {};
+  window.riskoffChartFile = function (digest, text) {
+    arrived[digest] = text;
+  };
+  function loadFile(url) {
+    if (files[url]) { return files[url]; }
+    if (location.protocol !== 'file:' && window.fetch) {
+      files[url] = fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error('could not load ' + url + ' (' + r.status + ')'); }
+        return r.text();
+      });
+      return files[url];
+    }
+    files[url] = new Promise(function (resolve, reject) {
+      var src = url.replace(/\.json(\?.*)?$/, '.js');
+      var digest = src.replace(/^.*\//, '').replace(/\.js(\?.*)?$/, '');
+      var s = document.createElement('script');
+      s.src = src;
+      s.onload = function () {
+        if (typeof arrived[digest] === 'string') { resolve(arrived[digest]); }
+        else { reject(new Error(src + ' holds no chart data')); }
+      };
+      s.onerror = function () { reject(new Error('could not load ' + src)); };
+      document.head.appendChild(s);
+    });
+    return files[url];
+  }
+  function filled(block) {
+    var url = block.getAttribute('data-file');
+    if (!url || block.riskoffFilled) { return Promise.resolve(); }
+    return loadFile(url).then(function (text) {
+      if (!block.riskoffFilled) { block.textContent = text; block.riskoffFilled = true; }
+    });
+  }
+  // The chart's own block, then the shared data sets its spec names.
+  function load(script) {
+    return filled(script).then(function () {
+      var keys = [];
+      script.textContent.replace(/"riskoff_values":"([0-9a-f]+)"/g, function (m, key) {
+        keys.push(key);
+      });
+      return Promise.all(keys.map(function (key) {
+        var block = document.querySelector('script.riskoff-data[data-key="' + key + '"]');
+        return block ? filled(block) : null;
+      }));
+    });
+  }
+
   function escapeHtml(v) {
     return String(v).replace(/[&<>"']/g, function (c) {
       return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
@@ -134,7 +187,7 @@
     });
   }
 
-  function draw(el, data, vega) {
+  function draw(el, data, vega, runtime) {
     el.classList.add('vega-embed');
     // The picture drawn at build time (riskoff/sitejs.py) stays on top, where it is, until
     // the live view under it is drawn: no blank, no shift.
@@ -150,7 +203,7 @@
     var fit = data.spec.autosize && (data.spec.autosize.type || data.spec.autosize);
     if (fit === 'fit' || fit === 'fit-x') { wrapper.classList.add('fit-x'); }
     el.insertBefore(wrapper, el.firstChild);
-    var view = new vega.View(vega.parse(data.spec), {
+    var view = new vega.View(runtime || vega.parse(data.spec), {
       renderer: data.renderer || 'svg', container: wrapper, tooltip: tooltip,
       logLevel: vega.Warn
     });
@@ -236,13 +289,20 @@
     busy = true;
     var chart = queue.shift();
     function next() { busy = false; later(pump); }
-    var data;
-    try { data = chartData(chart.script); } catch (e) { fail(chart.el, e); next(); return; }
-    loadRuntime().then(function (vega) {
-      return new Promise(function (resolve) { later(resolve); }).then(function () {
-        return draw(chart.el, data, vega);
-      });
-    }).catch(function (err) { fail(chart.el, err); }).then(next);
+    // Reading and parsing the spec is one task, drawing it the next: two shorter tasks.
+    function task(fn) {
+      return function (x) {
+        return new Promise(function (resolve) { later(resolve); }).then(function () { return fn(x); });
+      };
+    }
+    var data, vega;
+    Promise.all([loadRuntime(), chart.loading || load(chart.script)]).then(task(function (got) {
+      vega = got[0];
+      data = chartData(chart.script);
+      return vega.parse(data.spec);
+    })).then(task(function (runtime) {
+      return draw(chart.el, data, vega, runtime);
+    })).catch(function (err) { fail(chart.el, err); }).then(next);
   }
 
   function start() {
@@ -258,6 +318,9 @@
       if (chart.started) { return; }
       if (!live) { chart.near = true; return; }
       chart.started = true;
+      // Its files load while the charts before it in the queue are drawn.
+      chart.loading = load(chart.script);
+      chart.loading.catch(function () {});  // reported by pump, when its turn comes
       queue.push(chart);
       pump();
     }

@@ -187,12 +187,22 @@ def picture_html(urls: list[tuple[int, str, int]], alt: str, eager: bool) -> str
             f' decoding="async"{lazy}></picture>')
 
 
-def compile_charts(body: str, compile_spec, height=None, picture=None) -> tuple[str, int]:
+def compile_charts(body: str, compile_spec, height=None, picture=None,
+                   store=None) -> tuple[str, int]:
     """Replace every Altair chart script in `body` by a JSON block for riskoff-charts.js.
 
     A data set that several charts of the page draw (the same rows) is written once, in a
     <script type="application/json" class="riskoff-data" data-key="…"> block after the first
-    chart that uses it; the charts' specs name it by "riskoff_values" instead of "values"."""
+    chart that uses it; the charts' specs name it by "riskoff_values" instead of "values".
+    With `store` (JSON text -> URL of a file holding it, see ChartFiles), each block is left
+    empty with a data-file attribute: the page's HTML carries no spec or data, which are
+    loaded only when a chart goes live."""
+
+    def block(cls: str, text: str, attrs: str = "") -> str:
+        if store is None:
+            return f'<script type="application/json" class="{cls}"{attrs}>{text}</script>'
+        return (f'<script type="application/json" class="{cls}"{attrs} '
+                f'data-file="{html.escape(store(text))}"></script>')
     charts = []
     for match in _ALTAIR.finditer(body):
         spec, options = _altair_args(match.group(0))
@@ -229,8 +239,8 @@ def compile_charts(body: str, compile_spec, height=None, picture=None) -> tuple[
                         d["riskoff_values"] = key
                         if key not in written:
                             written.add(key)
-                            after.append(f'<script type="application/json" class="riskoff-data" '
-                                         f'data-key="{key}">{texts[key]}</script>')
+                            after.append(block("riskoff-data", texts[key],
+                                               f' data-key="{key}"'))
                 spec["data"].append(d)
             data = {**data, "spec": spec}
         before = body[pos:match.start()]
@@ -248,8 +258,7 @@ def compile_charts(body: str, compile_spec, height=None, picture=None) -> tuple[
             before = _PLACEHOLDER.sub(lambda m: f'<div id="{m.group(1)}" class="{cls}"'
                                       f'{style}>{still}</div>', before)
         out.append(before)
-        out.append(f'<script type="application/json" class="riskoff-chart">'
-                   f'{_json_for_script(data)}</script>' + "".join(after))
+        out.append(block("riskoff-chart", _json_for_script(data)) + "".join(after))
         pos = match.end()
     out.append(body[pos:])
     return "".join(out), len(charts)
@@ -336,6 +345,30 @@ class PictureWriter:
         return picture_html(urls, spec.get("description") or "", eager)
 
 
+class ChartFiles:
+    """Writes a chart's JSON (spec or shared data set) into `_charts/<digest>.json` and returns
+    its URL for the page; riskoff-charts.js fetches it when the chart goes live. Beside it,
+    `<digest>.js` holds the same text as `riskoffChartFile("<digest>", "<json>")`: a page
+    opened from disk (file://, where fetch is refused) loads that as a script instead."""
+
+    def __init__(self, app, context):
+        self.outdir, self.pathto = Path(app.outdir), context["pathto"]
+
+    def __call__(self, text: str) -> str:
+        digest = hashlib.sha1(text.encode()).hexdigest()[:20]
+        path = self.outdir / PICTURES / f"{digest}.json"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            path.with_suffix(".js").write_text(chart_file(digest, text), encoding="utf-8")
+        return self.pathto(f"{PICTURES}/{digest}.json", 1)
+
+
+def chart_file(digest: str, text: str) -> str:
+    """The script twin of a chart's .json file: hands its JSON text (a string) over."""
+    return f"riskoffChartFile({json.dumps(digest)}, {json.dumps(text)});\n"
+
+
 def page_context(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files", [])
     if legacy():
@@ -347,7 +380,7 @@ def page_context(app, pagename, templatename, context, doctree):
         compiler = Compiler(Path(app.doctreedir) / "riskoff-vega")
         pictures = PictureWriter(app, context, compiler)
         context["body"], charts = compile_charts(context["body"], compiler, compiler.height,
-                                                 pictures)
+                                                 pictures, ChartFiles(app, context))
     drop = {RUNTIME_JS, LEGACY_JS} | (set() if charts else {LOADER_JS, TOOLS_JS})
     kept = []
     for js in scripts:
