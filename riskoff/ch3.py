@@ -568,16 +568,24 @@ def deals():
 def _deals_words(nodes: pd.DataFrame, edges: pd.DataFrame):
     """Title and takeaway of the deal network for each smallest-deal and highlight state,
     with the chart's own filter (undisclosed amounts show only at 0)."""
+    by_lo = {}   # smallest deal -> (deals shown, the largest, payers, payees): states share it
+
+    def shown_of(lo):
+        if lo not in by_lo:
+            known = edges["amount_bn_usd"].notna()
+            shown = edges[(known & (edges["amount_bn_usd"] >= lo)) | (~known & (lo == 0))]
+            big = None if shown.empty else shown.loc[shown["amount_bn_usd"].idxmax()]
+            by_lo[lo] = (shown, big, shown["payer"].to_numpy(), shown["payee"].to_numpy())
+        return by_lo[lo]
+
     def describe(state):
         lo, hl = state["minbn"], state["hl"]
-        known = edges["amount_bn_usd"].notna()
-        shown = edges[(known & (edges["amount_bn_usd"] >= lo)) | (~known & (lo == 0))]
+        shown, big, payer, payee = shown_of(lo)
         title = (_("Announced AI deals, every size") if lo == 0 else
                  _("Announced AI deals of {n} bn USD or more").format(n=f"{lo:g}"))
         title += "" if hl == "none" else _(", {name} highlighted").format(name=hl)
         if shown.empty:
             return Said(title, _("No announced deal is {n} bn USD or more.").format(n=f"{lo:g}"))
-        big = shown.loc[shown["amount_bn_usd"].idxmax()]
         count = (_("All {n} announced deals shown").format(n=len(edges))
                  if len(shown) == len(edges) else
                  _("{k} of the {n} announced deals shown").format(k=len(shown), n=len(edges)))
@@ -586,11 +594,11 @@ def _deals_words(nodes: pd.DataFrame, edges: pd.DataFrame):
             count=count, payer=big.payer, payee=big.payee, amount=big.amount_text,
             kind=big.kind)
         if hl != "none":
-            mine = shown[(shown["payer"] == hl) | (shown["payee"] == hl)]
-            pays, gets = (mine["payer"] == hl).sum(), (mine["payee"] == hl).sum()
+            pays_m, gets_m = payer == hl, payee == hl
+            k, pays, gets = int((pays_m | gets_m).sum()), int(pays_m.sum()), int(gets_m.sum())
             text += (_(" {name} is in {k} of them: paying or investing in {pays}, receiving "
-                       "in {gets}.").format(name=hl, k=len(mine), pays=pays, gets=gets)
-                     if len(mine) else _(" {name} is in none of them.").format(name=hl))
+                       "in {gets}.").format(name=hl, k=k, pays=pays, gets=gets)
+                     if k else _(" {name} is in none of them.").format(name=hl))
         return Said(title, text + _(" These are announced values, not measured cash flows."))
     return describe
 

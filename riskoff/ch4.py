@@ -697,6 +697,14 @@ def _trend_words(frame: pd.DataFrame, symbols, lookbacks):
     closes)."""
     closes = {s: frame[frame.symbol == s].set_index(pd.to_datetime(
         frame.loc[frame.symbol == s, "date"]))["close"] for s in symbols}
+    names = {s: label_of(s) for s in symbols}
+    signals = {}   # (symbol, kind) -> every lookback's signal: the states share them
+
+    def position(s, ticked, kind):
+        # dr.trend_position(closes[s], ticked, kind): the mean of the ticked lookbacks' columns
+        if (s, kind) not in signals:
+            signals[s, kind] = dr.trend_signals(closes[s], lookbacks, kind)
+        return signals[s, kind][ticked].mean(axis=1, skipna=False)
 
     def describe(state):
         kind = state["signal"]
@@ -711,12 +719,12 @@ def _trend_words(frame: pd.DataFrame, symbols, lookbacks):
                                  "nothing is drawn."))
         parts = []
         for s in symbols:
-            pos = dr.trend_position(closes[s], ticked, kind).loc[:"2025-12-31"]
-            first = dr.turns_short(pos, "2025-10-29", "2025-12-31")
+            pos = position(s, ticked, kind).loc[:"2025-12-31"]
+            first = _turns_short_from(pos, "2025-10-29", "2025-12-31")
             turn = (_("net short from {date}").format(date=date_label(first[0])) if first else
                     _("not net short by {date}").format(date=date_label("2025-12-31")))
             parts.append(_("{name} from {a} on {d_a} to {b} on {d_b} ({turn})").format(
-                name=label_of(s), a=_pos(pos, '2025-10-29'), d_a=date_short("2025-10-29"),
+                name=names[s], a=_pos(pos, '2025-10-29'), d_a=date_short("2025-10-29"),
                 b=_pos(pos, EVENT), d_b=date_short(EVENT), turn=turn))
         n = len(ticked)
         msg = ((_("Averaging {n} signal (close vs its L-session moving average, for L = {looks}),"
@@ -729,6 +737,17 @@ def _trend_words(frame: pd.DataFrame, symbols, lookbacks):
                   "the model's position went {parts}.")))
         return Said(title, msg.format(n=n, looks=looks, parts=_("; ").join(parts)))
     return describe
+
+
+def _turns_short_from(position: pd.Series, start: str, end: str) -> list:
+    """The first of dr.turns_short(position, start, end) (or none), by NumPy: the words
+    ask for it in every state (pandas' masks cost some 2 ms a call)."""
+    pos = position.dropna()
+    v, dates = pos.to_numpy(), pos.index
+    flips = (v < 0) & (np.concatenate([[np.nan], v[:-1]]) >= 0)
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    hits = np.flatnonzero(flips & (dates >= lo) & (dates <= hi))
+    return [dates[hits[0]]] if len(hits) else []
 
 
 def _pos(pos: pd.Series, day: str) -> str:

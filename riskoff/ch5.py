@@ -11,6 +11,7 @@ import textwrap
 from typing import Mapping, Sequence
 
 import ipywidgets as ipw
+import numpy as np
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
@@ -161,6 +162,15 @@ def _analog_words(grid: pd.DataFrame):
     """Title and takeaway of the analog chart for each (index, X, H, horizon, count) state,
     computed with the chart's own filters (riskoff.charts.outlook.analogs)."""
     grid = grid.sort_values("date", kind="stable")
+    signals = {}   # (index, X, H) -> its signal months: the horizon and count states share them
+
+    def signal_months(idx, x, h):
+        if (idx, x, h) not in signals:
+            sel = grid[(grid["index"] == idx) & (grid["fall"] <= -x)
+                       & (grid["months_since_peak"] <= h)].copy()
+            sel["first"] = ~sel["peak_date"].duplicated()
+            signals[idx, x, h] = sel
+        return signals[idx, x, h]
 
     def describe(state):
         idx, x, h, hz, mode = (state["idx"], state["fallx"], state["within"],
@@ -169,9 +179,7 @@ def _analog_words(grid: pd.DataFrame):
         each = _("first month per episode") if mode == "first" else _("all signal months")
         title = _("{name}: {x}+ below a high of the last {h} months; {hz}-month returns, "
                   "{each}").format(name=name, x=_x_text(x), h=h, hz=hz, each=each)
-        sel = grid[(grid["index"] == idx) & (grid["fall"] <= -x)
-                   & (grid["months_since_peak"] <= h)].copy()
-        sel["first"] = ~sel["peak_date"].duplicated()
+        sel = signal_months(idx, x, h)
         if mode == "first":
             sel = sel[sel["first"]]
         ret = sel[f"ret{hz}"]
@@ -346,23 +354,48 @@ def _span(a, b) -> str:
             f"{date_label(a)} to {date_label(b)}")
 
 
+def _first_run(vol: pd.Series, threshold: float, event=EVENT) -> dict:
+    """What the words read of volatility.regime(vol, threshold): the first run above the
+    threshold on and after the event (start, end, length) and the last date, by NumPy (the
+    regime's run table costs some 20 ms; the words ask for it in every state)."""
+    after = vol.dropna().loc[pd.Timestamp(event):]
+    if after.empty:
+        raise ValueError("no observations after the event")
+    above = after.to_numpy() > threshold
+    out = {"last_date": after.index[-1]}
+    if not above.any():
+        return {**out, "first_start": pd.NaT, "first_end": pd.NaT, "first_length": 0}
+    i = int(above.argmax())
+    below = np.flatnonzero(~above[i:])
+    j = i + (int(below[0]) if len(below) else len(above) - i)
+    return {**out, "first_start": after.index[i], "first_end": after.index[j - 1],
+            "first_length": j - i}
+
+
 def _vol_words(symbols, windows=volatility.WINDOWS):
     """Title and takeaway of the volatility chart for each (window, scale, threshold, series)
     state: the series the chart shows and how long each stayed above its dashed threshold."""
     sets = _vol_sets(symbols)
-    runs = {}
+    runs, vols = {}, {}
+    # The states share these: each series' volatility per window, its name and day count.
+    names = {s: label_of(s) for s in symbols}
+    shorts = {s: short_of(s) for s in symbols}
+    in_days = {s: s != "VIX" and volatility.periods_per_year(s) == 365 for s in symbols}
 
     def run(s, w, m):
         if (s, w, m) not in runs:
-            v = _vol(s, w)
-            runs[s, w, m] = volatility.regime(v, m * volatility.baseline(v))
+            if (s, w) not in vols:
+                v = _vol(s, w)
+                vols[s, w] = v, volatility.baseline(v)
+            v, base = vols[s, w]
+            runs[s, w, m] = _first_run(v, m * base)
         return runs[s, w, m]
 
     def describe(state):
         w, scale, m, show = state["win"], state["vscale"], state["mult"], state["vshow"]
         shown = sets[show]
         who = (_("all series") if show == "all" else
-               p_("list", " and ").join(short_of(s) for s in shown))
+               p_("list", " and ").join(shorts[s] for s in shown))
         title = (_("{w}-observation volatility, annualized (dashed: {m} × own 2025 median): "
                    "{who}") if scale == "level" else
                  _("{w}-observation volatility ÷ own 2025 median (dashed: {m} ×): {who}")
@@ -370,16 +403,16 @@ def _vol_words(symbols, windows=volatility.WINDOWS):
         parts = []
         for s in shown:
             r = run(s, w, m)
-            days = s != "VIX" and volatility.periods_per_year(s) == 365
+            days = in_days[s]
             if r["first_length"] == 0:
-                parts.append(_("{name} not above it by {date}").format(name=label_of(s),
+                parts.append(_("{name} not above it by {date}").format(name=names[s],
                                                                        date=_d(r['last_date'])))
             else:
                 n = r["first_length"]
                 msg = ((_("{name} 1 day ({span})") if days else _("{name} 1 session ({span})"))
                        if n == 1 else
                        (_("{name} {n} days ({span})") if days else _("{name} {n} sessions ({span})")))
-                parts.append(msg.format(name=label_of(s), n=n,
+                parts.append(msg.format(name=names[s], n=n,
                                         span=_span(r['first_start'], r['first_end'])))
         vix = _(" (VIX: its level)") if "VIX" in shown else ""
         return Said(title, _(

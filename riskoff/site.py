@@ -159,8 +159,60 @@ def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT,
                              record and out_dir is None, dict(env or {}), out_dir))
 
 
+def kernel_count(n_paths: int) -> int:
+    """How many kernels run the notebooks side by side: one a core, at most two (each holds
+    its own copy of the data and libraries), never more than there are notebooks.
+    RISKOFF_KERNELS=n asks for n."""
+    import os
+
+    try:
+        asked = int(os.environ.get("RISKOFF_KERNELS", "0"))
+    except ValueError:
+        raise SystemExit("RISKOFF_KERNELS must be a whole number of kernels (e.g. 1 or 2)"
+                         ) from None
+    n = asked if asked > 0 else min(2, os.cpu_count() or 1)
+    return max(1, min(n, n_paths))
+
+
 async def _execute_all(paths: list[Path], timeout: int, record: bool, env: dict,
                        out_dir: Path | None) -> None:
+    import asyncio
+
+    start = time.perf_counter()
+    # Notebooks are independent (each starts from a fresh namespace), so several kernels may
+    # share them out; the largest first, each to the kernel that is free (the larger a
+    # notebook's saved outputs, the longer it takes), so one does not end long after another.
+    queue = sorted(paths, key=lambda p: -p.stat().st_size) if len(paths) > 1 else list(paths)
+    n = kernel_count(len(paths))
+    async def caught():
+        # asyncio lets a task's SystemExit stop the loop at once: hand it back instead
+        try:
+            await _kernel_worker(queue, timeout, record, env, out_dir)
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:
+            return exc
+
+    tasks = [asyncio.ensure_future(caught()) for _ in range(n)]
+    failed = None
+    try:
+        for done in asyncio.as_completed(tasks):
+            failed = await done
+            if failed is not None:
+                break
+    finally:  # one failed: stop the others too (their kernels shut down) before raising
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if failed is not None:
+        raise failed
+    if len(paths) > 1:
+        print(f"executed {len(paths)} notebooks in {time.perf_counter() - start:.1f} s"
+              + (f" ({n} kernels)" if n > 1 else ""))
+
+
+async def _kernel_worker(queue: list[Path], timeout: int, record: bool, env: dict,
+                         out_dir: Path | None) -> None:
+    """One kernel: takes notebooks from ``queue`` until it is empty (shared with the other
+    kernels; asyncio runs one at a time, so a pop is never shared)."""
     import os
     import tempfile
 
@@ -170,13 +222,14 @@ async def _execute_all(paths: list[Path], timeout: int, record: bool, env: dict,
     from nbclient.exceptions import CellTimeoutError
     from traitlets.config import Config
 
-    start = time.perf_counter()
+    if not queue:
+        return
     with tempfile.TemporaryDirectory(prefix="riskoff-kernel-") as sockets:
         config = Config({"KernelManager": {"transport": "ipc",
                                            "ip": str(Path(sockets) / "kernel")}}) \
             if os.environ.get("RISKOFF_KERNEL_IPC") else Config()
         km = AsyncKernelManager(kernel_name="python3", config=config)
-        await km.start_kernel(cwd=str(paths[0].parent),
+        await km.start_kernel(cwd=str(queue[0].parent),
                               env={**os.environ, **env, "RISKOFF_OUTPUT": "book"})
         kc = km.client()
         kc.shell_channel_class = kc.iopub_channel_class = _sliced_channel()
@@ -184,7 +237,8 @@ async def _execute_all(paths: list[Path], timeout: int, record: bool, env: dict,
         try:
             await kc.wait_for_ready(timeout=120)
             await _run_silently(kc, _WARM, timeout, "starting the kernel")
-            for path in paths:
+            while queue:
+                path = queue.pop(0)
                 t0 = time.perf_counter()
                 rel = _shown(path)
                 nb = nbformat.read(path, as_version=4)
@@ -209,8 +263,6 @@ async def _execute_all(paths: list[Path], timeout: int, record: bool, env: dict,
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
-    if len(paths) > 1:
-        print(f"executed {len(paths)} notebooks in {time.perf_counter() - start:.1f} s")
 
 
 # How long a missed wake-up can delay a message (see _sliced_channel).

@@ -144,3 +144,70 @@ def test_series_reads_the_manifest_once_and_never_a_stale_one(tmp_path, monkeypa
     assert path.stat().st_size == st.st_size
     with pytest.raises(DataError, match="checksum does not match"):
         data.series("NDX", root)
+
+
+def test_kernel_count(monkeypatch):
+    monkeypatch.delenv("RISKOFF_KERNELS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert site.kernel_count(8) == 2 and site.kernel_count(1) == 1
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert site.kernel_count(8) == 1
+    monkeypatch.setattr("os.cpu_count", lambda: 16)
+    assert site.kernel_count(8) == 2                # at most two unless asked
+    monkeypatch.setenv("RISKOFF_KERNELS", "3")
+    assert site.kernel_count(8) == 3 and site.kernel_count(2) == 2
+    monkeypatch.setenv("RISKOFF_KERNELS", "two")
+    with pytest.raises(SystemExit, match="RISKOFF_KERNELS must be a whole number"):
+        site.kernel_count(8)
+
+
+def _notebooks(tmp_path, sizes):
+    paths = []
+    for i, size in enumerate(sizes):
+        p = tmp_path / f"nb{i}.ipynb"
+        p.write_text("x" * size)
+        paths.append(p)
+    return paths
+
+
+def test_kernels_share_the_notebooks_largest_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKOFF_KERNELS", "2")
+    paths = _notebooks(tmp_path, [10, 300, 20, 200, 30])
+    ran = []
+
+    async def worker(queue, timeout, record, env, out_dir):
+        me = object()
+        while queue:
+            path = queue.pop(0)
+            ran.append((me, path.name))
+            await asyncio.sleep(path.stat().st_size / 10000)   # a larger one takes longer
+
+    monkeypatch.setattr(site, "_kernel_worker", worker)
+    asyncio.run(site._execute_all(paths, 30, False, {}, None))
+    assert sorted(n for _, n in ran) == sorted(p.name for p in paths)   # each once
+    assert [n for _, n in ran][:2] == ["nb1.ipynb", "nb3.ipynb"]        # largest first
+    assert len({me for me, _ in ran}) == 2                             # by two kernels
+
+
+def test_a_failed_notebook_stops_every_kernel(tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKOFF_KERNELS", "2")
+    paths = _notebooks(tmp_path, [100, 200, 10, 10, 10])
+    ran, stopped = [], []
+
+    async def worker(queue, timeout, record, env, out_dir):
+        try:
+            while queue:
+                path = queue.pop(0)
+                ran.append(path.name)
+                if path.name == "nb1.ipynb":
+                    raise SystemExit("nb1.ipynb: a cell failed")
+                await asyncio.sleep(1)
+        finally:
+            stopped.append(True)   # the kernel's shutdown runs
+
+    monkeypatch.setattr(site, "_kernel_worker", worker)
+    t0 = time.monotonic()
+    with pytest.raises(SystemExit, match="nb1.ipynb: a cell failed"):
+        asyncio.run(site._execute_all(paths, 30, False, {}, None))
+    assert time.monotonic() - t0 < 0.5, "the other kernel ran on"
+    assert len(stopped) == 2 and len(ran) == 2

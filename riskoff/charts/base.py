@@ -511,12 +511,13 @@ def figure_words(chart, alt_text=None, describe=None, toggles=None, noun="series
 
     said = None
     if describe is not None:
+        def label_of_words(words):
+            return about or words.title().replace("\n", " ")
+
         chart, said = rwords.attach(chart, describe, toggles=toggles, noun=noun,
-                                    unlisted=unlisted)
-        lead, label = said.takeaway(), about or said.title().replace("\n", " ")
-    else:
-        lead, label = alt_text, alt_text
-    return chart.properties(description=label), lead, label, said
+                                    unlisted=unlisted, description=label_of_words)
+        return chart, said.takeaway(), label_of_words(said), said
+    return chart.properties(description=alt_text), alt_text, alt_text, None
 
 
 def _takeaway_html(text: str) -> str:

@@ -301,9 +301,11 @@ def build(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | 
 
 
 def attach(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | None = None,
-           noun: str = "series", unlisted: Unlisted | None = None, **title_props):
+           noun: str = "series", unlisted: Unlisted | None = None,
+           description: Callable[[Words], str] | None = None, **title_props):
     """The chart with its title drawn from the words table, and the table itself.
-    ``describe`` may be a :class:`Template` (words computed in Vega for any state)."""
+    ``describe`` may be a :class:`Template` (words computed in Vega for any state).
+    ``description``: words -> the chart's description, set in the same step."""
     if isinstance(describe, Template):
         if toggles:
             raise ValueError("words: a template takes no per-series checkboxes")
@@ -314,7 +316,32 @@ def attach(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] |
         words = build(chart, describe, toggles, noun, unlisted)
     title = alt.TitleParams(text=words.title_expr(), anchor="start", frame="bounds",
                             **{"fontSize": 13, **title_props})
-    return chart.add_params(*words.params_for_spec()).properties(title=title), words
+    props = {"title": title}
+    if description is not None:
+        props["description"] = description(words)
+    return with_params(chart, words.params_for_spec(), **props), words
+
+
+def with_params(chart, params: Sequence[alt.Parameter], **props):
+    """``chart.add_params(*params).properties(**props)``, the same chart, with fewer copies.
+
+    For a layer chart, Altair's add_params deep-copies the chart twice and each properties()
+    runs its constructor again (which copies every layer twice more): about 0.1 s a figure.
+    Here the first layer gets the params (as Altair does) and the layer chart is made once
+    from it, lifting them to the top as its constructor does; the properties are checked
+    as properties() checks them and set on that new chart (no one else holds it)."""
+    from altair.utils.schemapi import debug_mode
+
+    if not (isinstance(chart, alt.LayerChart) and chart.layer and params):
+        return chart.add_params(*params).properties(**props)
+    layers = list(chart.layer)
+    layers[0] = layers[0].add_params(*params)
+    with debug_mode(False):  # as Altair's copies make it: each object was checked when made
+        new = alt.LayerChart(*chart._args, **{**chart._kwds, "layer": layers})
+    for key, value in props.items():
+        new.validate_property(key, value)
+        setattr(new, key, value)
+    return new
 
 
 def table_json(words: Words) -> str:
