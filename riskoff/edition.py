@@ -197,7 +197,7 @@ def prepare(ed: Edition, execute: bool = True, translate: bool = True) -> list[s
     except (OSError, ValueError):
         done = {}
     package = _digest(_package_files())
-    ran = []
+    ran, keys = [], {}
     for doc in documents():
         source, target = ROOT / doc, src / doc
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -212,30 +212,33 @@ def prepare(ed: Edition, execute: bool = True, translate: bool = True) -> list[s
         if done.get(doc) == key and target.exists():
             continue
         shutil.copyfile(source, target)
-        _execute(ed, target)
-        done[doc] = key
+        keys[doc] = key
+    if keys:  # one call: its kernels are started once for all the stale notebooks
+        _execute(ed, [src / doc for doc in keys])
+        done.update(keys)
         record.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n")
-        ran.append(doc)
+        ran = list(keys)
     return ran
 
 
-def _execute(ed: Edition, path: Path) -> None:
+def _execute(ed: Edition, paths: list[Path]) -> None:
     from . import site
 
     saved = {k: os.environ.get(k) for k in ("RISKOFF_LANG", "RISKOFF_DOWNLOADS")}
     os.environ["RISKOFF_LANG"] = ed.code
     os.environ["RISKOFF_DOWNLOADS"] = str(ed.src / "_static" / "downloads")
     try:
-        site.execute([path], record=False)
+        site.execute(paths, record=False)
     except Exception as exc:  # a cell failed: its error's last line, not the traceback wall
         from nbclient.exceptions import CellExecutionError
 
         if not isinstance(exc, CellExecutionError):
             raise
+        path = getattr(exc, "notebook", paths[0])
         lines = [ln for ln in str(exc).splitlines() if ln.strip()]
         last = next((ln for ln in reversed(lines) if "Error" in ln or "Untranslated" in ln),
                     lines[-1] if lines else "")
-        raise SystemExit(f"{path.relative_to(ROOT)}: a cell failed when executed with "
+        raise SystemExit(f"{site._shown(path)}: a cell failed when executed with "
                          f"RISKOFF_LANG={ed.code}: {last.strip()[:300]}") from None
     finally:
         for k, v in saved.items():

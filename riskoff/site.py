@@ -144,8 +144,9 @@ def execute(paths: list[Path] | None = None, timeout: int = CELL_TIMEOUT,
     widget views that would point at it (an explorer's saved output is then its text,
     "Run this cell to get the controls").
 
-    One kernel runs every notebook of the call in turn, each from a fresh namespace in its
-    own folder (imports are paid once). ``env``: variables for that kernel on top of this
+    The call's notebooks are shared out among kernel_count() kernels, each running its share
+    in turn, each notebook from a fresh namespace in its own folder (imports are paid once a
+    kernel). ``env``: variables for that kernel on top of this
     process's environment (e.g. ``{"RISKOFF_LANG": "zh-Hant"}``). ``out_dir``: write the
     executed notebooks there (under their path relative to the book, or their name) instead
     of in place. ``record``: note the data cache in chapters/executed-with.json (not for
@@ -219,7 +220,7 @@ async def _kernel_worker(queue: list[Path], timeout: int, record: bool, env: dic
     import nbformat
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
     from traitlets.config import Config
 
     if not queue:
@@ -249,6 +250,9 @@ async def _kernel_worker(queue: list[Path], timeout: int, record: bool, env: dic
                 client.kc = kc  # the shared kernel's client: no new channels per notebook
                 try:
                     await client.async_execute()
+                except CellExecutionError as exc:
+                    exc.notebook = path  # which of the call's notebooks (riskoff.edition says so)
+                    raise
                 except CellTimeoutError as exc:
                     raise SystemExit(f"{rel}: a cell ran longer than {timeout} s and was "
                                      f"stopped (a hung kernel or an endless loop); nothing was "

@@ -173,3 +173,34 @@ def test_a_chinese_label_is_measured_wider():
 
     assert base.text_px("20 Nov 2025") == round(7.6 * 11)   # English placement unchanged
     assert base.text_px("2025年11月20日") == round(7.6 * 8 + 12.5 * 3)
+
+
+def test_stale_notebooks_are_executed_in_one_call(monkeypatch, tmp_path):
+    """One site.execute call for every stale notebook (its kernels start once), and a cell
+    that fails is named by its notebook in one line."""
+    from nbclient.exceptions import CellExecutionError
+
+    from riskoff import site
+
+    ed = edition.Edition("xx", "en", "xx", "zh_Hant", "X")
+    monkeypatch.setattr(edition, "WORK", tmp_path)
+    monkeypatch.setattr(edition, "_link_static", lambda src: None)
+    monkeypatch.setattr(edition, "_copy_catalogs", lambda ed: None)
+    calls = []
+    monkeypatch.setattr(site, "execute", lambda paths, record=True: calls.append(list(paths)))
+    ran = edition.prepare(ed, translate=False)
+    notebooks = [d for d in edition.documents() if d.endswith(".ipynb")]
+    assert ran == notebooks and len(calls) == 1
+    assert [p.relative_to(tmp_path / "xx").as_posix() for p in calls[0]] == notebooks
+    assert edition.prepare(ed, translate=False) == [] and len(calls) == 1  # nothing stale
+
+    def fails(paths, record=True):
+        exc = CellExecutionError("Traceback…\nValueError: the cell's own line", "", "ValueError")
+        exc.notebook = paths[-1]
+        raise exc
+
+    monkeypatch.setattr(site, "execute", fails)
+    with pytest.raises(SystemExit) as stop:
+        edition._execute(ed, [tmp_path / "xx" / d for d in notebooks])
+    assert str(stop.value).split(": a cell failed")[0].endswith(notebooks[-1])
+    assert "ValueError: the cell's own line" in str(stop.value)
