@@ -203,7 +203,7 @@
     var fit = data.spec.autosize && (data.spec.autosize.type || data.spec.autosize);
     if (fit === 'fit' || fit === 'fit-x') { wrapper.classList.add('fit-x'); }
     el.insertBefore(wrapper, el.firstChild);
-    var view = new vega.View(runtime || vega.parse(data.spec), {
+    var view = new vega.View(runtime, {
       renderer: data.renderer || 'svg', container: wrapper, tooltip: tooltip,
       logLevel: vega.Warn
     });
