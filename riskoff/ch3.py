@@ -260,6 +260,100 @@ def _reversal_data(symbols: Sequence[str], days: Sequence[str]) -> pd.DataFrame:
     return reversal_frame(sessions, prevs)
 
 
+def _reversal_day(symbols: Sequence[str], day: str) -> pd.DataFrame:
+    """_reversal_data(symbols, [day]) for the kernel explorer: the same frame, each session's
+    path and high made from the bars' arrays (session_bars, path, extreme_bar and summary
+    step by step) instead of a dozen small frames per session. A session with a missing
+    price takes the pandas steps (idxmax/idxmin and the sums treat NaN their own way)."""
+    import numpy as np
+
+    order = list(dict.fromkeys(symbols))
+    minutes, prices, points, changes, syms = [], [], [], [], []
+    highs = []   # one dict of columns per session with bars
+    for sym in order:
+        bars = rdata.series(sym)
+        prev = _prev_close(sym, day)
+        midnight = pd.Timestamp(pd.Timestamp(day).date())
+        first = (midnight + intraday._since_midnight(intraday.OPEN)).tz_localize(intraday.NY)
+        last = (midnight + intraday._since_midnight(intraday.CLOSE)).tz_localize(intraday.NY)
+        if bars.index.tz is None:
+            intraday.to_new_york(bars.index)  # says why
+        keep = (bars.index >= first) & (bars.index <= last)
+        if not keep.any():
+            continue
+        cols = {c: bars[c].to_numpy()[keep] for c in ("open", "high", "low", "close")}
+        if any(np.isnan(v).any() for v in cols.values()):
+            return _reversal_data(symbols, [day])
+        # Minutes after New York midnight: 09:30 plus whole minutes since 09:30 (no clock
+        # change falls inside a session), each bar ending at its start plus its length or 16:00.
+        ns = bars.index[keep].as_unit("ns").asi8
+        step = intraday.interval_of(sym).value
+        start_min = 570 + (ns - first.value) // 60_000_000_000
+        end_min = 570 + (np.minimum(ns + step, last.value) - first.value) // 60_000_000_000
+        closing = ns == last.value
+        regular = ~closing
+        minute = [int(start_min[0]), *end_min[regular].tolist()]
+        price = [float(cols["open"][0]), *cols["close"][regular].tolist()]
+        point = ["open", *["bar close"] * int(regular.sum())]
+        if closing.any():
+            at = int(start_min[closing][-1])
+            kept = [i for i, m in enumerate(minute) if m != at]
+            minute = [minute[i] for i in kept] + [at]
+            price = [price[i] for i in kept] + [float(cols["close"][closing][-1])]
+            point = [point[i] for i in kept] + ["closing print"]
+        sort = np.argsort(np.asarray(minute, dtype=np.int64), kind="stable")
+        minute = np.asarray(minute, dtype=np.int64)[sort]
+        price = np.asarray(price, dtype=np.float64)[sort]
+        point = [point[i] for i in sort.tolist()]
+        if is_zh():
+            said = {p: _(p) for p in set(point)}   # a catalog look-up per word, not per row
+            point = [said[p] for p in point]
+        minutes.append(minute)
+        prices.append(price)
+        changes.append(price / prev - 1)
+        points.append(point)
+        syms.append(sym)
+        hi = int(np.argmax(cols["high"]))   # the first bar on a tie, as idxmax
+        high, open_ = float(cols["high"][hi]), float(cols["open"][0])
+        close = float(cols["close"][closing][-1] if closing.any() else cols["close"][-1])
+        highs.append({"minute": int(start_min[hi]), "minute_end": int(end_min[hi]),
+                      "price": high, "change": high / prev - 1,
+                      "open_to_high": high / open_ - 1, "high_to_close": close / high - 1,
+                      "close_change": close / prev - 1,
+                      "fall_x": 968 + 8 * order.index(sym)})
+    cols = ["symbol", "day", "kind", "minute", "minute_end", "time", "time_end", "price",
+            "change", "point", "open_to_high", "high_to_close", "close_change", "fall_x"]
+    if not syms:
+        return pd.DataFrame(columns=cols)
+    # Rows as reversal_frame concatenates them: each session's path, then its high.
+    out = {c: [] for c in cols}
+    nan = float("nan")
+    high_label = _("session high")
+    for sym, minute, price, change, point, hi in zip(syms, minutes, prices, changes, points,
+                                                      highs):
+        n = len(minute)
+        mins = minute.tolist()
+        out["symbol"] += [sym] * (n + 1)
+        out["day"] += [day] * (n + 1)
+        out["kind"] += ["path"] * n + ["high"]
+        out["minute"] += [*mins, hi["minute"]]
+        out["minute_end"] += [None] * n + [hi["minute_end"]]
+        out["time"] += [*map(intraday.clock, mins), intraday.clock(hi["minute"])]
+        out["time_end"] += [None] * n + [intraday.clock(hi["minute_end"])]
+        out["price"] += [*price.tolist(), hi["price"]]
+        out["change"] += [*change.tolist(), hi["change"]]
+        out["point"] += [*point, high_label]
+        for c in ("open_to_high", "high_to_close", "close_change", "fall_x"):
+            out[c] += [nan] * n + [float(hi[c])]
+    frame = pd.DataFrame({
+        c: pd.Series(v, dtype=object) if c in ("minute_end", "time_end") else
+        pd.Series(v, dtype=np.int64) if c == "minute" else
+        pd.Series(v, dtype=np.float64) if c in ("price", "change", "open_to_high",
+                                                "high_to_close", "close_change", "fall_x")
+        else pd.Series(v) for c, v in out.items()})
+    return frame
+
+
 def releases() -> pd.DataFrame:
     return rdata.published("nvidia_earnings_dates")
 
@@ -658,7 +752,7 @@ def explore_reversal(symbols: Sequence[str] = INTRADAY):
     def render():
         if not chosen.value:
             return _("Pick at least one instrument.")
-        frame = _reversal_data(list(chosen.value), [day.value])
+        frame = _reversal_day(list(chosen.value), day.value)
         if frame.empty:
             return _("None of these instruments has bars on {day}.").format(
                 day=day_label(day.value))

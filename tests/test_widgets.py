@@ -361,3 +361,41 @@ def test_series_hands_out_a_frame_whose_changes_never_reach_the_cache():
         after = data.series("NVDA")
         pd.testing.assert_frame_equal(after, before, check_exact=True)
         assert after.index.name == before.index.name
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant"])
+def test_reversal_day_is_the_pandas_frame_on_every_day(monkeypatch, lang):
+    """ch3's explorer frame by arrays equals session_bars + reversal_frame's, on every cached
+    session and days without one, any instruments in any order."""
+    import itertools
+
+    from riskoff import ch3, data, intraday
+
+    monkeypatch.setenv("RISKOFF_LANG", lang)
+    days = sorted({f"{t:%Y-%m-%d}" for s in ch3.INTRADAY
+                   for t in intraday.to_new_york(data.series(s).index)})
+    days += ["2025-11-02", "2025-11-22", "2020-01-02"]  # clocks change; a Saturday; no data
+    picks = [list(c) for k in (1, 2, 4) for c in itertools.combinations(ch3.INTRADAY, k)]
+    for day in days:
+        for symbols in picks + [["SPX_5m", "NVDA_1h"]]:
+            pd.testing.assert_frame_equal(ch3._reversal_day(symbols, day),
+                                          ch3._reversal_data(symbols, [day]), check_exact=True)
+
+
+def test_reversal_day_on_a_missing_price_and_a_tied_high(monkeypatch):
+    """A NaN takes the pandas steps; two bars with the session's high: the first one is it."""
+    from riskoff import ch3, data
+
+    series = data.series
+    holed = series("SPX_5m")
+    holed.loc[holed["high"].idxmax(), "high"] = float("nan")
+    tied = series("NVDA_1h")
+    top = tied.loc["2025-11-20 14:00":"2025-11-20 21:00", "high"]  # the session
+    tied.loc[top.index[-1], "high"] = top.max()   # a later bar reaches the same high
+    for edited in ({"SPX_5m": holed}, {"NVDA_1h": tied}):  # apart: a NaN takes every series
+        monkeypatch.setattr(data, "series", lambda s, *a, e=edited, **k: e[s] if s in e
+                            else series(s, *a, **k))
+        for day in ["2025-11-19", "2025-11-20", "2025-11-21"]:
+            pd.testing.assert_frame_equal(ch3._reversal_day(ch3.INTRADAY, day),
+                                          ch3._reversal_data(ch3.INTRADAY, [day]),
+                                          check_exact=True)
