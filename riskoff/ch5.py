@@ -489,6 +489,42 @@ def _vol_part(symbol: str, window: int) -> tuple[pd.Series, float, pd.Index]:
     return _VOL_PARTS[key]
 
 
+def _vol_frame_pandas(parts, scale: str, mult: float) -> pd.DataFrame:
+    """The explorer's frame, one DataFrame per series concatenated (the reference for
+    _vol_frame)."""
+    frames = []
+    for s, v, med, dates in parts:
+        y = v if scale == "level" else v / med
+        thr = med * mult if scale == "level" else mult
+        frames.append(pd.DataFrame({"date": dates, "symbol": s,
+                                    "vol": v.to_numpy(), "y": y.to_numpy(), "thr": thr,
+                                    "ratio": (v / med).to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _vol_frame(parts, scale: str, mult: float) -> pd.DataFrame:
+    """_vol_frame_pandas's frame made once from the series' arrays joined end to end.
+    ``parts``: (symbol, volatility, 2025 median, dates as text) per series, as _vol_part."""
+    import numpy as np
+
+    if not parts or any(type(d) is not pd.Index or d.dtype != parts[0][3].dtype
+                        for *_, d in parts):
+        return _vol_frame_pandas(parts, scale, mult)
+    vol = [v.to_numpy() for _s, v, _m, _d in parts]
+    ratio = [x / med for x, (_s, _v, med, _d) in zip(vol, parts)]
+    thr = [med * mult if scale == "level" else mult for _s, _v, med, _d in parts]
+    sizes = [len(x) for x in vol]
+    return pd.DataFrame({
+        "date": pd.Index(np.concatenate([d.to_numpy() for *_, d in parts]),
+                         dtype=parts[0][3].dtype),
+        "symbol": pd.Series(np.repeat(np.array([s for s, *_ in parts], dtype=object), sizes),
+                            dtype=pd.Series([s for s, *_ in parts]).dtype),
+        "vol": np.concatenate(vol),
+        "y": np.concatenate(vol if scale == "level" else ratio),
+        "thr": np.repeat(np.asarray(thr, dtype=np.float64), sizes),
+        "ratio": np.concatenate(ratio)})
+
+
 def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-USD", "GC=F",
                                                  "HSI", "NVDA", "VIX"), shown=VOL):
     symbols = _symbols(symbols)
@@ -508,17 +544,13 @@ def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-
             return _("The window must be at least 2 observations.")
         parts = []
         for s in assets.value:
-            v, med, dates = _vol_part(s, window.value)
-            if v.empty:
+            part = _vol_part(s, window.value)
+            if part[0].empty:
                 return _("{name} has too few observations for a {w}-day window.").format(
                     name=label_of(s), w=window.value)
-            y = v if scale.value == "level" else v / med
-            thr = med * mult.value if scale.value == "level" else mult.value
-            parts.append(pd.DataFrame({"date": dates, "symbol": s,
-                                       "vol": v.to_numpy(), "y": y.to_numpy(), "thr": thr,
-                                       "ratio": (v / med).to_numpy()}))
+            parts.append((s, *part))
         with debug_mode(False):
-            return outlook.volatility(pd.concat(parts, ignore_index=True), static=False,
+            return outlook.volatility(_vol_frame(parts, scale.value, mult.value), static=False,
                                       event=EVENT, scale=scale.value)
 
     return widgets.explorer([window, mult, scale, assets], render)

@@ -399,3 +399,19 @@ def test_reversal_day_on_a_missing_price_and_a_tied_high(monkeypatch):
             pd.testing.assert_frame_equal(ch3._reversal_day(ch3.INTRADAY, day),
                                           ch3._reversal_data(ch3.INTRADAY, [day]),
                                           check_exact=True)
+
+
+def test_volatility_frame_is_the_concatenated_frames():
+    """ch5's explorer frame from the series' arrays equals one frame per series concatenated:
+    any series in any order, windows, scales, thresholds."""
+    from riskoff import ch5
+
+    symbols = ["NDX", "GSPC", "BTC-USD", "ETH-USD", "GC=F", "HSI", "NVDA", "VIX"]
+    for window in (2, 21, 150):
+        for pick in [symbols, symbols[:1], ["VIX", "NDX"], symbols[::-1]]:
+            parts = [(s, *ch5._vol_part(s, window)) for s in pick]
+            for scale in ("level", "ratio"):
+                for mult in (0.1, 1.25, 10.0):
+                    pd.testing.assert_frame_equal(ch5._vol_frame(parts, scale, mult),
+                                                  ch5._vol_frame_pandas(parts, scale, mult),
+                                                  check_exact=True)
