@@ -362,6 +362,42 @@ def _reactions(symbol: str = "NVDA") -> pd.DataFrame:
     return earnings_reactions(rdata.series(symbol), releases())
 
 
+def _reactions_by_position(symbol: str) -> pd.DataFrame:
+    """_reactions(symbol) for the kernel explorer: each release's session and previous close
+    found by position in the daily arrays (searchsorted over the sessions with a close)
+    instead of two date slices and a dropna per release. An index that is not plain
+    (time zone, repeated or unsorted dates) takes earnings_reactions."""
+    import numpy as np
+
+    daily, table = rdata.series(symbol), releases()
+    idx = daily.index
+    if (not isinstance(idx, pd.DatetimeIndex) or idx.tz is not None or idx.empty or
+            not idx.is_monotonic_increasing or not idx.is_unique):
+        return earnings_reactions(daily, table)
+    cols = {c: daily[c].to_numpy(dtype=float) for c in ("open", "high", "low", "close")}
+    closes = np.flatnonzero(~np.isnan(cols["close"]))   # positions of sessions with a close
+    day = pd.Timedelta(days=1)
+    rows = []
+    for rel in table.itertuples():
+        released = pd.Timestamp(rel.release_date)
+        at = np.searchsorted(closes, idx.searchsorted(released + day, "left"))
+        if at == len(closes) or released < idx[0]:
+            continue   # no session after the release, or the release before the data
+        j = int(closes[at])
+        session = idx[j]
+        before = np.searchsorted(closes, idx.searchsorted(session - day, "right")) - 1
+        if before < 0:
+            continue   # no previous close
+        prev = float(cols["close"][closes[before]])
+        o, h, lo, c = (float(cols[k][j]) for k in ("open", "high", "low", "close"))
+        rows.append({"fiscal_quarter": rel.fiscal_quarter,
+                     "release_date": released.strftime("%Y-%m-%d"),
+                     "session": session.strftime("%Y-%m-%d"), "prev_close": prev,
+                     "open": o, "high": h, "low": lo, "close": c,
+                     "gap": o / prev - 1, "day": c / prev - 1, "high_close": c / h - 1})
+    return pd.DataFrame(rows)
+
+
 PEER_WINDOWS = {
     "d20": (N_("Session of 20 Nov"), "day", EVENT_DAY, EVENT_DAY),
     "d21": (N_("Session of 21 Nov"), "day", "2025-11-21", "2025-11-21"),
@@ -775,7 +811,7 @@ def explore_reactions(symbols: Sequence[str] = ("NVDA", "QQQ", "MSFT", "ORCL", "
                            description=_("Measure"))
 
     def render():
-        table = _reactions(who.value)
+        table = _reactions_by_position(who.value)
         if table.empty:
             return _("{name} has no session after any release in our data.").format(
                 name=label_of(who.value))

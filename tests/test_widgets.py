@@ -415,3 +415,32 @@ def test_volatility_frame_is_the_concatenated_frames():
                     pd.testing.assert_frame_equal(ch5._vol_frame(parts, scale, mult),
                                                   ch5._vol_frame_pandas(parts, scale, mult),
                                                   check_exact=True)
+
+
+def test_reactions_by_position_are_earnings_reactions(monkeypatch):
+    """ch3's explorer table by position equals earnings_reactions on every daily series, and
+    on copies with a missing close on a reaction session and on the session before it, cut
+    to start after some releases or to end before the last one."""
+    from riskoff import ch3, data
+
+    series = data.series
+    daily = [s for s in data.read_manifest()["series"]
+             if {"open", "high", "low", "close"} <= set(series(s).columns)
+             and series(s).index.tz is None]
+    nvda = series("NVDA")
+    sessions = [ch3.reaction_session(nvda, r) for r in ch3.releases()["release_date"]]
+    sessions = [s for s in sessions if s is not None]
+    hole_on, hole_before = nvda.copy(), nvda.copy()
+    hole_on.loc[sessions[-1], "close"] = float("nan")
+    hole_before.loc[nvda.index[nvda.index.get_loc(sessions[-2]) - 1], "close"] = float("nan")
+    edited = {"hole_on": hole_on, "hole_before": hole_before,
+              "late": nvda.loc[sessions[1]:], "early": nvda.loc[:sessions[-1]],
+              "first_day": nvda.loc[sessions[1] - pd.Timedelta(days=1):]}
+    noon = nvda.copy()   # stamped at noon and starting on a release day: that release is left out
+    noon.index = noon.index + pd.Timedelta(hours=12)
+    edited["noon"] = noon.loc[pd.Timestamp(ch3.releases()["release_date"].iloc[-2]):]
+    monkeypatch.setattr(data, "series", lambda s, *a, **k: edited[s] if s in edited
+                        else series(s, *a, **k))
+    for symbol in daily + list(edited):
+        pd.testing.assert_frame_equal(ch3._reactions_by_position(symbol), ch3._reactions(symbol),
+                                      check_exact=True)
