@@ -444,3 +444,62 @@ def test_reactions_by_position_are_earnings_reactions(monkeypatch):
     for symbol in daily + list(edited):
         pd.testing.assert_frame_equal(ch3._reactions_by_position(symbol), ch3._reactions(symbol),
                                       check_exact=True)
+
+
+def test_records_json_is_json_dumps_of_the_records():
+    """_records_json's two texts are json.dumps of records(frame), keys sorted and not."""
+    import json
+
+    nan, inf = float("nan"), float("inf")
+    n = 300
+    frames = [
+        pd.DataFrame({"z": [1.5, nan, inf, -inf, -0.0, 1e300, 5e-324, 0.1, 2.0, 1e16] * 30,
+                      "i": range(n), "b": [True, False] * 150,
+                      "u": pd.array([2**63 + k for k in range(n)], "uint64"),
+                      "s": ["a, b", None, 'q"uote', "é中", "%s", "x\\n"] * 50,
+                      "%key, é": [0.5] * n, "A": ["2025-01-02"] * n}),
+        pd.DataFrame({"s": pd.Series(["a", None, "b, c"] * 100, dtype="string"),
+                      "f": pd.array(range(n), "float32")}),
+        pd.DataFrame({"x": pd.Series([], dtype=float), "y": pd.Series([], dtype=str)}),
+    ]
+    for frame in frames:
+        values, sorted_text, text = widgets._records_json(frame)
+        assert values == widgets.records(frame) or repr(values) == repr(widgets.records(frame))
+        assert sorted_text == json.dumps(values, sort_keys=True, default=str)
+        assert text == json.dumps(values)
+        assert widgets._dataset_name_of(sorted_text) == alt.vegalite.v6.api._dataset_name(values)
+    for other in [pd.DataFrame({"d": pd.to_datetime(["2025-11-20"] * 3)}),
+                  pd.DataFrame({"o": pd.Series([1, "x", None], dtype=object)}),
+                  pd.DataFrame([[1, 2]])]:
+        assert widgets._records_json(other) is None   # records' other ways
+
+
+def test_bundle_writes_each_data_set_once_and_is_altairs_html(renderer, monkeypatch):
+    """bundle() is the HTML Altair's renderer gives for the chart's to_dict (the output div's
+    id apart), with the renderer's options, with json_kwds (written the plain way), and when
+    the placeholder string also stands elsewhere in the spec (rendered as it is)."""
+    import uuid
+
+    ids = re.compile(r"altair-viz-[0-9a-f]+")
+    days = pd.date_range("2025-01-01", periods=400).strftime("%Y-%m-%d")
+    big = pd.DataFrame({"date": days, "symbol": ["A, B"] * 400, "v": range(400)})
+    small = pd.DataFrame({"date": ["2025-01-05"], "label": ["five"]})
+    line = alt.Chart(big).mark_line().encode(x="date:T", y="v:Q")
+    chart = base.kernel_layer(line, line.mark_point(),
+                              alt.Chart(small).mark_rule().encode(x="date:T"),
+                              title="riskoff-dataset-" + "0" * 32)
+
+    def altairs():
+        return widgets.mimebundle(alt.renderers.get()(chart.to_dict(validate=False)))
+
+    for options in [{}, {"embed_options": {"renderer": "svg"}}, {"json_kwds": {"indent": 1}}]:
+        alt.renderers.enable("default", **options)
+        got, want = widgets.bundle(chart), altairs()
+        assert got.keys() == want.keys()
+        assert ids.sub("ID", got["text/html"]) == ids.sub("ID", want["text/html"]), options
+        assert len(widgets._spec_and_texts(chart)[1]) == 1   # the 400 rows, as text
+    alt.renderers.enable("default")
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=0))   # the title's string
+    assert ids.sub("ID", widgets.bundle(chart)["text/html"]) == ids.sub("ID", altairs()["text/html"])
+    alt.renderers.enable("mimetype")
+    assert widgets.bundle(chart) == altairs()
