@@ -781,6 +781,24 @@ def trend_model(symbols=("GSPC", "NDX"), lookbacks=LOOKBACKS, ticked=TICKED):
                 "(short) to +1 (long)"))
 
 
+_TREND_PARTS: dict[tuple, tuple] = {}
+
+
+def _trend_part(symbol: str, looks, kind: str) -> tuple[pd.DataFrame, set]:
+    """(close and model position on the days both exist, the days it turned net short) for
+    the trend explorer, made once per series, lookbacks, signal and cached file (the
+    manifest's checksum): moving the dates reuses them."""
+    key = (symbol, tuple(looks), kind, rdata.info(symbol)["sha256"])
+    if key not in _TREND_PARTS:
+        close = rdata.series(symbol)["close"]
+        pos = dr.trend_position(close, looks, kind)
+        if len(_TREND_PARTS) > 64:
+            _TREND_PARTS.clear()
+        _TREND_PARTS[key] = (pd.DataFrame({"close": close, "pos": pos}).dropna(),
+                             frozenset(dr.turns_short(pos)))
+    return _TREND_PARTS[key]
+
+
 def explore_trend_model():
     lbs = ipw.Text(value="20, 50, 100", description=_("Lookbacks"))
     kind = ipw.Dropdown(options=[(_(v), k) for k, v in dr.SIGNALS.items()],
@@ -797,11 +815,8 @@ def explore_trend_model():
             return _("{error}, e.g. 20, 50, 100.").format(error=exc)
         parts = []
         for s in ("GSPC", "NDX"):
-            close = rdata.series(s)["close"]
-            pos = dr.trend_position(close, looks, kind.value)
-            flips = set(dr.turns_short(pos))
-            part = pd.DataFrame({"close": close, "pos": pos}).dropna()
-            part = part.loc[iso(start.value):iso(end.value)]
+            joined, flips = _trend_part(s, looks, kind.value)
+            part = joined.loc[iso(start.value):iso(end.value)]
             part = part.assign(symbol=s, turned=part.index.isin(flips))
             parts.append(part.rename_axis("date").reset_index())
         frame = pd.concat(parts, ignore_index=True)

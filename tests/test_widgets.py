@@ -503,3 +503,27 @@ def test_bundle_writes_each_data_set_once_and_is_altairs_html(renderer, monkeypa
     assert ids.sub("ID", widgets.bundle(chart)["text/html"]) == ids.sub("ID", altairs()["text/html"])
     alt.renderers.enable("mimetype")
     assert widgets.bundle(chart) == altairs()
+
+
+def test_trend_part_is_the_position_and_is_made_again_for_a_new_file(monkeypatch):
+    """ch4's trend explorer keeps each series' position per lookbacks and signal: the same
+    as computing it, and computed again once the cached file (its checksum) changes."""
+    from riskoff import ch4, data
+    from riskoff import drivers as dr
+
+    for looks, kind in [([20, 50, 100], "ma"), ([10], "mom"), ([5, 250], "ma")]:
+        for symbol in ("GSPC", "NDX"):
+            close = data.series(symbol)["close"]
+            pos = dr.trend_position(close, looks, kind)
+            joined, flips = ch4._trend_part(symbol, looks, kind)
+            pd.testing.assert_frame_equal(
+                joined, pd.DataFrame({"close": close, "pos": pos}).dropna(), check_exact=True)
+            assert flips == set(dr.turns_short(pos))
+    series, info = data.series, data.info
+    doubled = series("GSPC").assign(close=lambda d: d["close"] * 2)
+    monkeypatch.setattr(data, "series", lambda s, *a, **k: doubled if s == "GSPC"
+                        else series(s, *a, **k))
+    monkeypatch.setattr(data, "info", lambda s, *a, **k: {**info(s, *a, **k), "sha256": "new"}
+                        if s == "GSPC" else info(s, *a, **k))
+    joined, _ = ch4._trend_part("GSPC", [20, 50, 100], "ma")
+    assert joined["close"].tolist() == doubled["close"].dropna().loc[joined.index].tolist()
