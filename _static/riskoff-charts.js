@@ -187,18 +187,79 @@
     });
   }
 
+  // The value a static control (riskoff/sitejs.py controls_html) shows, as its signal's
+  // value: the bound option itself (a number stays a number), a range's number.
+  function staticValue(form, signal) {
+    var b = signal.bind, inputs = [];
+    form.querySelectorAll('input, select').forEach(function (i) {
+      if (i.name === signal.name) { inputs.push(i); }
+    });
+    if (!inputs.length) { return undefined; }
+    var i = inputs[0], options = b.options || [];
+    function option(text) {
+      for (var k = 0; k < options.length; k++) {
+        if (String(options[k]) === text) { return options[k]; }
+      }
+      return undefined;
+    }
+    if (b.input === 'checkbox') { return i.checked; }
+    if (b.input === 'range') { return +i.value; }
+    if (b.input === 'select') { return options[i.selectedIndex]; }
+    if (b.input === 'radio') {
+      var on = inputs.filter(function (r) { return r.checked; })[0];
+      return on ? option(on.value) : undefined;
+    }
+    return undefined;
+  }
+
+  // What the reader set on the static controls before the live view was ready goes into it
+  // (no click lost). The spec's values stay the figure's defaults (riskoff-figure-tools.js).
+  function carry(el, form, view, spec) {
+    var defaults = {}, moved = false;
+    (spec.signals || []).forEach(function (s) {
+      if (!s || !s.bind || !s.bind.input) { return; }
+      var was = view.signal(s.name), now = staticValue(form, s);
+      defaults[s.name] = was;
+      if (now !== undefined && String(now) !== String(was)) {
+        view.signal(s.name, now);
+        moved = true;
+      }
+    });
+    el.riskoffDefaults = defaults;
+    el.riskoffCarried = moved;
+    return moved;
+  }
+
+  // The live control matching the static one that has the focus (same name; a radio's value).
+  function liveTwin(wrapper, active) {
+    var found = null;
+    wrapper.querySelectorAll('form.vega-bindings input, form.vega-bindings select')
+      .forEach(function (i) {
+        if (!found && i.name === active.name &&
+            (active.type !== 'radio' || i.value === active.value)) { found = i; }
+      });
+    return found;
+  }
+
   function draw(el, data, vega, runtime) {
     el.classList.add('vega-embed');
-    // The picture drawn at build time (riskoff/sitejs.py) stays on top, where it is, until
-    // the live view under it is drawn: no blank, no shift.
-    var still = el.querySelector(':scope > picture.riskoff-picture');
+    // The picture and controls drawn at build time (riskoff/sitejs.py) stay on top, where
+    // they are, until the live view under them is drawn: no blank, no shift. The chart keeps
+    // the height it has meanwhile.
+    var still = el.querySelector(':scope > .riskoff-still');
+    var statics = still && still.querySelector('form.riskoff-static');
     if (still) {
-      still.style.top = still.offsetTop + 'px';
-      still.style.left = still.offsetLeft + 'px';
+      el.style.minHeight = el.offsetHeight + 'px';
+      var top = still.offsetTop, left = still.offsetLeft, width = still.offsetWidth;
+      still.style.top = top + 'px';
+      still.style.left = left + 'px';
+      still.style.width = width + 'px';
       still.classList.add('riskoff-over');
     }
     var wrapper = document.createElement('div');
     wrapper.className = 'chart-wrapper';
+    // Unseen until drawn: the live controls appear at once, before the drawing.
+    if (still) { wrapper.style.visibility = 'hidden'; }
     // width "container" compiles to autosize fit(-x): the wrapper then takes the full width.
     var fit = data.spec.autosize && (data.spec.autosize.type || data.spec.autosize);
     if (fit === 'fit' || fit === 'fit-x') { wrapper.classList.add('fit-x'); }
@@ -209,8 +270,17 @@
     });
     if (data.export) { exportMenu(el, view); }
     return view.runAsync().then(function () {
+      return statics && carry(el, statics, view, data.spec) ? view.runAsync() : null;
+    }).then(function () {
+      var active = statics && statics.contains(document.activeElement) ?
+        document.activeElement : null;
       if (still) { still.remove(); }
-      el.classList.remove('riskoff-pending', 'riskoff-still-view');
+      wrapper.style.visibility = '';
+      if (active) {
+        var twin = liveTwin(wrapper, active);
+        if (twin) { twin.focus({preventScroll: true}); }
+      }
+      el.classList.remove('riskoff-pending', 'riskoff-still-view', 'riskoff-exact');
       el.style.minHeight = '';  // the room kept for it (riskoff/sitejs.py)
       fitLater(wrapper);
       // For riskoff-figure-tools.js (links, export, table view): the drawn View.
@@ -343,11 +413,11 @@
     });
   }
 
-  // Live views. A chart with a picture (drawn at build time) is already seen: the Vega
-  // runtime and the live views wait for the reader's first move (pointer, key, touch,
-  // wheel, scroll, focus), or else until LIVE_AFTER_MS after the page's load event, so
-  // the page's load is not spent on them. A link to a view (#…) starts them at once.
-  var LIVE_AFTER_MS = 2500;
+  // Live views. A chart with a picture (drawn at build time, its controls with it) is
+  // already seen: the Vega runtime and the live views of the charts near the viewport wait
+  // for the reader's first move (pointer, key, touch, wheel, scroll, focus), so the page's
+  // load is not spent on them; a control moved meanwhile is carried into its live view. A
+  // link to a view (#…, or ?… holding a figure's state) starts them at once.
   var live = false, onLive = [];
   var MOVES = ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'wheel', 'scroll',
                'focusin'];
@@ -359,18 +429,28 @@
   }
   function whenLive(fn) { if (live) { fn(); } else { onLive.push(fn); } }
   function waitForReader() {
-    if (!document.querySelector('picture.riskoff-picture') || location.hash.length > 1) {
+    if (!document.querySelector('picture.riskoff-picture') || location.hash.length > 1 ||
+        location.search.length > 1) {
       goLive();
       return;
     }
     MOVES.forEach(function (type) {
       window.addEventListener(type, goLive, {capture: true, passive: true});
     });
-    function fallback() { setTimeout(goLive, LIVE_AFTER_MS); }
-    if (document.readyState === 'complete') { fallback(); }
-    else { window.addEventListener('load', fallback); }
   }
   waitForReader();
+
+  // Pictures of the charts further down load once the page has (lazily, they would wait
+  // until the chart is almost in view and then be seen arriving).
+  function loadPictures() {
+    document.querySelectorAll('picture.riskoff-picture img[loading="lazy"]').forEach(
+      function (img) { img.loading = 'eager'; });
+  }
+  function afterLoad() {
+    (window.requestIdleCallback || function (fn) { setTimeout(fn, 200); })(loadPictures);
+  }
+  if (document.readyState === 'complete') { afterLoad(); }
+  else { window.addEventListener('load', afterLoad); }
 
   // The page's text is painted first; charts start after that frame.
   function afterPaint() {

@@ -1206,7 +1206,12 @@
       try { view.signal(p.name); return true; } catch (e) { return false; }
     });
     entry.defaults = {};
-    entry.params.forEach(function (p) { entry.defaults[p.name] = view.signal(p.name); });
+    // A control the reader moved before the live view was drawn is carried into it
+    // (riskoff-charts.js): the default is still the one the spec gives.
+    var given = el.riskoffDefaults || {};
+    entry.params.forEach(function (p) {
+      entry.defaults[p.name] = p.name in given ? given[p.name] : view.signal(p.name);
+    });
     entry.can = abilities(entry);
     entry.pick = pickParam(entry);
     toolbar(entry);
@@ -1218,7 +1223,7 @@
     done.then(function () {
       syncPick(entry);
       fig.classList.add('riskoff-tools-ready');
-      if (restored || redrawn) { updateAddress(); }
+      if (restored || redrawn || el.riskoffCarried) { updateAddress(); }
       fig.dispatchEvent(new CustomEvent('riskoff:view', {bubbles: true, detail: {entry: entry}}));
     });
   }

@@ -156,7 +156,7 @@ CHART = 'div[id^="altair-viz-"]'
 SCROLL_THROUGH_JS = """
 async (selector) => {
   const live = el => el.querySelector('svg.marks') || el.querySelector('.error');
-  const img = el => el.querySelector(':scope > picture.riskoff-picture img');
+  const img = el => el.querySelector('picture.riskoff-picture img');
   const painted = () => {
     const fcp = performance.getEntriesByName('first-contentful-paint')[0];
     return fcp ? fcp.startTime : null;
@@ -192,6 +192,8 @@ async (selector) => {
   for (const el of inView) { screen = Math.max(screen, await until(el, true)); }
   out.screen = inView.length ? screen : null;
   out.in_view = inView.length;
+  // The reader's first move: charts near the viewport go live on it (riskoff-charts.js).
+  window.dispatchEvent(new Event('pointermove'));
   for (const el of charts) {
     el.scrollIntoView({block: 'center'});
     const entered = performance.now();

@@ -111,20 +111,43 @@ class Compiler:
         import vl_convert as vlc
 
         # About 1 s per picture: kept out of _build, which a cold build empties
-        # ($XDG_CACHE_HOME/riskoff/pictures; the key holds the spec, width and vl-convert).
-        text = json.dumps(spec, sort_keys=True)
-        key = hashlib.sha1(f"{vlc.__version__}:{width}:{text}".encode()).hexdigest()
+        # ($XDG_CACHE_HOME/riskoff/pictures; the key holds the spec as drawn and vl-convert).
+        drawn = measured_in(at_width(spec, width), MEASURE_FONT)
+        text = json.dumps(drawn, sort_keys=True)
+        key = hashlib.sha1(f"{vlc.__version__}:{CHART_FONTS}:{text}".encode()).hexdigest()
         path = picture_cache() / f"{key}.svg"
         if path.exists():
             return path.read_text(encoding="utf-8") or None
 
         try:
-            svg = vlc.vega_to_svg(at_width(spec, width))
+            svg = vlc.vega_to_svg(drawn)
         except Exception:  # the live view says what is wrong; here it only costs the picture
             svg = ""
+        svg = drawn_in(svg, MEASURE_FONT, CHART_FONTS)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(svg, encoding="utf-8")
         return svg or None
+
+
+# The charts' font list (riskoff.charts.base theme). vl-convert resolves it to Liberation Sans,
+# while Chromium on Linux draws system-ui as DejaVu Sans, about 11 % wider: a picture laid out
+# with the narrower font had labels wrap later and the first letters of long axis labels cut
+# ("old (COMEX front month)"). Pictures are laid out with DejaVu Sans, the widest of the
+# usual system fonts (San Francisco, Segoe UI and Roboto are narrower: text keeps room), and
+# name the charts' fonts again, so the reader's browser draws their text as the live view does.
+CHART_FONTS = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+MEASURE_FONT = "DejaVu Sans"
+
+
+def measured_in(spec: dict, font: str) -> dict:
+    """The spec with the charts' font list replaced by `font` (where it is given as a font)."""
+    return json.loads(json.dumps(spec).replace(json.dumps(CHART_FONTS), json.dumps(font)))
+
+
+def drawn_in(svg: str, measured: str, fonts: str) -> str:
+    """The picture's text named in `fonts` again (vl-convert wrote `measured`)."""
+    return svg.replace(f'font-family="{html.escape(measured)}"',
+                       f'font-family="{html.escape(fonts, quote=False)}"')
 
 
 def picture_cache() -> Path:
@@ -144,6 +167,11 @@ def at_width(spec: dict, width: int) -> dict:
         {k: v for k, v in s.items() if k != "on"} | {"init": str(width)}
         if isinstance(s, dict) and s.get("name") == "width" and "containerSize" in str(s)
         else s for s in spec.get("signals", [])]
+    # Other expressions read the container's width too (a title wrapped for a phone below
+    # 560 px, riskoff.charts.words): vl-convert has no container (0), the page has `width`.
+    text = json.dumps(out)
+    if "containerSize()[0]" in text:
+        out = json.loads(text.replace("containerSize()[0]", f"({width})"))
     return out
 
 
@@ -172,6 +200,73 @@ def _controls_height(spec) -> int:
     return CONTROL_ROW * (len(inputs) - boxes + (1 if boxes else 0))
 
 
+def _bound(spec) -> list[dict]:
+    return [s for s in spec.get("signals", []) if isinstance(s, dict)
+            and isinstance(s.get("bind"), dict) and s["bind"].get("input")]
+
+
+def _attr_value(v) -> str:
+    # What Vega's setAttribute / textContent write for a value (String(v) in JavaScript).
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return html.escape(str(v))
+
+
+def _same(a, b) -> bool:
+    # Vega's option test: a === b || a + '' == b + ''
+    return a == b and type(a) is type(b) or _attr_value(a) == _attr_value(b)
+
+
+def controls_html(spec) -> str:
+    """The chart's bound controls as HTML, in the markup Vega's own bindings have (vega-view
+    bind: form.vega-bindings > div.vega-bind > …, the same elements, attributes and order),
+    at the spec's initial values: drawn with the picture, so nothing moves when the live view
+    replaces them. "" when the chart has no control or one this does not know."""
+    rows = []
+    for s in _bound(spec):
+        b, name, value = s["bind"], html.escape(s["name"]), s.get("value")
+        label = f'<span class="vega-bind-name">{html.escape(str(b.get("name") or s["name"]))}</span>'
+        kind = b["input"]
+        if kind == "checkbox":
+            checked = ' checked="true"' if value else ""
+            rows.append(f'<div class="vega-bind"><label>{label}<input type="checkbox" '
+                        f'name="{name}"{checked}></label></div>')
+        elif kind in ("select", "radio") and isinstance(b.get("options"), list):
+            labels = b.get("labels") or []
+            items = []
+            for i, opt in enumerate(b["options"]):
+                text = html.escape(str(labels[i] if i < len(labels) and labels[i] is not None
+                                       else _attr_value(opt)))
+                on = _same(opt, value)
+                if kind == "select":
+                    on = ' selected="true"' if on else ""
+                    items.append(f'<option value="{_attr_value(opt)}"{on}>{text}</option>')
+                else:
+                    on = ' checked="true"' if on else ""
+                    items.append(f'<label><input type="radio" name="{name}" '
+                                 f'value="{_attr_value(opt)}"{on}>{text}</label>')
+            if kind == "select":
+                rows.append(f'<div class="vega-bind"><label>{label}<select name="{name}">'
+                            f'{"".join(items)}</select></label></div>')
+            else:
+                rows.append(f'<div class="vega-bind">{label}<span class="vega-bind-radio">'
+                            f'{"".join(items)}</span></div>')
+        elif kind == "range" and isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and all(isinstance(b.get(k), (int, float)) for k in ("min", "max", "step")):
+            v = _attr_value(value)
+            rows.append(f'<div class="vega-bind"><label>{label}<input type="range" '
+                        f'name="{name}" min="{_attr_value(b["min"])}" max="{_attr_value(b["max"])}" '
+                        f'step="{_attr_value(b["step"])}" value="{v}"><span>{v}</span></label></div>')
+        else:
+            return ""
+    if not rows:
+        return ""
+    # riskoff-static: no script has bound them yet (riskoff-charts.js reads them at the swap).
+    return f'<form class="vega-bindings riskoff-static">{"".join(rows)}</form>'
+
+
 _PLACEHOLDER = re.compile(r'<div id="(altair-viz-[^"]+)"></div>\s*$')
 
 
@@ -179,7 +274,8 @@ def picture_html(urls: list[tuple[int, str, int]], alt: str, eager: bool) -> str
     """<picture> of a chart: [(width, url, height)] narrowest first, the narrow one on
     phones. Shown until the live view replaces it (riskoff-charts.js)."""
     (w0, u0, h0), (w1, u1, h1) = urls[0], urls[-1]
-    lazy = "" if eager else ' loading="lazy"'
+    # The first chart is what the reader sees first: its picture before other images.
+    lazy = ' fetchpriority="high"' if eager else ' loading="lazy"'
     return (f'<picture class="riskoff-picture">'
             f'<source media="(max-width: {PICTURE_WIDE - 0.02}px)" srcset="{u0}" '
             f'width="{w0}" height="{h0}">'
@@ -248,6 +344,21 @@ def compile_charts(body: str, compile_spec, height=None, picture=None,
         if rows:
             rows += _controls_height(full_spec)
         still = picture(full_spec, i == 0) if picture else ""
+        controls = controls_html(full_spec) if still else ""
+        if still and (controls or not _bound(full_spec)):
+            # The picture (its width and height given) and the controls, as the live view
+            # will have them, hold the chart's room exactly: no height to guess.
+            rows, exact = None, True
+        else:
+            exact = False
+        if still:
+            # As the live view's own wrapper (riskoff-charts.js draw): the chart's div is a
+            # flex row (Altair's style), the wrapper its one item, full width when the chart
+            # fits its container.
+            fit = full_spec.get("autosize") if isinstance(full_spec, dict) else None
+            fit = fit.get("type") if isinstance(fit, dict) else fit
+            wide = " fit-x" if fit in ("fit", "fit-x") else ""
+            still = f'<div class="chart-wrapper riskoff-still{wide}">{still}{controls}</div>'
         if rows or still:
             # Room for the chart before it is drawn: no layout shift when it appears.
             # With a picture, the figure's toolbar (riskoff-figure-tools.js) comes with the
@@ -255,6 +366,7 @@ def compile_charts(body: str, compile_spec, height=None, picture=None,
             room = f"calc({rows}px + var(--riskoff-tools-room, 0px))" if still else f"{rows}px"
             style = f' style="min-height: {room}"' if rows else ""
             cls = "riskoff-pending vega-embed riskoff-still-view" if still else "riskoff-pending"
+            cls += " riskoff-exact" if exact else ""
             before = _PLACEHOLDER.sub(lambda m: f'<div id="{m.group(1)}" class="{cls}"'
                                       f'{style}>{still}</div>', before)
         out.append(before)
@@ -392,6 +504,11 @@ def page_context(app, pagename, templatename, context, doctree):
             js = _deferred(js)
         kept.append(js)
     context["script_files"] = kept
+    if charts:
+        # Without scripts the controls drawn with the pictures would do nothing: not shown.
+        context["metatags"] = (context.get("metatags", "")
+                               + "\n<noscript><style>form.riskoff-static{display:none}</style>"
+                                 "</noscript>")
     if doctree is not None and 'name="description"' not in context.get("metatags", ""):
         text = description(doctree)
         if text:

@@ -332,6 +332,7 @@ def wait_for_charts(page) -> list:
     """Every chart of the page, drawn. Charts are drawn as they come into view
     (riskoff-charts.js), so each one is scrolled to first; then back to the top."""
     holders = page.query_selector_all("script.riskoff-chart")
+    page.mouse.move(2, 2)  # the reader's first move: the charts near the viewport go live
     for script in holders:
         el = script.evaluate_handle("s => s.previousElementSibling").as_element()
         if el is None:

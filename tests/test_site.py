@@ -70,9 +70,15 @@ class Visit:
         bad = [m for m in self.messages if m.startswith(("error", "warning", "pageerror"))]
         return bad + [f"off-host request: {u}" for u in self.offhost]
 
+    def go_live(self):
+        """The reader's first move: charts near the viewport go live on it (riskoff-charts.js),
+        not before (until then each shows its picture and controls drawn at build time)."""
+        self.page.mouse.move(2, 2)
+
     def charts(self):
         # Charts are drawn as they near the viewport (_static/riskoff-charts.js): scroll each
         # into view until it has drawn (or failed), then back to the top.
+        self.go_live()
         self.page.evaluate(LAZY_CHARTS_JS)
         embeds = self.page.query_selector_all("div.vega-embed")
         if embeds:

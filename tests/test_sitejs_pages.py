@@ -142,7 +142,7 @@ def test_placeholder_holds_the_picture_and_keeps_room(tmp_path):
     assert '<img src="../_charts/b.svg" width="672" height="400" alt="1 &amp; more"' in first
     assert 'loading="lazy"' not in first and 'loading="lazy"' in second
     # the live view's block still follows its placeholder
-    assert re.search(r'</picture></div><script type="application/json" class="riskoff-chart">',
+    assert re.search(r'</picture></div></div><script type="application/json" class="riskoff-chart">',
                      body)
 
 
