@@ -1192,11 +1192,16 @@ def illiquidity(symbols=("SPY", "QQQ")):
                 "multiple of its own trailing average"))
 
 
-def _relative_kernel(symbols, measure: str, window: int, start: str, end: str, meta: dict
-                     ) -> pd.DataFrame:
-    parts = []
-    for s in symbols:
-        df = rdata.series(s)
+_RELATIVE_PARTS: dict[tuple, pd.DataFrame] = {}
+
+
+def _relative_part(symbol: str, measure: str, window: int) -> pd.DataFrame:
+    """A series' measure, its trailing mean and their ratio on every cached day, made once per
+    series, measure, window and cached file (the manifest's checksum): moving the dates or
+    adding a series reuses them."""
+    key = (symbol, measure, int(window), rdata.info(symbol)["sha256"])
+    if key not in _RELATIVE_PARTS:
+        df = rdata.series(symbol)
         if measure == "amihud":
             v = dr.amihud(df)
         elif measure == "range":
@@ -1204,8 +1209,18 @@ def _relative_kernel(symbols, measure: str, window: int, start: str, end: str, m
         else:
             v = df["volume"].astype(float)
         trailing = v.shift(1).rolling(window, min_periods=window).mean()
-        part = pd.DataFrame({"value": v, "trailing": trailing,
-                             "rel": dr.relative_to_trailing(v, window)}).loc[start:end]
+        if len(_RELATIVE_PARTS) > 64:
+            _RELATIVE_PARTS.clear()
+        _RELATIVE_PARTS[key] = pd.DataFrame({"value": v, "trailing": trailing,
+                                             "rel": dr.relative_to_trailing(v, window)})
+    return _RELATIVE_PARTS[key]
+
+
+def _relative_kernel(symbols, measure: str, window: int, start: str, end: str, meta: dict
+                     ) -> pd.DataFrame:
+    parts = []
+    for s in symbols:
+        part = _relative_part(s, measure, window).loc[start:end]
         parts.append(part.assign(symbol=s).rename_axis("date").reset_index())
     out = pd.concat(parts, ignore_index=True).dropna(subset=["rel"])
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")

@@ -527,3 +527,32 @@ def test_trend_part_is_the_position_and_is_made_again_for_a_new_file(monkeypatch
                         if s == "GSPC" else info(s, *a, **k))
     joined, _ = ch4._trend_part("GSPC", [20, 50, 100], "ma")
     assert joined["close"].tolist() == doubled["close"].dropna().loc[joined.index].tolist()
+
+
+def test_relative_part_is_the_measure_and_is_made_again_for_a_new_file(monkeypatch):
+    """ch4's volume and illiquidity explorers keep each series' measure over its trailing
+    mean per window: the same as computing it, computed again once the file changes."""
+    from riskoff import ch4, data
+    from riskoff import drivers as dr
+
+    def by_hand(df, measure, window):
+        v = (dr.amihud(df) if measure == "amihud" else dr.hl_range(df) if measure == "range"
+             else df["volume"].astype(float))
+        return pd.DataFrame({"value": v,
+                             "trailing": v.shift(1).rolling(window, min_periods=window).mean(),
+                             "rel": dr.relative_to_trailing(v, window)})
+
+    for measure in ("amihud", "range", "volume"):
+        for window in (2, 21, 300):
+            for symbol in ("SPY", "NVDA"):
+                pd.testing.assert_frame_equal(ch4._relative_part(symbol, measure, window),
+                                              by_hand(data.series(symbol), measure, window),
+                                              check_exact=True)
+    series, info = data.series, data.info
+    doubled = series("SPY").assign(volume=lambda d: d["volume"] * 2)
+    monkeypatch.setattr(data, "series", lambda s, *a, **k: doubled if s == "SPY"
+                        else series(s, *a, **k))
+    monkeypatch.setattr(data, "info", lambda s, *a, **k: {**info(s, *a, **k), "sha256": "new"}
+                        if s == "SPY" else info(s, *a, **k))
+    pd.testing.assert_frame_equal(ch4._relative_part("SPY", "volume", 21),
+                                  by_hand(doubled, "volume", 21), check_exact=True)
