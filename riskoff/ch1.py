@@ -285,6 +285,20 @@ def explore_who_fell(symbols: Sequence[str] = EVENT):
     return widgets.explorer([date, measure, assets], render)
 
 
+_KERNEL_CLOSES: dict[tuple, pd.DataFrame] = {}
+
+
+def _kernel_closes(symbols: tuple) -> pd.DataFrame:
+    """_complete_closes(symbols) for the explorers' redraws, made once per pick of series and
+    their cached files (the manifest's checksums): moving the date reuses it."""
+    key = (symbols, tuple(rdata.info(s)["sha256"] for s in symbols))
+    if key not in _KERNEL_CLOSES:
+        if len(_KERNEL_CLOSES) > 32:
+            _KERNEL_CLOSES.clear()
+        _KERNEL_CLOSES[key] = _complete_closes(symbols)
+    return _KERNEL_CLOSES[key]
+
+
 def _explore_paths(symbols, shown, start, label, compute, column, builder):
     symbols = args.symbols(symbols, "symbols")
     shown = args.subset(shown, "shown", symbols, "symbols")
@@ -297,7 +311,7 @@ def _explore_paths(symbols, shown, start, label, compute, column, builder):
             return _("Pick at least one asset.")
         if base.value is None:
             return _("Pick a date.")
-        wide = _complete_closes(assets.value).loc[f"{base.value:%Y-%m-%d}":]
+        wide = _kernel_closes(tuple(assets.value)).loc[f"{base.value:%Y-%m-%d}":]
         no_data = _("No data on or after {date} for these assets.")
         if wide.dropna(how="all").empty:
             return no_data.format(date=date_note(base.value))

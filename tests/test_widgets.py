@@ -500,7 +500,8 @@ def test_bundle_writes_each_data_set_once_and_is_altairs_html(renderer, monkeypa
         assert len(widgets._spec_and_texts(chart)[1]) == 1   # the 400 rows, as text
     alt.renderers.enable("default")
     monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=0))   # the title's string
-    assert ids.sub("ID", widgets.bundle(chart)["text/html"]) == ids.sub("ID", altairs()["text/html"])
+    got, want = widgets.bundle(chart)["text/html"], altairs()["text/html"]
+    assert ids.sub("ID", got) == ids.sub("ID", want)
     alt.renderers.enable("mimetype")
     assert widgets.bundle(chart) == altairs()
 
@@ -556,3 +557,19 @@ def test_relative_part_is_the_measure_and_is_made_again_for_a_new_file(monkeypat
                         if s == "SPY" else info(s, *a, **k))
     pd.testing.assert_frame_equal(ch4._relative_part("SPY", "volume", 21),
                                   by_hand(doubled, "volume", 21), check_exact=True)
+
+
+def test_kernel_closes_are_the_complete_closes_and_made_again_for_a_new_file(monkeypatch):
+    """ch1's rebased and drawdown explorers keep the picked series' closes: the same as
+    reading them, read again once a file changes."""
+    from riskoff import ch1, data
+
+    for pick in [("NDX", "NVDA", "BTC-USD", "GC=F"), ("NVDA",), ("GC=F", "NDX"),
+                 ("NDX", "GC=F")]:
+        pd.testing.assert_frame_equal(ch1._kernel_closes(pick), ch1._complete_closes(pick),
+                                      check_exact=True)
+    info = data.info
+    monkeypatch.setattr(ch1, "_complete_closes", lambda symbols: pd.DataFrame({"new": [1.0]}))
+    monkeypatch.setattr(data, "info", lambda s, *a, **k: {**info(s, *a, **k), "sha256": "new"}
+                        if s == "NVDA" else info(s, *a, **k))
+    assert list(ch1._kernel_closes(("NVDA",)).columns) == ["new"]
