@@ -525,6 +525,34 @@ def _vol_frame(parts, scale: str, mult: float) -> pd.DataFrame:
         "ratio": np.concatenate(ratio)})
 
 
+_VOL_TEXTS: dict[tuple, tuple] = {}
+
+
+def _vol_frame_texts(parts, scale: str, mult: float) -> dict[str, list[str]]:
+    """The JSON text of each value of _vol_frame(parts, scale, mult), column by column (what
+    the chart's data set is written as): each series' dates, volatility and ratio written
+    once per series, window and cached file (as _vol_part), the threshold once a redraw."""
+    out = {c: [] for c in ("date", "symbol", "vol", "y", "thr", "ratio")}
+    for s, v, med, dates in parts:
+        key = (s, id(v))   # the entry keeps v, so no other series takes its id meanwhile
+        if key not in _VOL_TEXTS:
+            if len(_VOL_TEXTS) > 64:
+                _VOL_TEXTS.clear()
+            x = v.to_numpy()
+            _VOL_TEXTS[key] = (v, widgets.text_texts(dates.tolist()), widgets.float_texts(x),
+                               widgets.float_texts(x / med))
+        _v, date_t, vol_t, ratio_t = _VOL_TEXTS[key]
+        n = len(date_t)
+        thr = widgets.float_texts([med * mult if scale == "level" else mult])
+        out["date"] += date_t
+        out["symbol"] += widgets.text_texts([s]) * n
+        out["vol"] += vol_t
+        out["y"] += vol_t if scale == "level" else ratio_t
+        out["thr"] += thr * n
+        out["ratio"] += ratio_t
+    return out
+
+
 def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-USD", "GC=F",
                                                  "HSI", "NVDA", "VIX"), shown=VOL):
     symbols = _symbols(symbols)
@@ -549,9 +577,10 @@ def explore_volatility(symbols: Sequence[str] = ("NDX", "GSPC", "BTC-USD", "ETH-
                 return _("{name} has too few observations for a {w}-day window.").format(
                     name=label_of(s), w=window.value)
             parts.append((s, *part))
+        frame = _vol_frame(parts, scale.value, mult.value)
+        widgets.given_texts(frame, _vol_frame_texts(parts, scale.value, mult.value))
         with debug_mode(False):
-            return outlook.volatility(_vol_frame(parts, scale.value, mult.value), static=False,
-                                      event=EVENT, scale=scale.value)
+            return outlook.volatility(frame, static=False, event=EVENT, scale=scale.value)
 
     return widgets.explorer([window, mult, scale, assets], render)
 

@@ -273,11 +273,15 @@ def _records_json(frame):
     if made is None:
         return None
     names, cols, kinds = made
+    given = _GIVEN_TEXTS.get(id(frame))
+    given = given[1] if given is not None and given[0]() is frame else {}
     texts = []
-    for col, kind in zip(cols, kinds):
-        if kind == "text":   # a text may hold ", ": each on its own
-            texts.append(["null" if v is None else encode_basestring_ascii(v) for v in col])
-        else:                # numbers, true/false and null never do
+    for name, col, kind in zip(names, cols, kinds):
+        if name in given and len(given[name]) == len(col):
+            texts.append(given[name])
+        elif kind == "text":   # a text may hold ", ": each on its own
+            texts.append(text_texts(col))
+        else:                  # numbers, true/false and null never do
             texts.append(json.dumps(col)[1:-1].split(", ") if col else [])
     values = [dict(zip(names, row)) for row in zip(*cols)]
 
@@ -289,6 +293,40 @@ def _records_json(frame):
 
     return (values, written(sorted(range(len(names)), key=names.__getitem__)),
             written(range(len(names))))
+
+
+_GIVEN_TEXTS: dict[int, tuple] = {}   # id(frame) -> (a weak reference to it, column -> texts)
+
+
+def given_texts(frame, texts: dict):
+    """Hand spec() the JSON text of some columns of this very frame (column -> one text per
+    row, as float_texts/text_texts write the values records() gives), made once where a
+    redraw reuses the values; returns the frame. Only this object carries them, until it
+    is gone; a column whose list is not as long as the frame is written as usual."""
+    import weakref
+
+    key = id(frame)
+    _GIVEN_TEXTS[key] = (weakref.ref(frame, lambda _ref: _GIVEN_TEXTS.pop(key, None)), texts)
+    return frame
+
+
+def float_texts(values) -> list[str]:
+    """Each float of an array as json.dumps writes the value records() gives (NaN and
+    infinities: null)."""
+    import numpy as np
+
+    arr = np.asarray(values, dtype=np.float64)
+    vals = arr.tolist()
+    for i in np.flatnonzero(~np.isfinite(arr)).tolist():
+        vals[i] = None
+    return json.dumps(vals)[1:-1].split(", ") if vals else []
+
+
+def text_texts(values) -> list[str]:
+    """Each text (or None) as json.dumps writes it."""
+    from json.encoder import encode_basestring_ascii
+
+    return ["null" if v is None else encode_basestring_ascii(v) for v in values]
 
 
 def records(frame) -> list[dict]:

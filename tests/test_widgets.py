@@ -573,3 +573,41 @@ def test_kernel_closes_are_the_complete_closes_and_made_again_for_a_new_file(mon
     monkeypatch.setattr(data, "info", lambda s, *a, **k: {**info(s, *a, **k), "sha256": "new"}
                         if s == "NVDA" else info(s, *a, **k))
     assert list(ch1._kernel_closes(("NVDA",)).columns) == ["new"]
+
+
+def test_given_texts_are_used_for_that_frame_alone():
+    import json
+
+    frame = pd.DataFrame({"x": [1.5] * 300, "s": ["a"] * 300})
+    plain = widgets._records_json(frame)
+    widgets.given_texts(frame, {"x": ["7"] * 300, "s": ['"b"'] * 299})  # s: one short
+    values, sorted_text, text = widgets._records_json(frame)
+    assert text == json.dumps([{"x": 7, "s": "a"}] * 300)   # x as given, s as usual
+    assert values == plain[0]
+    assert widgets._records_json(frame.copy()) == plain      # a copy: written as usual
+    other = frame.copy()   # an entry left under this id by a frame gone before: not used
+    widgets._GIVEN_TEXTS[id(other)] = (__import__("weakref").ref(frame), {"x": ["7"] * 300})
+    assert widgets._records_json(other) == plain
+    key = id(frame)
+    del frame
+    __import__("gc").collect()
+    assert key not in widgets._GIVEN_TEXTS   # dropped with its frame
+    assert widgets.float_texts([1.5, float("nan"), -float("inf"), 1e300]) == [
+        "1.5", "null", "null", "1e+300"]
+    assert widgets.text_texts(["a, b", None, "é"]) == ['"a, b"', "null", '"\\u00e9"']
+
+
+def test_volatility_frame_texts_are_how_json_writes_the_frame():
+    """ch5's explorer hands spec() its frame's JSON text: the same as writing the frame."""
+    from riskoff import ch5
+
+    symbols = ["NDX", "GSPC", "BTC-USD", "ETH-USD", "GC=F", "HSI", "NVDA", "VIX"]
+    for window in (2, 21, 150):
+        for pick in [symbols, ["VIX", "NDX"]]:
+            parts = [(s, *ch5._vol_part(s, window)) for s in pick]
+            for scale in ("level", "ratio"):
+                for mult in (0.1, 1.25, 3.0):
+                    frame = ch5._vol_frame(parts, scale, mult)
+                    plain = widgets._records_json(frame)
+                    widgets.given_texts(frame, ch5._vol_frame_texts(parts, scale, mult))
+                    assert widgets._records_json(frame) == plain, (window, pick, scale, mult)
