@@ -109,11 +109,16 @@ CELL_TIMEOUT = 30  # seconds per cell (the slowest takes a few)
 # Run in the shared kernel before each notebook, as a silent request: the notebook then starts
 # from a fresh namespace, execution count 1, its own folder, and no widgets of the previous one
 # (modules stay imported: that is the point of sharing the kernel).
+# A full garbage collection scans every object the kernel holds (0.2-0.5 s here once the
+# libraries are in, and the reset runs one): what survives the reset (modules, riskoff's
+# data caches) is frozen, so later collections only scan what the next notebook makes.
 _FRESH = """\
 def _riskoff_fresh(cwd):
-    import os, ipywidgets, IPython
+    import gc, os, ipywidgets, IPython
     ipywidgets.Widget.close_all()
     IPython.get_ipython().reset(new_session=True)
+    gc.collect()
+    gc.freeze()
     os.chdir(cwd)
 _riskoff_fresh({cwd!r})
 """
@@ -127,7 +132,9 @@ def _riskoff_warm():
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)
+    import gc
     import riskoff.charts.base, riskoff.widgets
+    gc.freeze()
 _riskoff_warm()
 del _riskoff_warm
 """
@@ -217,10 +224,7 @@ async def _kernel_worker(queue: list[Path], timeout: int, record: bool, env: dic
     import os
     import tempfile
 
-    import nbformat
     from jupyter_client.manager import AsyncKernelManager
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
     from traitlets.config import Config
 
     if not queue:
@@ -230,8 +234,18 @@ async def _kernel_worker(queue: list[Path], timeout: int, record: bool, env: dic
                                            "ip": str(Path(sockets) / "kernel")}}) \
             if os.environ.get("RISKOFF_KERNEL_IPC") else Config()
         km = AsyncKernelManager(kernel_name="python3", config=config)
+        # No input history: nothing reads it, and its SQLite file is shared by both kernels.
         await km.start_kernel(cwd=str(queue[0].parent),
-                              env={**os.environ, **env, "RISKOFF_OUTPUT": "book"})
+                              env={**os.environ, **env, "RISKOFF_OUTPUT": "book"},
+                              extra_arguments=["--HistoryManager.enabled=False"])
+        # Imported while the kernel starts. nbformat's schemas use no IRI format: the
+        # grammar jsonschema would build for one (see _WARM) is not needed here either.
+        if "jsonschema" not in sys.modules:
+            sys.modules.setdefault("rfc3987_syntax", None)
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
         kc = km.client()
         kc.shell_channel_class = kc.iopub_channel_class = _sliced_channel()
         kc.start_channels()

@@ -211,3 +211,26 @@ def test_a_failed_notebook_stops_every_kernel(tmp_path, monkeypatch):
         asyncio.run(site._execute_all(paths, 30, False, {}, None))
     assert time.monotonic() - t0 < 0.5, "the other kernel ran on"
     assert len(stopped) == 2 and len(ran) == 2
+
+
+def test_each_notebook_starts_fresh_in_the_shared_kernel(tmp_path, monkeypatch):
+    """One kernel, two notebooks: the second sees nothing of the first (namespace, execution
+    count), while what the reset keeps is frozen out of the garbage collector's scans and
+    the kernel keeps no input history (a real kernel: run under the heavy lock)."""
+    import nbformat
+
+    monkeypatch.setenv("RISKOFF_KERNELS", "1")
+    first, second = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1\nx")]),
+                   first)
+    probe = ("import gc\n"
+             "('x' in dir(), gc.get_freeze_count() > 0, get_ipython().history_manager.enabled)")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)]), second)
+    first.write_text(first.read_text() + " " * 1000)   # larger: it runs first
+    out = tmp_path / "out"
+    site.execute([second, first], out_dir=out, record=False)
+    a = nbformat.read(out / "a.ipynb", as_version=4).cells[0]
+    b = nbformat.read(out / "b.ipynb", as_version=4).cells[0]
+    assert a.execution_count == 1 and a.outputs[0]["data"]["text/plain"] == "1"
+    assert b.execution_count == 1
+    assert b.outputs[0]["data"]["text/plain"] == "(False, True, False)"
