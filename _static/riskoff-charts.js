@@ -187,6 +187,15 @@
     });
   }
 
+  // A static range shows its value beside it, as Vega's does, before the live view exists.
+  document.addEventListener('input', function (e) {
+    var i = e.target;
+    if (i.type === 'range' && i.closest && i.closest('form.riskoff-static') &&
+        i.nextElementSibling && i.nextElementSibling.tagName === 'SPAN') {
+      i.nextElementSibling.textContent = i.value;
+    }
+  });
+
   // The value a static control (riskoff/sitejs.py controls_html) shows, as its signal's
   // value: the bound option itself (a number stays a number), a range's number.
   function staticValue(form, signal) {
@@ -446,8 +455,12 @@
     document.querySelectorAll('picture.riskoff-picture img[loading="lazy"]').forEach(
       function (img) { img.loading = 'eager'; });
   }
+  // After the load event and the first frame painted after it: their requests then never
+  // compete with what the first screen needs.
   function afterLoad() {
-    (window.requestIdleCallback || function (fn) { setTimeout(fn, 200); })(loadPictures);
+    var idle = window.requestIdleCallback || function (fn) { setTimeout(fn, 200); };
+    var frame = window.requestAnimationFrame || function (fn) { setTimeout(fn, 16); };
+    frame(function () { later(function () { idle(loadPictures); }); });
   }
   if (document.readyState === 'complete') { afterLoad(); }
   else { window.addEventListener('load', afterLoad); }

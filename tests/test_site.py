@@ -242,3 +242,82 @@ def test_build_runs_jupyter_book_with_this_interpreter(monkeypatch):
     cmd = calls[0]
     assert cmd[0] == sys.executable and "jupyter_book.cli.main" in " ".join(cmd[:3])
     assert cmd[3:5] == ["build", str(rsite.ROOT)] and cmd[-1] == "--all"
+
+
+# The static controls drawn with each chart's picture (riskoff/sitejs.py controls_html) and the
+# live view that replaces them (riskoff-charts.js): the same markup in the same place, and a
+# control moved before the live view was ready carried into it.
+STATIC_JS = """
+() => [...document.querySelectorAll('script.riskoff-chart')].map(s => {
+  const el = s.previousElementSibling, f = el.querySelector('form.vega-bindings');
+  const top = el.getBoundingClientRect().top;
+  return {id: el.id, live: !!el.querySelector('svg.marks'),
+          static: !!(f && f.classList.contains('riskoff-static')),
+          top: f ? Math.round(f.getBoundingClientRect().top - top) : null,
+          left: f ? Math.round(f.getBoundingClientRect().left - el.getBoundingClientRect().left) : null,
+          width: f ? Math.round(f.getBoundingClientRect().width) : null,
+          // What the reader sees: the elements, their attributes (a range's value is a
+          // property in Vega's, an attribute in the static one) and texts.
+          markup: f ? [...f.querySelectorAll('*')].map(n => n.tagName + '.' + n.className + '[' +
+            [...n.attributes].filter(a => a.name !== 'class' && !(n.type === 'range' &&
+              a.name === 'value')).map(a => a.name + '=' + a.value).sort().join(',') + ']' +
+            (n.children.length ? '' : n.textContent) +
+            (n.tagName === 'INPUT' ? (n.type === 'checkbox' || n.type === 'radio' ?
+              ':' + n.checked : ':' + n.value) : n.tagName === 'SELECT' ? ':' + n.value : '')
+          ).join('|') : null};
+})
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page_path", [p for p in edition_pages() if p.rsplit("/", 1)[-1]
+                                       in ("index.html",) or "/0" in "/" + p])
+def test_static_controls_become_the_live_ones(browser, server, page_path, width):
+    visit = Visit(browser, server, page_path, width=width)
+    page = visit.page
+    try:
+        page.wait_for_timeout(300)
+        before = page.evaluate(STATIC_JS)
+        if not before:
+            return
+        failures = [f"{c['id']}: live before the reader moved" for c in before if c["live"]]
+        failures += [f"{c['id']}: no static controls" for c in before
+                     if c["markup"] is None or not c["static"]]
+        # The last chart's first control (a page of one chart keeps it, to check its place),
+        # moved before the live view exists.
+        target = before[-1]["id"] if len(before) > 1 else None
+        form = target and page.query_selector(f"#{target} form.riskoff-static")
+        moved = None
+        if form:
+            ctl = _controls(form)[0]
+            ctl.evaluate(CHANGE_JS)
+            moved = ctl.evaluate("i => [i.name, i.tagName === 'SELECT' ? i.value : i.type === "
+                                 "'checkbox' ? i.checked : i.value]")
+            before = page.evaluate(STATIC_JS)
+        visit.charts()
+        after = page.evaluate(STATIC_JS)
+        for b, a in zip(before, after):
+            if a["static"] or not a["live"]:
+                failures.append(f"{a['id']}: not live after the reader moved")
+                continue
+            if a["markup"] != b["markup"]:
+                diff = next((x, y) for x, y in zip(b["markup"].split("|") + [""],
+                                                   a["markup"].split("|") + [""]) if x != y)
+                failures.append(f"{a['id']}: live controls differ from the static ones: {diff}")
+            # (the moved chart may draw another height: its control changed what it shows)
+            if (a["top"], a["left"], a["width"]) != (b["top"], b["left"], b["width"]) and not (
+                    moved and a["id"] == target):
+                failures.append(f"{a['id']}: controls moved at the swap: "
+                                f"{(b['top'], b['left'], b['width'])} -> "
+                                f"{(a['top'], a['left'], a['width'])}")
+        if moved:
+            value = page.evaluate(
+                "([id, name]) => { const v = document.getElementById(id).riskoffView;"
+                " return v && String(v.signal(name)); }", [target, moved[0]])
+            if value != str(moved[1]).lower() and value != str(moved[1]):
+                failures.append(f"{target}: {moved[0]} moved to {moved[1]!r} before "
+                                f"the live view, which shows {value!r}")
+        failures += visit.problems()
+        assert not failures, "\n".join(failures)
+    finally:
+        page.context.close()

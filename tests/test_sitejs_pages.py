@@ -186,3 +186,45 @@ def test_pictures_are_cached_outside_the_build(tmp_path, monkeypatch):
     assert len(calls) == 1, "a new build reuses the picture"
     compiler.picture(spec, 672)
     assert len(calls) == 2
+
+
+# ---------------------------------------------------------------- static controls (issue 15)
+
+def test_controls_are_vega_bindings_markup_at_the_specs_values():
+    spec = {"signals": [
+        {"name": "a", "value": "y", "bind": {"input": "radio", "options": ["x", "y"],
+                                              "labels": ["X <1", "Y"], "name": "Show "}},
+        {"name": "b", "value": 20, "bind": {"input": "range", "min": 0, "max": 300.0,
+                                             "step": 10, "name": "Size "}},
+        {"name": "c", "value": False, "bind": {"input": "checkbox", "name": "C"}},
+        {"name": "d", "value": 2, "bind": {"input": "select", "options": [1, 2]}},
+        {"name": "width", "value": 300}]}
+    assert sitejs.controls_html(spec) == (
+        '<form class="vega-bindings riskoff-static">'
+        '<div class="vega-bind"><span class="vega-bind-name">Show </span>'
+        '<span class="vega-bind-radio"><label><input type="radio" name="a" value="x">X &lt;1'
+        '</label><label><input type="radio" name="a" value="y" checked="true">Y</label>'
+        '</span></div>'
+        '<div class="vega-bind"><label><span class="vega-bind-name">Size </span>'
+        '<input type="range" name="b" min="0" max="300" step="10" value="20"><span>20</span>'
+        '</label></div>'
+        '<div class="vega-bind"><label><span class="vega-bind-name">C</span>'
+        '<input type="checkbox" name="c"></label></div>'
+        '<div class="vega-bind"><label><span class="vega-bind-name">d</span><select name="d">'
+        '<option value="1">1</option><option value="2" selected="true">2</option></select>'
+        '</label></div></form>')
+
+
+def test_a_control_it_cannot_draw_leaves_the_room_guessed():
+    spec = _fit_spec("1")
+    spec["signals"][1]["bind"] = {"input": "range", "min": 0, "max": 9, "step": 1}
+    picture = lambda s, eager: sitejs.picture_html([(342, "a.svg", 300), (672, "b.svg", 280)],
+                                                   "", eager)
+    body, _ = sitejs.compile_charts(_chart_script(spec), lambda s: s, lambda s: 300, picture)
+    assert "riskoff-exact" in body and "min-height" not in body
+    assert body.index("</picture>") < body.index('<form class="vega-bindings riskoff-static">')
+    assert '<div class="chart-wrapper riskoff-still fit-x"><picture' in body
+    spec["signals"][1]["bind"] = {"input": "color"}
+    body, _ = sitejs.compile_charts(_chart_script(spec), lambda s: s, lambda s: 300, picture)
+    assert "riskoff-static" not in body and "riskoff-exact" not in body
+    assert f"min-height: calc({300 + sitejs.CONTROL_ROW}px" in body
