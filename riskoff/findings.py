@@ -13,7 +13,7 @@ import pandas as pd
 from . import data as rdata
 from . import metrics
 from .charts.base import date_label, label_of
-from .i18n import N_, _, billions, date_short
+from .i18n import N_, _, billions, date_short, minus
 
 # Published decisions as the FOMC table writes them (riskoff/data/published), translated where shown.
 DECISIONS = (N_("cut 25 bp"), N_("hold"), N_("cut 50 bp"), N_("hike 25 bp"))
@@ -22,8 +22,8 @@ EVENT, NEXT = "2025-11-20", "2025-11-21"
 
 
 def pct(x: float) -> str:
-    """The book's one rounding of a percentage move: two decimals and a sign (-0.0315 → -3.15%)."""
-    return _("n.a.") if pd.isna(x) else f"{x:+.2%}"
+    """The book's one rounding of a percentage move: two decimals and a sign (-0.0315 → −3.15%)."""
+    return _("n.a.") if pd.isna(x) else minus(f"{x:+.2%}")
 
 
 def day_move(symbol: str, date: str = EVENT) -> float:
@@ -91,8 +91,8 @@ def ch1():
     btc_close = float(btc.loc[NEXT, "close"])
     fell = int((day < 0).sum())
     return _md([
-        _("On {date} {fell} of the {n} assets of the scoreboard closed lower; the Nasdaq-100 lost "
-          "{ndx} after a {swing} swing from its high to its low, and the largest fall was "
+        _("On {date} {fell} of the {n} assets of the scoreboard closed lower; the Nasdaq-100 closed "
+          "{ndx}, after a {swing} swing from its high to its low, and the largest fall was "
           "{worst}'s {worst_pct}.").format(
             date=date_label(EVENT), fell=fell, n=len(day), ndx=pct(day_move('NDX')),
             swing=pct(metrics.high_to_low(ndx, EVENT)), worst=label_of(worst),

@@ -191,6 +191,12 @@ def percent(x, digits: int = 1, sign: bool = False) -> str:
     return ("+" if sign else "") + text
 
 
+def minus(text: str) -> str:
+    """A signed number Python formatted ("-2.38%") with the true minus sign the charts use
+    (d3-format writes U+2212): one sign for one figure in a sentence and under its chart."""
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
 def date_note(d) -> str:
     """A date in an explorer's one-line note: 05 Nov 2025 / 2025年11月5日."""
     ts = pd.Timestamp(d)

@@ -28,6 +28,7 @@ from riskoff import ch1, metrics
 from riskoff import data as rdata
 from riskoff.charts import Caption, market, publish
 from riskoff.charts.base import date_label
+from riskoff.i18n import minus
 
 REPO = Path(__file__).resolve().parent.parent
 DAILY = REPO / "data" / "daily"
@@ -497,9 +498,9 @@ def test_biggest_fall_names_ether():
     worst, best = min(moves, key=moves.get), max(moves, key=moves.get)
     assert worst == "ETH-USD" and best == "VIX"
     assert text == (f"Day move on 20 Nov 2025: the largest fall was Ether's "
-                    f"{moves[worst]:+.2%}; the largest rise {name(best)}'s "
+                    f"{minus(f'{moves[worst]:+.2%}')}; the largest rise {name(best)}'s "
                     f"{moves[best]:+.2%}.")
-    assert "Ether's -6.33%" in text
+    assert "Ether's \u22126.33%" in text
 
 
 def test_biggest_fall_21_nov():
@@ -508,8 +509,8 @@ def test_biggest_fall_21_nov():
     moves = {s: hand_day(s, "2025-11-21") for s in ch1.EVENT}
     moves = {s: v for s, v in moves.items() if v is not None}
     worst, best = min(moves, key=moves.get), max(moves, key=moves.get)
-    assert f"{name(worst)}'s {moves[worst]:+.2%}" in text
-    assert f"{name(best)}'s {moves[best]:+.2%}" in text
+    assert f"{name(worst)}'s {minus(f'{moves[worst]:+.2%}')}" in text
+    assert f"{name(best)}'s {minus(f'{moves[best]:+.2%}')}" in text
 
 
 def test_who_fell_words_for_every_state_name_that_states_extremes(views):
@@ -521,7 +522,7 @@ def test_who_fell_words_for_every_state_name_that_states_extremes(views):
         date, measure = key.split("|")
         rows = grid[(grid.date == date) & (grid.measure == measure)].dropna(subset=["value"])
         worst = rows.loc[rows.value.idxmin()]
-        assert f"{name(worst.symbol)}'s {worst.value:+.2%}" in entry["takeaway"][0], key
+        assert f"{name(worst.symbol)}'s {minus(f'{worst.value:+.2%}')}" in entry["takeaway"][0], key
         assert date_label(date) in entry["title"].replace("\n", " "), key
 
 
@@ -583,5 +584,5 @@ def test_scoreboard_table():
     t = ch1.scoreboard_table()
     assert t.shape == (len(ch1.EVENT), len(MEASURES))
     assert list(t.index) == [name(s) for s in ch1.EVENT]
-    assert t.loc["Nasdaq-100", "Day move"] == f"{24054.38 / 24640.52 - 1:+.2%}"
+    assert t.loc["Nasdaq-100", "Day move"] == minus(f"{24054.38 / 24640.52 - 1:+.2%}")
     assert t.loc["Hang Seng Index", "Intraday high to close"] == "no intraday high published"

@@ -253,7 +253,7 @@ def test_timeline_default_words_by_hand(said):
     ndx = _csv_closes("NDX")
     change = ndx["2025-11-19"] / ndx["2025-10-28"] - 1          # 24640.52 / 26012.15 - 1
     assert f"{change:+.2%}" == "-5.27%"
-    assert w.takeaway("2025-10-01/2025-12-31|NDX").endswith("the Nasdaq-100 changed -5.27%.")
+    assert w.takeaway("2025-10-01/2025-12-31|NDX").endswith("the Nasdaq-100 changed \u22125.27%.")
     # The last window holds two readings, 1 Dec (about 87) and 10 Dec (89.4): a rise.
     assert w.takeaway("2025-11-24/2025-12-19|DGS2").startswith(
         "The published odds rose from about 87% on 1 Dec 2025 to 89.4% on 10 Dec 2025")

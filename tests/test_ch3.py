@@ -23,6 +23,7 @@ from conftest import published_record
 
 from riskoff import ch3, claims, data
 from riskoff.charts import nvidia
+from riskoff.i18n import minus
 
 
 @pytest.fixture
@@ -280,10 +281,10 @@ def test_reactions_words_follow_the_measure(words):
     h2c = float(day["close"]) / float(day["high"]) - 1
     # The chart opens on the gap at the open: the default sentence is about the gap.
     assert v["alt_text"] == _said(v, emeasure="gap")[1]
-    assert f"gap at the open (open against the previous close) was {gap:+.2%}" in v["alt_text"]
+    assert f"gap at the open (open against the previous close) was {minus(f'{gap:+.2%}')}" in v["alt_text"]
     title, text = _said(v, emeasure="high_close")
     assert title.endswith("high to close")
-    assert f"fall from the session high to the close was {h2c:+.2%}" in text
+    assert f"fall from the session high to the close was {minus(f'{h2c:+.2%}')}" in text
 
 
 def test_peers_words_by_hand(words):

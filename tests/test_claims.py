@@ -82,7 +82,7 @@ def test_ndx_day_matches():
     assert res.verdict == "matches"
     assert res.measured == pytest.approx(expected, rel=1e-12)
     assert res.measured == pytest.approx(-2.38, abs=0.005)
-    assert res.measured_text == "-2.38%"
+    assert res.measured_text == "\u22122.38%"
     assert res.method == "day_change(NDX, date=2025-11-20) within ±0.1"
 
 
@@ -316,7 +316,7 @@ def test_table_one_chapter():
     assert len(t) == len(rows)
     assert list(t["Claim (our paraphrase)"]) == [r["claim"] for r in rows]
     ndx = t[t["Claim (our paraphrase)"] == by_id("ndx-day")["claim"]].iloc[0]
-    assert ndx["Our figure"] == "-2.38%" and ndx["Verdict"] == "matches"
+    assert ndx["Our figure"] == "\u22122.38%" and ndx["Verdict"] == "matches"
     assert ndx["Article"] == "−2.4%"
 
 

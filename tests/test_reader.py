@@ -14,6 +14,7 @@ from conftest import ROOT, capture_published
 from riskoff import analogs, catalog, ch1, ch3, ch5, claims, findings, metrics
 from riskoff import data as rdata
 from riskoff.charts.base import Caption, named_sources
+from riskoff.i18n import minus
 
 CHAPTERS = sorted((ROOT / "chapters").glob("0*.ipynb"))
 
@@ -30,12 +31,12 @@ def rows(symbol):
 
 def nvda_close_text():
     (d0, c0), (d1, c1) = [r for r in rows("NVDA") if r[0] in ("2025-11-19", "2025-11-20")]
-    return f"{c1 / c0 - 1:+.2%}"  # by hand from the CSV: -3.15%
+    return minus(f"{c1 / c0 - 1:+.2%}")  # by hand from the CSV: −3.15%
 
 
 def test_nvidia_close_is_one_number_everywhere():
     text = nvda_close_text()
-    assert text == "-3.15%"
+    assert text == "\u22123.15%"
     assert f"{text} at the close" in ch1.headlines().data
     assert f"closed {text}" in findings.chapter(1).markdown
     assert f"closed {text} (daily close)" in findings.chapter(3).markdown
@@ -49,7 +50,7 @@ def test_nvidia_close_is_one_number_everywhere():
 def test_nasdaq_day_is_one_number_on_front_page_and_claims():
     ndx = next(r for r in claims.evaluate_all("data") if r.id == "ndx-day").measured_text
     assert f"**Nasdaq-100**, 20 Nov: {ndx} at the close" in ch1.headlines().data
-    assert f"lost {ndx}" in findings.chapter(1).markdown
+    assert f"closed {ndx}, after" in findings.chapter(1).markdown
 
 
 def test_partial_days_declared_once_and_honoured():
@@ -89,7 +90,7 @@ def test_analog_counts_agree_with_the_chart():
 def test_not_measured_names_what_is_missing():
     t = ch1.scoreboard_table("2025-11-21")
     hsi = metrics.day_change(rdata.series("HSI"), "2025-11-21")
-    assert t.loc["Hang Seng Index", "Day move"] == f"{hsi:+.2%}"  # the session is there
+    assert t.loc["Hang Seng Index", "Day move"] == minus(f"{hsi:+.2%}")  # the session is there
     assert t.loc["Hang Seng Index", "Intraday high to close"] == "no intraday high published"
     assert "no session" not in t.to_string()
     assert t.columns.name == "Session of 21 Nov 2025" and t.index.name is None

@@ -19,7 +19,7 @@ import yaml
 
 from .. import data as rdata
 from .. import metrics
-from ..i18n import N_, _, date_long
+from ..i18n import N_, _, date_long, minus
 
 HERE = Path(__file__).parent
 # English; shown with _() (the reader's language).
@@ -254,7 +254,7 @@ def _load_rows(stamp: tuple) -> list[dict]:
 
 def _fmt(value: float, unit: str) -> str:
     if unit == "%":
-        return f"{value:+.2f}%"
+        return minus(f"{value:+.2f}%")
     if unit == "pp":
         return _("{value} pp").format(value=f"{value:.1f}")
     if abs(value) >= 1e9:
