@@ -55,20 +55,20 @@ def test_png_is_drawn_once_per_spec_and_never_served_stale(cache, monkeypatch):
 
 def test_checked_spec_validates_each_spec_once(cache, monkeypatch):
     calls = []
-    real = alt.Chart.to_dict
+    real = alt.utils.schemapi.SchemaBase.validate.__func__
 
-    def spy(self, *a, **kw):
-        calls.append(kw.get("validate", True))
-        return real(self, *a, **kw)
+    def spy(cls, instance, schema=None):
+        calls.append(cls)
+        return real(cls, instance, schema)
 
-    monkeypatch.setattr(alt.Chart, "to_dict", spy)
+    monkeypatch.setattr(alt.utils.schemapi.SchemaBase, "validate", classmethod(spy))
     spec = base.checked_spec(_chart())
-    assert spec == real(_chart(), context={"pre_transform": False})
-    assert calls.count(True) == 1
+    assert spec == _chart().to_dict(validate=False, context={"pre_transform": False})
+    assert calls.count(alt.Chart) == 1
     base.checked_spec(_chart())
-    assert calls.count(True) == 1                      # passed once: not validated again
+    assert calls.count(alt.Chart) == 1                 # passed once: not validated again
     base.checked_spec(_chart(y=(3, 2, 1)))
-    assert calls.count(True) == 2                      # another spec is validated
+    assert calls.count(alt.Chart) == 2                 # another spec is validated
 
 
 def test_checked_spec_raises_for_an_invalid_chart(cache):
@@ -234,3 +234,38 @@ def test_each_notebook_starts_fresh_in_the_shared_kernel(tmp_path, monkeypatch):
     assert a.execution_count == 1 and a.outputs[0]["data"]["text/plain"] == "1"
     assert b.execution_count == 1
     assert b.outputs[0]["data"]["text/plain"] == "(False, True, False)"
+
+
+def test_validation_checks_what_altairs_own_does_on_every_book_chart(cache, monkeypatch):
+    """checked_spec validates the spec it made instead of making it again: for every chart of
+    the book the instance it hands the validator is the one Altair's to_dict(validate=True)
+    hands it (the same schema: the chart's class)."""
+    from conftest import capture_published
+    from test_chart_bounds import CHAPTERS
+
+    seen = []
+    real = alt.utils.schemapi.SchemaBase.validate.__func__
+
+    def spy(cls, instance, schema=None):
+        if cls in (alt.Chart, alt.LayerChart) and schema is None:
+            seen.append((cls, json.dumps(instance, sort_keys=True)))
+        return real(cls, instance, schema)
+
+    charts = [rec["chart"] for module, views in CHAPTERS
+              for rec in capture_published(module, *views).values()]
+    assert len(charts) >= 20
+    monkeypatch.setattr(alt.utils.schemapi.SchemaBase, "validate", classmethod(spy))
+    for chart in charts:
+        seen.clear()
+        chart.to_dict(context={"pre_transform": False})
+        altairs = list(seen)
+        seen.clear()
+        base._validate(chart, chart.to_dict(validate=False, context={"pre_transform": False}))
+        assert seen == altairs and len(seen) == 1
+
+
+def test_validation_falls_back_to_altair_for_a_chart_of_its_own_config(cache):
+    bad = _chart().configure_axis(labelFontSize=11)
+    bad.width = "wide"
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        base.checked_spec(bad)

@@ -418,9 +418,33 @@ def checked_spec(chart: alt.TopLevelMixin) -> dict:
     path = cache_path("valid", spec_key(spec, "valid", alt.__version__, version("jsonschema")),
                       "")
     if not path.exists():
-        chart.to_dict(context={"pre_transform": False})  # raises what Altair raises
+        _validate(chart, spec)
         _cache_write(path, b"")
     return spec
+
+
+def _validate(chart: alt.TopLevelMixin, spec: dict) -> None:
+    """Altair's to_dict(validate=True) check, on the spec already made instead of making it
+    again (a layer chart's copy re-runs its constructor, deep copies and param checks).
+
+    Altair validates the spec before it adds $schema, the theme's config and the datasets.
+    For a chart without its own of those (every chart of the book) that is the spec without
+    these three keys: the same instance, the same schema, the same validator. Any other
+    chart, or any error, takes Altair's own path, so it raises what Altair raises."""
+    import jsonschema
+
+    theme = alt.theme.get()
+    own = {} if chart._args else chart._kwds
+    if (theme is not None and set(theme()) <= {"config"} and isinstance(own, dict) and own and
+            all(own.get(k, alt.Undefined) is alt.Undefined
+                for k in ("config", "$schema", "datasets"))):
+        instance = {k: v for k, v in spec.items() if k not in ("$schema", "config", "datasets")}
+        try:
+            type(chart).validate(instance)
+            return
+        except jsonschema.ValidationError:
+            pass
+    chart.to_dict(context={"pre_transform": False})  # raises what Altair raises
 
 
 # ---------------------------------------------------------------------------- caches
