@@ -277,7 +277,11 @@
       renderer: data.renderer || 'svg', container: wrapper, tooltip: tooltip,
       logLevel: vega.Warn
     });
-    if (data.export) { exportMenu(el, view); }
+    // A figure's toolbar (riskoff-figure-tools.js) replaces the image menu once drawn: no menu
+    // then, so the chart is drawn at its column's width at once (the menu's room taken, the
+    // first frame was narrower and redrawn on the next resize).
+    var tools = window.riskoffFigures && el.closest && el.closest('figure.riskoff-figure');
+    if (data.export && !tools) { exportMenu(el, view); }
     return view.runAsync().then(function () {
       return statics && carry(el, statics, view, data.spec) ? view.runAsync() : null;
     }).then(function () {
