@@ -197,6 +197,16 @@ def minus(text: str) -> str:
     return "\u2212" + text[1:] if text.startswith("-") else text
 
 
+# A hyphen that is a number's sign: not inside a word, a date (2025-11-20), a time range
+# (09:30-10:30) or a name (Nasdaq-100), and followed by a digit.
+_SIGN = re.compile(r"(?<![\w.\-/:#=&;])-(?=\d)")
+
+
+def minus_signs(text: str) -> str:
+    """Every negative number of a sentence written with the true minus sign (minus())."""
+    return _SIGN.sub("\u2212", text)
+
+
 def date_note(d) -> str:
     """A date in an explorer's one-line note: 05 Nov 2025 / 2025年11月5日."""
     ts = pd.Timestamp(d)

@@ -19,6 +19,7 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 import pytest
+from riskoff.i18n import minus_signs
 from riskoff.catalog import SERIES
 
 from conftest import capture_published
@@ -570,13 +571,13 @@ def test_drawdowns_view_alt_text(views):
     ticked = {s: v for s, v in deepest.items() if s in SHOWN}
     sym = min(ticked, key=ticked.get)
     assert sym != "ETH-USD"   # the old sentence named Ether, which is not ticked
-    assert views["drawdowns"]["alt_text"] == (
+    assert views["drawdowns"]["alt_text"] == minus_signs(
         f"Measured from 31 Dec 2024 to 21 Nov 2025, the deepest fall below its "
         f"running peak close was {name(sym)}'s {deepest[sym]:.1%}.")
     w = views["drawdowns"]["words"]
     every = {n: True for _, n in w.toggles}
     worst = min(deepest, key=deepest.get)
-    assert f"was {name(worst)}'s {deepest[worst]:.1%}." in w.takeaway(ticks=every)
+    assert minus_signs(f"was {name(worst)}'s {deepest[worst]:.1%}.") in w.takeaway(ticks=every)
     assert "no market is ticked" in w.takeaway(ticks={})
 
 

@@ -269,14 +269,14 @@ def test_yield_default_words_by_hand(said):
     assert d2.abs().max() == 4 and sorted(d2[d2.abs() == 4].index) == ["2025-11-14", "2025-11-21"]
     assert d10.abs().idxmax() == "2025-11-21" and d10["2025-11-21"] == -4
     assert w.takeaway() == ("The 2-year yield's largest one-day move in the window was +4 bp "
-                            "on 14 Nov 2025 and -4 bp on 21 Nov 2025; the 10-year's was -4 bp "
+                            "on 14 Nov 2025 and \u22124 bp on 21 Nov 2025; the 10-year's was \u22124 bp "
                             "on 21 Nov 2025.")
     # Since the close before the window (12 Nov): 3.56 -> 3.51 and 4.08 -> 4.06.
     assert round((two["2025-11-21"] - two["2025-11-12"]) * 100) == -5
     assert round((ten["2025-11-21"] - ten["2025-11-12"]) * 100) == -2
     assert w.takeaway("2025-11-13/2025-11-21|cum").startswith(
-        "From the close before 13 Nov 2025 to 21 Nov 2025 the 2-year yield moved -5 bp, the "
-        "10-year -2 bp")
+        "From the close before 13 Nov 2025 to 21 Nov 2025 the 2-year yield moved \u22125 bp, the "
+        "10-year \u22122 bp")
 
 
 def test_cuts_default_words_by_hand(said):

@@ -19,6 +19,7 @@ from conftest import published_record
 
 import numpy as np
 
+from riskoff.i18n import minus_signs
 from riskoff import ch4, metrics
 from riskoff import data as rdata
 from riskoff import drivers as dr
@@ -106,7 +107,7 @@ def test_default_takeaways_state_the_default_view(published):
     nvda = dr.gaps(rdata.series("NVDA"))
     ev = nvda.loc[ch4.EVENT]
     hits = dr.count_gap_and_fade(rdata.series("NVDA"), 0.01)
-    assert gap["alt_text"] == (
+    assert gap["alt_text"] == minus_signs(
         f"On 20 Nov 2025 Nvidia opened {ev.gap:+.1%} against its previous close and closed "
         f"{ev.day:+.1%}; of its {len(nvda)} sessions in the cache, {hits} opened 1% or more "
         f"above the previous close and still closed below it.")
@@ -118,7 +119,7 @@ def test_default_takeaways_state_the_default_view(published):
     # The ticked series only: S&P 500 is not ticked in the credit drawdowns.
     dd = metrics.drawdown(rdata.closes(["GSPC", "OWL", "HYG"]), "2024-12-31").loc[:ch4.EVENT]
     dd = dd.iloc[-1]
-    assert published["ch4-credit-drawdowns"]["alt_text"] == (
+    assert published["ch4-credit-drawdowns"]["alt_text"] == minus_signs(
         f"On 20 Nov 2025, measured from 31 Dec 2024, the deepest fall below its running peak "
         f"close was Blue Owl Capital's {dd['OWL']:.1%} and the shallowest HYG's "
         f"{dd['HYG']:.1%}.")
@@ -144,10 +145,10 @@ def test_credit_drawdown_words_follow_start_and_ticks(published):
         dd = metrics.drawdown(closes, start).loc[:ch4.EVENT].iloc[-1]
         every = w.takeaway(key, _ticks(w, "GSPC", "OWL", "HYG"))
         worst, best = dd.idxmin(), dd.idxmax()
-        assert f"was {ch4._name(worst)}'s {dd[worst]:.1%} and the shallowest " \
-               f"{ch4._name(best)}'s {dd[best]:.1%}." in every, key
+        assert minus_signs(f"was {ch4._name(worst)}'s {dd[worst]:.1%} and the shallowest "
+                           f"{ch4._name(best)}'s {dd[best]:.1%}.") in every, key
         alone = w.takeaway(key, _ticks(w, "GSPC"))
-        assert alone.count(f"S&P 500's {dd['GSPC']:.1%}") == 2, key
+        assert alone.count(minus_signs(f"S&P 500's {dd['GSPC']:.1%}")) == 2, key
     assert w.takeaway(ticks=_ticks(w)).endswith("close was none: no series is ticked.")
     assert w.title(ticks=_ticks(w, "GSPC", "OWL", "HYG")).endswith("3 of 3 series shown")
 
@@ -162,10 +163,10 @@ def test_credit_scatter_words_per_window_length(published):
         slope, icpt = np.polyfit(ch["dy_bp"], ch["ret"], 1)
         res = ch["ret"] - (icpt + slope * ch["dy_bp"])
         r_ev = res[ch["end"] == pd.Timestamp(ch4.EVENT)].iloc[0]
-        assert w.takeaway(key).endswith(
+        assert w.takeaway(key).endswith(minus_signs(
             f"HYG returned {ev.ret:+.2%} while the 10-year yield moved {ev.dy_bp:+.0f} bp: "
             f"{r_ev:+.2%} against the fitted line, lower than {(res > r_ev).mean():.0%} of the "
-            f"{len(ch)} windows."), key
+            f"{len(ch)} windows.")), key
 
 
 def test_yield_words_match_move_stats(published):
@@ -175,9 +176,9 @@ def test_yield_words_match_move_stats(published):
         st = _state(w, key)
         ch = dr.yield_changes(rdata.series(st["tenor"]))
         m = dr.move_stats(ch, ch4.EVENT, None if st["lookback"] == 9999 else st["lookback"])
-        assert (f"moved {m['value']:+.0f} bp, z = {m['z']:+.2f} against the previous {m['n']} "
-                f"daily changes ({m['pct_at_or_below']:.0%} of them at or below it)"
-                in w.takeaway(key)), key
+        assert (minus_signs(f"moved {m['value']:+.0f} bp, z = {m['z']:+.2f} against the "
+                            f"previous {m['n']} daily changes ({m['pct_at_or_below']:.0%} of "
+                            f"them at or below it)") in w.takeaway(key)), key
         assert ("ordinary day" in w.takeaway(key)) == (abs(m["z"]) < 2)
 
 
@@ -190,10 +191,10 @@ def test_xcorr_words_match_cross_correlation(published):
             lead = cc.loc[1:m, "corr"]
             top = lead.abs().idxmax()
             text = w.takeaway(f"{key}|{m}")
-            assert f"correlated {cc.loc[0, 'corr']:+.2f} with Bitcoin's over the same span" \
-                in text
-            assert f"was {lead[top]:+.2f} (lag {top}, noise band " \
-                   f"±{2 / np.sqrt(cc.loc[top, 'n']):.2f})" in text, (key, m)
+            assert minus_signs(f"correlated {cc.loc[0, 'corr']:+.2f} with Bitcoin's over the "
+                               f"same span") in text
+            assert minus_signs(f"was {lead[top]:+.2f} (lag {top}, noise band "
+                               f"±{2 / np.sqrt(cc.loc[top, 'n']):.2f})") in text, (key, m)
             assert label in w.title(f"{key}|{m}").replace("\n", " ")
 
 
@@ -227,8 +228,8 @@ def test_trend_words_follow_the_ticked_lookbacks(published):
         for s in ("GSPC", "NDX"):
             pos = dr.trend_position(rdata.series(s)["close"].loc[:"2025-12-31"], looks,
                                     st["signal"])
-            assert f"{base.label_of(s)} from {pos.loc['2025-10-29']:+.2f} on 29 Oct to " \
-                   f"{pos.loc[ch4.EVENT]:+.2f} on 20 Nov" in text, key
+            assert minus_signs(f"{base.label_of(s)} from {pos.loc['2025-10-29']:+.2f} on 29 Oct "
+                               f"to {pos.loc[ch4.EVENT]:+.2f} on 20 Nov") in text, key
 
 
 def test_vix_words_rank_as_the_chart_does(published):
@@ -252,11 +253,11 @@ def test_asia_words_pick_the_ticked_extremes(published):
     day21 = {s: metrics.day_change(rdata.series(s), ch4.NEXT) for s in ch4.ASIA}
     text = w.takeaway("day")
     top, low = max(day20, key=day20.get), min(day21, key=day21.get)
-    assert f"was {ch4._name(top)}'s {day20[top]:+.1%};" in text
-    assert f"the lowest was {ch4._name(low)}'s {day21[low]:+.1%}." in text
+    assert minus_signs(f"was {ch4._name(top)}'s {day20[top]:+.1%};") in text
+    assert minus_signs(f"the lowest was {ch4._name(low)}'s {day21[low]:+.1%}.") in text
     two = w.takeaway("day", _ticks(w, "000660.KS", "9984.T"))
     top = max(("000660.KS", "9984.T"), key=day20.get)
-    assert f"was {ch4._name(top)}'s {day20[top]:+.1%};" in two
+    assert minus_signs(f"was {ch4._name(top)}'s {day20[top]:+.1%};") in two
     assert w.title("gap").startswith("Open vs previous close")
 
 
@@ -294,7 +295,7 @@ def _drawn(item, w) -> list[tuple[str, str, list[str]]]:
         {"spec": _vega(item["chart"]), "states": [_state(w, k) for k in keys]}),
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    drawn = [[t.replace("\u2212", "-") for t in state] for state in json.loads(proc.stdout)]
+    drawn = json.loads(proc.stdout)  # d3's minus sign, as in the sentences
     return [(k, w.takeaway(k), d) for k, d in zip(keys, drawn)]
 
 
@@ -317,7 +318,7 @@ def test_takeaways_agree_with_what_vega_draws(published):
         m = _find(r"^(\d+) of (\d+) sessions opened", drawn)
         assert f"of its {m[2]} sessions in the cache, {m[1]} opened" in said, key
     for key, said, drawn in _states(published, "ch4-yield-moves"):
-        m = _find(r"z = ([-+][\d.]+)\nvs the previous (\d+) changes;\n(\d+%)", drawn)
+        m = _find(r"z = ([\u2212+][\d.]+)\nvs the previous (\d+) changes;\n(\d+%)", drawn)
         assert f"z = {m[1]} against the previous {m[2]} daily changes ({m[3]} of them" \
             in said, key
     for key, said, drawn in _states(published, "ch4-vix"):

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import capture_published
 
+from riskoff.i18n import minus_signs
 from riskoff import analogs, ch5, claims, volatility
 from riskoff.charts import outlook
 
@@ -205,8 +206,8 @@ def test_after_default_sentence_is_the_default_view(views):
     text = views["ch5-after"]["alt_text"]
     assert text.startswith(f"At each series' last complete date, {up} of {len(group)} stood "
                            "above its 21 Nov 2025 close")
-    assert f"highest {outlook.base.label_of(best)} at {last[best]:+.1%}" in text
-    assert f"lowest {outlook.base.label_of(worst)} at {last[worst]:+.1%}" in text
+    assert minus_signs(f"highest {outlook.base.label_of(best)} at {last[best]:+.1%}") in text
+    assert minus_signs(f"lowest {outlook.base.label_of(worst)} at {last[worst]:+.1%}") in text
     assert views["ch5-after"]["words"].title().replace("\n", " ").startswith(
         "Change since the 21 Nov 2025 close")
 
@@ -402,8 +403,7 @@ def test_analog_takeaway_says_what_the_chart_draws(views):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     for key, drawn in zip(keys, json.loads(proc.stdout)):
-        drawn = [t.replace("\u2212", "-") for t in drawn]
-        text = w.takeaway(key)
+        text = w.takeaway(key)  # d3's minus sign in both
         counts = [re.fullmatch(r"(\d+) months?, (\d+) episodes?", t) for t in drawn]
         counts = [m for m in counts if m]
         if "no month stood" in text:

@@ -27,7 +27,7 @@ from typing import Callable, Mapping, Sequence, Union
 import altair as alt
 from altair.utils.schemapi import SchemaBase, Undefined
 
-from ..i18n import N_, _, is_zh, wrap as _cjk_wrap
+from ..i18n import N_, _, is_zh, minus_signs, wrap as _cjk_wrap
 
 # The nouns a count line names ("4 of 9 assets shown"); a chart passes one of them as ``noun``.
 NOUNS = (N_("assets"), N_("series"), N_("instruments"), N_("stocks and funds"))
@@ -282,14 +282,17 @@ def build(chart, describe: Callable[[dict], Said], toggles: Mapping[str, str] | 
         said = describe(state)
         parts = [said.takeaway] if isinstance(said.takeaway, str) else list(said.takeaway)
         coded = []
+        # describe() formats with Python ("-3.2%"); the chart's own labels use d3's minus.
         for part in parts:
             if isinstance(part, Pick):
-                ranked = [[order.index(sym), text] for sym, text in part.ranked if sym in toggles]
-                coded.append([ranked, part.none])
+                ranked = [[order.index(sym), minus_signs(text)] for sym, text in part.ranked
+                          if sym in toggles]
+                coded.append([ranked, minus_signs(part.none)])
             else:
-                coded.append(str(part))
+                coded.append(minus_signs(str(part)))
+        title = minus_signs(said.title)
         words.table["|".join(key_text(v) for v in combo)] = {
-            "title": _wrap(said.title), "narrow": _wrap(said.title, NARROW_WIDTH),
+            "title": _wrap(title), "narrow": _wrap(title, NARROW_WIDTH),
             "takeaway": coded}
     shapes = {tuple(isinstance(p, str) for p in e["takeaway"]) for e in words.table.values()}
     if len(shapes) > 1:
