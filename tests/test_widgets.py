@@ -506,6 +506,18 @@ def test_bundle_writes_each_data_set_once_and_is_altairs_html(renderer, monkeypa
     assert widgets.bundle(chart) == altairs()
 
 
+def _file_changed(monkeypatch, symbol, frame=None):
+    """As if data/ held a new file for ``symbol``: a new checksum (and ``frame``, if given)."""
+    from riskoff import data
+
+    series, info = data.series, data.info
+    if frame is not None:
+        monkeypatch.setattr(data, "series", lambda s, *a, **k: frame if s == symbol
+                            else series(s, *a, **k))
+    monkeypatch.setattr(data, "info", lambda s, *a, **k: {**info(s, *a, **k), "sha256": "new"}
+                        if s == symbol else info(s, *a, **k))
+
+
 def test_trend_part_is_the_position_and_is_made_again_for_a_new_file(monkeypatch):
     """ch4's trend explorer keeps each series' position per lookbacks and signal: the same
     as computing it, and computed again once the cached file (its checksum) changes."""
@@ -520,12 +532,8 @@ def test_trend_part_is_the_position_and_is_made_again_for_a_new_file(monkeypatch
             pd.testing.assert_frame_equal(
                 joined, pd.DataFrame({"close": close, "pos": pos}).dropna(), check_exact=True)
             assert flips == set(dr.turns_short(pos))
-    series, info = data.series, data.info
-    doubled = series("GSPC").assign(close=lambda d: d["close"] * 2)
-    monkeypatch.setattr(data, "series", lambda s, *a, **k: doubled if s == "GSPC"
-                        else series(s, *a, **k))
-    monkeypatch.setattr(data, "info", lambda s, *a, **k: {**info(s, *a, **k), "sha256": "new"}
-                        if s == "GSPC" else info(s, *a, **k))
+    doubled = data.series("GSPC").assign(close=lambda d: d["close"] * 2)
+    _file_changed(monkeypatch, "GSPC", doubled)
     joined, _ = ch4._trend_part("GSPC", [20, 50, 100], "ma")
     assert joined["close"].tolist() == doubled["close"].dropna().loc[joined.index].tolist()
 
@@ -549,12 +557,8 @@ def test_relative_part_is_the_measure_and_is_made_again_for_a_new_file(monkeypat
                 pd.testing.assert_frame_equal(ch4._relative_part(symbol, measure, window),
                                               by_hand(data.series(symbol), measure, window),
                                               check_exact=True)
-    series, info = data.series, data.info
-    doubled = series("SPY").assign(volume=lambda d: d["volume"] * 2)
-    monkeypatch.setattr(data, "series", lambda s, *a, **k: doubled if s == "SPY"
-                        else series(s, *a, **k))
-    monkeypatch.setattr(data, "info", lambda s, *a, **k: {**info(s, *a, **k), "sha256": "new"}
-                        if s == "SPY" else info(s, *a, **k))
+    doubled = data.series("SPY").assign(volume=lambda d: d["volume"] * 2)
+    _file_changed(monkeypatch, "SPY", doubled)
     pd.testing.assert_frame_equal(ch4._relative_part("SPY", "volume", 21),
                                   by_hand(doubled, "volume", 21), check_exact=True)
 
@@ -568,10 +572,8 @@ def test_kernel_closes_are_the_complete_closes_and_made_again_for_a_new_file(mon
                  ("NDX", "GC=F")]:
         pd.testing.assert_frame_equal(ch1._kernel_closes(pick), ch1._complete_closes(pick),
                                       check_exact=True)
-    info = data.info
     monkeypatch.setattr(ch1, "_complete_closes", lambda symbols: pd.DataFrame({"new": [1.0]}))
-    monkeypatch.setattr(data, "info", lambda s, *a, **k: {**info(s, *a, **k), "sha256": "new"}
-                        if s == "NVDA" else info(s, *a, **k))
+    _file_changed(monkeypatch, "NVDA")
     assert list(ch1._kernel_closes(("NVDA",)).columns) == ["new"]
 
 
