@@ -554,18 +554,56 @@
     return b;
   }
 
+  // The toolbar the build wrote with the picture (riskoff/sitejs.py tools_html), holding its
+  // room: its elements are taken and wired, not made again. What the build got wrong (an item
+  // the live view has not, or lacks, or other words) is put right here and noted in
+  // entry.toolsMismatch (tests read it).
+  function builtBar(fig) {
+    var bar = fig.querySelector(':scope > .riskoff-tools');
+    return bar && !bar.riskoffWired ? bar : null;
+  }
+
+  function mismatch(entry, what) {
+    (entry.toolsMismatch = entry.toolsMismatch || []).push(what);
+  }
+
+  // The built element of class `cls` (checked against the label it should show), else a new one.
+  function taken(entry, parent, cls, label, make) {
+    var el = entry.toolsBuilt && parent ? parent.querySelector(':scope > .' + cls) : null;
+    if (!el) {
+      if (entry.toolsBuilt) { mismatch(entry, 'missing ' + cls); }
+      return make();
+    }
+    if (label != null && el.textContent !== label) { mismatch(entry, 'words of ' + cls); }
+    return el;
+  }
+
+  function tool(entry, bar, label, cls, aria) {
+    var b = taken(entry, bar, cls, label, function () { return button(label, cls, aria); });
+    b.textContent = label;
+    if (aria) { b.setAttribute('aria-label', aria); }
+    return b;
+  }
+
   function toolbar(entry) {
     var fig = entry.fig, id = entry.anchor;
-    var bar = document.createElement('div');
-    bar.className = 'riskoff-tools';
+    var bar = builtBar(fig);
+    entry.toolsBuilt = !!bar;
+    entry.toolsMismatch = [];
+    if (!bar) {
+      bar = document.createElement('div');
+      bar.className = 'riskoff-tools';
+    }
+    bar.riskoffWired = true;
     bar.setAttribute('role', 'group');
     bar.setAttribute('aria-label', w('Figure tools'));
-    var link = button(w('Link to this view'), 'riskoff-link');
-    var cite = button(w('Cite'), 'riskoff-cite', w('Cite this chart'));
-    var table = button(w('Table'), 'riskoff-table-toggle', w('Show the values as a table'));
-    var svg = button('SVG', 'riskoff-save-svg', w('Download the chart as SVG'));
-    var png = button('PNG', 'riskoff-save-png', w('Download the chart as PNG'));
-    var csv = button(w('CSV of this view'), 'riskoff-save-csv', w('Download the values drawn in this view as CSV'));
+    var link = tool(entry, bar, w('Link to this view'), 'riskoff-link');
+    var cite = tool(entry, bar, w('Cite'), 'riskoff-cite', w('Cite this chart'));
+    var table = tool(entry, bar, w('Table'), 'riskoff-table-toggle', w('Show the values as a table'));
+    var svg = tool(entry, bar, 'SVG', 'riskoff-save-svg', w('Download the chart as SVG'));
+    var png = tool(entry, bar, 'PNG', 'riskoff-save-png', w('Download the chart as PNG'));
+    var csv = tool(entry, bar, w('CSV of this view'), 'riskoff-save-csv',
+                   w('Download the values drawn in this view as CSV'));
     [link, cite, table, svg, png, csv].forEach(function (b) { bar.appendChild(b); });
 
     var panel = document.createElement('div');
@@ -776,11 +814,24 @@
     });
   }
 
+  // A built item the live view does not have: gone (and noted).
+  function unwanted(entry, bar, cls) {
+    var el = entry.toolsBuilt ? bar.querySelector(':scope > .' + cls) : null;
+    if (el) { el.remove(); mismatch(entry, 'unwanted ' + cls); }
+  }
+
   function viewTools(entry, bar) {
     var can = entry.can;
+    if (!entry.pick) { unwanted(entry, bar, 'riskoff-pick'); }
+    if (!can.log) { unwanted(entry, bar, 'riskoff-log'); }
+    if (!can.range) { unwanted(entry, bar, 'riskoff-range'); }
     if (entry.pick) {
-      var pbox = document.createElement('span'), plab = document.createElement('label');
-      var pin = document.createElement('input');
+      var pbox = taken(entry, bar, 'riskoff-pick', null, function () { return document.createElement('span'); });
+      var plab = pbox.querySelector(':scope > label') || document.createElement('label');
+      var pin = pbox.querySelector(':scope > input') || document.createElement('input');
+      if (pin.min && (pin.min !== isoDay(can.range[0]) || pin.max !== isoDay(can.range[1]))) {
+        mismatch(entry, 'dates of riskoff-pick');
+      }
       pbox.className = 'riskoff-pick';
       pin.type = 'date';
       pin.id = entry.anchor + '-pick';
@@ -788,8 +839,11 @@
       pin.min = isoDay(can.range[0]);
       pin.max = isoDay(can.range[1]);
       plab.htmlFor = pin.id;
+      if (plab.parentNode && plab.textContent !== (pickMeta(entry).pick_label || w('Any date')) + ' ') {
+        mismatch(entry, 'words of riskoff-pick');
+      }
       plab.textContent = (pickMeta(entry).pick_label || w('Any date')) + ' ';
-      var hint = document.createElement('span');
+      var hint = pbox.querySelector(':scope > .riskoff-hint') || document.createElement('span');
       hint.className = 'riskoff-hint';
       hint.id = entry.anchor + '-pick-hint';
       hint.textContent = w('or click the chart at a date');
@@ -806,7 +860,7 @@
       syncPick(entry);
     }
     if (can.log) {
-      var log = button(w('Log scale'), 'riskoff-log', w('Logarithmic vertical scale'));
+      var log = tool(entry, bar, w('Log scale'), 'riskoff-log', w('Logarithmic vertical scale'));
       log.setAttribute('aria-pressed', String(!!entry.mods.log));
       log.addEventListener('click', function () {
         entry.mods.log = !entry.mods.log;
@@ -817,13 +871,18 @@
       entry.logButton = log;
     }
     if (can.range) {
-      var box = document.createElement('span');
+      var box = taken(entry, bar, 'riskoff-range', null, function () { return document.createElement('span'); });
       box.className = 'riskoff-range';
       box.setAttribute('role', 'group');
       box.setAttribute('aria-label', w('Time range'));
-      var from = document.createElement('input'), to = document.createElement('input');
+      var ins = box.querySelectorAll(':scope > input'), labs = box.querySelectorAll(':scope > label');
+      var from = ins[0] || document.createElement('input'), to = ins[1] || document.createElement('input');
+      if (ins.length && (from.min !== isoDay(can.range[0]) || from.max !== isoDay(can.range[1]))) {
+        mismatch(entry, 'dates of riskoff-range');
+      }
       [[from, w('From')], [to, w('To')]].forEach(function (pair, i) {
-        var inp = pair[0], lab = document.createElement('label');
+        var inp = pair[0], lab = labs[i] || document.createElement('label');
+        if (labs[i] && lab.textContent !== pair[1] + ' ') { mismatch(entry, 'words of riskoff-range'); }
         inp.type = 'date';
         inp.min = isoDay(can.range[0]);
         inp.max = isoDay(can.range[1]);
@@ -835,7 +894,7 @@
         box.appendChild(lab);
         box.appendChild(inp);
       });
-      var reset = button(w('Full range'), 'riskoff-range-reset', w('Show the whole time range'));
+      var reset = tool(entry, box, w('Full range'), 'riskoff-range-reset', w('Show the whole time range'));
       box.appendChild(reset);
       function apply() {
         var a = dayMs(from.value), b = dayMs(to.value);

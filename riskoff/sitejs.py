@@ -129,6 +129,66 @@ class Compiler:
         return svg or None
 
 
+    def probe(self, spec: dict) -> dict | None:
+        """What the figure tools read from the live view's default scales (riskoff-figure-
+        tools.js abilities): the y domain's first two values and the x domain's ends (ms), as
+        vl-convert's Vega evaluates them at each picture width; None where a width disagrees
+        or the chart cannot be drawn. Cached beside the pictures (about 1 s a width)."""
+        import vl_convert as vlc
+
+        scales = {s.get("name"): s for s in spec.get("scales", []) if isinstance(s, dict)}
+        parts = []
+        if "y" in scales:
+            parts += ["domain('y')[0]", "domain('y')[1]"]
+        if "x" in scales:
+            parts += ["time(domain('x')[0])", "time(peek(domain('x')))"]
+        if not parts:
+            return {}
+        expr = " + '|' + ".join(f"('' + {e})" for e in parts)
+        mark = {"type": "text", "name": "riskoff_probe",
+                "encode": {"update": {"text": {"signal": expr}}}}
+        found = set()
+        for width in PICTURE_WIDTHS:
+            drawn = at_width(spec, width)
+            drawn["marks"] = [*drawn.get("marks", []), mark]
+            text = json.dumps(drawn, sort_keys=True)
+            key = hashlib.sha1(f"{vlc.__version__}:probe:{text}".encode()).hexdigest()
+            path = picture_cache() / f"{key}.probe"
+            if path.exists():
+                found.add(path.read_text(encoding="utf-8"))
+                continue
+            try:
+                got = _probe_text(vlc.vega_to_scenegraph(drawn))
+            except Exception:  # the live view decides alone
+                got = ""
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(got, encoding="utf-8")
+            found.add(got)
+        if len(found) != 1 or not next(iter(found)):
+            return None
+        values = next(iter(found)).split("|")
+        out, i = {}, 0
+        if "y" in scales:
+            out["y"], i = values[i:i + 2], i + 2
+        if "x" in scales:
+            out["x"] = values[i:i + 2]
+        return out
+
+
+def _probe_text(scene) -> str:
+    """The text of the probe mark in a vl-convert scenegraph ("" when absent)."""
+    stack = [scene]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("name") == "riskoff_probe" and node.get("items"):
+                return str(node["items"][0].get("text", ""))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return ""
+
+
 # The charts' font list (riskoff.charts.base theme). vl-convert resolves it to Liberation Sans,
 # while Chromium on Linux draws system-ui as DejaVu Sans, about 11 % wider: a picture laid out
 # with the narrower font had labels wrap later and the first letters of long axis labels cut
@@ -267,6 +327,108 @@ def controls_html(spec) -> str:
     return f'<form class="vega-bindings riskoff-static">{"".join(rows)}</form>'
 
 
+def _number(text) -> float | None:
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return None
+    return v if v == v and abs(v) != float("inf") else None
+
+
+def _iso_day(ms: float) -> str:
+    import datetime as dt
+
+    return (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)).date().isoformat()
+
+
+def tool_abilities(spec: dict, probe: dict | None) -> dict | None:
+    """The figure tools' view abilities as riskoff-figure-tools.js abilities() and pickParam()
+    will find them on the default view: {log, range: (min day, max day) or None, pick: param
+    or None}; None when the probe could not tell."""
+    if probe is None:
+        return None
+    scales = {s.get("name"): s for s in spec.get("scales", []) if isinstance(s, dict)}
+    can = {"log": False, "range": None, "pick": None}
+    y, x = scales.get("y"), scales.get("x")
+    if y and y.get("type", "linear") == "linear":
+        lo, hi = (_number(v) for v in (probe.get("y") or [None, None]))
+        if lo is None or hi is None:
+            return None
+        can["log"] = lo > 0 and hi / lo > 3
+    if x and x.get("type") in ("utc", "time"):
+        lo, hi = (_number(v) for v in (probe.get("x") or [None, None]))
+        if lo is None or hi is None:
+            return None
+        can["range"] = (_iso_day(lo), _iso_day(hi))
+    meta = spec.get("usermeta", {}).get("riskoff") if isinstance(spec.get("usermeta"), dict) \
+        else None
+    name = meta.get("pick_date") if isinstance(meta, dict) else None
+    if name and can["range"] and any(s["name"] == name for s in _bound(spec)):
+        can["pick"] = name
+    return can
+
+
+def tools_html(spec: dict, can: dict, words: dict | None = None) -> str:
+    """The figure's toolbar as riskoff-figure-tools.js makes it (toolbar, viewTools: the same
+    elements, classes, words and order; ids are set by the script), for the page to keep its
+    exact room before the live view. Hidden until the script has wired it (riskoff-charts.css)."""
+    words = words or {}
+
+    def w(s):
+        return html.escape(words.get(s, s))
+
+    def button(label, cls, aria=None, more=""):
+        aria = f' aria-label="{aria}"' if aria else ""
+        return f'<button type="button" class="riskoff-tool {cls}"{aria}{more}>{label}</button>'
+
+    items = []
+    if can["range"]:
+        lo, hi = can["range"]
+        box = []
+        for word, value in ((words.get("From", "From"), lo), (words.get("To", "To"), hi)):
+            box.append(f'<label>{html.escape(word)} </label><input type="date" min="{lo}" '
+                       f'max="{hi}" value="{value}" '
+                       f'class="riskoff-range-{html.escape(word.lower())}">')
+        box.append(button(w("Full range"), "riskoff-range-reset", w("Show the whole time range")))
+        items.append(f'<span class="riskoff-range" role="group" aria-label="{w("Time range")}">'
+                     f'{"".join(box)}</span>')
+    if can["log"]:
+        items.append(button(w("Log scale"), "riskoff-log", w("Logarithmic vertical scale"),
+                            ' aria-pressed="false"'))
+    if can["pick"]:
+        lo, hi = can["range"]
+        meta = spec["usermeta"]["riskoff"]
+        label = html.escape(meta.get("pick_label") or words.get("Any date", "Any date"))
+        value = next((s.get("value") for s in _bound(spec) if s["name"] == can["pick"]), None)
+        value = f' value="{value}"' if isinstance(value, str) and \
+            re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
+        items.append(f'<span class="riskoff-pick"><label>{label} </label><input type="date" '
+                     f'class="riskoff-pick-date" min="{lo}" max="{hi}"{value}>'
+                     f'<span class="riskoff-hint">{w("or click the chart at a date")}</span>'
+                     f'</span>')
+    items += [button(w("Link to this view"), "riskoff-link"),
+              button(w("Cite"), "riskoff-cite", w("Cite this chart")),
+              button(w("Table"), "riskoff-table-toggle", w("Show the values as a table")),
+              button("SVG", "riskoff-save-svg", w("Download the chart as SVG")),
+              button("PNG", "riskoff-save-png", w("Download the chart as PNG")),
+              button(w("CSV of this view"), "riskoff-save-csv",
+                     w("Download the values drawn in this view as CSV"))]
+    return (f'<div class="riskoff-tools" role="group" aria-label="{w("Figure tools")}">'
+            f'{"".join(items)}</div>')
+
+
+_FIGURE_OPEN = re.compile(r'<figure\b[^>]*\bclass="(?:[^"]*\s)?riskoff-figure[\s"]')
+_FIGURE_END = re.compile(r'\s*(?:<figcaption\b|</figure>)')
+
+
+def _alone_in_figure(body: str, start: int, end: int, since: int) -> bool:
+    """Whether the chart at body[start:end] is the one chart of a riskoff figure, its
+    toolbar's place (before the caption) right after it."""
+    opens = [m.start() for m in _FIGURE_OPEN.finditer(body, 0, start)]
+    return bool(opens) and opens[-1] >= since and body.rfind("</figure>", 0, start) < opens[-1] \
+        and bool(_FIGURE_END.match(body, end))
+
+
 _PLACEHOLDER = re.compile(r'<div id="(altair-viz-[^"]+)"></div>\s*$')
 
 
@@ -284,7 +446,7 @@ def picture_html(urls: list[tuple[int, str, int]], alt: str, eager: bool) -> str
 
 
 def compile_charts(body: str, compile_spec, height=None, picture=None,
-                   store=None) -> tuple[str, int]:
+                   store=None, tools=None) -> tuple[str, int]:
     """Replace every Altair chart script in `body` by a JSON block for riskoff-charts.js.
 
     A data set that several charts of the page draw (the same rows) is written once, in a
@@ -292,7 +454,9 @@ def compile_charts(body: str, compile_spec, height=None, picture=None,
     chart that uses it; the charts' specs name it by "riskoff_values" instead of "values".
     With `store` (JSON text -> URL of a file holding it, see ChartFiles), each block is left
     empty with a data-file attribute: the page's HTML carries no spec or data, which are
-    loaded only when a chart goes live."""
+    loaded only when a chart goes live.
+    With `tools` (spec -> toolbar HTML or ""), a chart with a picture that is alone in its
+    figure gets the figure's toolbar written after it, in place of the room kept for it."""
 
     def block(cls: str, text: str, attrs: str = "") -> str:
         if store is None:
@@ -323,6 +487,7 @@ def compile_charts(body: str, compile_spec, height=None, picture=None,
 
     out, pos, written = [], 0, set()
     for i, (match, data) in enumerate(charts):
+        bar = ""
         after, full_spec = [], data["spec"]
         if shared:
             spec = dict(data["spec"])
@@ -359,18 +524,22 @@ def compile_charts(body: str, compile_spec, height=None, picture=None,
             fit = fit.get("type") if isinstance(fit, dict) else fit
             wide = " fit-x" if fit in ("fit", "fit-x") else ""
             still = f'<div class="chart-wrapper riskoff-still{wide}">{still}{controls}</div>'
+            if tools and _alone_in_figure(body, match.start(), match.end(), pos):
+                bar = tools(full_spec)
         if rows or still:
             # Room for the chart before it is drawn: no layout shift when it appears.
-            # With a picture, the figure's toolbar (riskoff-figure-tools.js) comes with the
-            # live view, under it: its room is kept too (riskoff-charts.css).
+            # With a picture, the figure's toolbar (riskoff-figure-tools.js) is written after
+            # the chart (tools_html) and holds its own room; else its room is kept here
+            # (riskoff-charts.css --riskoff-tools-room).
             room = f"calc({rows}px + var(--riskoff-tools-room, 0px))" if still else f"{rows}px"
             style = f' style="min-height: {room}"' if rows else ""
             cls = "riskoff-pending vega-embed riskoff-still-view" if still else "riskoff-pending"
             cls += " riskoff-exact" if exact else ""
+            cls += " riskoff-tools-built" if bar else ""
             before = _PLACEHOLDER.sub(lambda m: f'<div id="{m.group(1)}" class="{cls}"'
                                       f'{style}>{still}</div>', before)
         out.append(before)
-        out.append(block("riskoff-chart", _json_for_script(data)) + "".join(after))
+        out.append(block("riskoff-chart", _json_for_script(data)) + "".join(after) + bar)
         pos = match.end()
     out.append(body[pos:])
     return "".join(out), len(charts)
@@ -481,6 +650,19 @@ def chart_file(digest: str, text: str) -> str:
     return f"riskoffChartFile({json.dumps(digest)}, {json.dumps(text)});\n"
 
 
+def _tool_words(app) -> dict:
+    """The figure tools' words in the edition's language (what the pages' RISKOFF_WORDS give
+    riskoff-figure-tools.js, riskoff.edition); {} in English."""
+    words = getattr(app, "_riskoff_tool_words", None)
+    if words is None:
+        from riskoff import edition
+
+        ed = edition._edition_of(app.config)
+        words = edition.tool_words(ed.code)[0] if ed is not None else {}
+        app._riskoff_tool_words = words
+    return words
+
+
 def page_context(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files", [])
     if legacy():
@@ -491,8 +673,13 @@ def page_context(app, pagename, templatename, context, doctree):
     if "body" in context:
         compiler = Compiler(Path(app.doctreedir) / "riskoff-vega")
         pictures = PictureWriter(app, context, compiler)
+        words = _tool_words(app)
+
+        def tools(spec):
+            can = tool_abilities(spec, compiler.probe(spec))
+            return tools_html(spec, can, words) if can is not None else ""
         context["body"], charts = compile_charts(context["body"], compiler, compiler.height,
-                                                 pictures, ChartFiles(app, context))
+                                                 pictures, ChartFiles(app, context), tools)
     drop = {RUNTIME_JS, LEGACY_JS} | (set() if charts else {LOADER_JS, TOOLS_JS})
     kept = []
     for js in scripts:

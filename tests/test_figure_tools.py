@@ -680,3 +680,59 @@ def test_csv_comment_lines_in_zh_hant():
     # The tools' own as-of reading, for a figure whose caption carries the Chinese sentence.
     meta = {"title": "T", "sources": "S", "asOf": out["asOf"][0].rstrip("。"), "csv": None}
     assert "# 數據截至2025年11月21日" in _tools_csv(words, meta=meta)["csv"].splitlines()
+
+
+# Each figure's height (px) and, once live, what the figure tools found their built toolbar
+# lacking or holding too much (riskoff/sitejs.py tools_html against the live abilities()).
+HEIGHTS_JS = """
+() => [...document.querySelectorAll('figure.riskoff-figure')].map(f => ({
+  id: f.id || f.getAttribute('aria-label'), height: f.getBoundingClientRect().height,
+  tools: (f.querySelector(':scope > .riskoff-tools') || {offsetHeight: -1}).offsetHeight,
+  built: f.riskoffTools ? f.riskoffTools.toolsBuilt : null,
+  mismatch: f.riskoffTools ? (f.riskoffTools.toolsMismatch || []) : []}))
+"""
+
+
+def _edition_pages_with_figures():
+    from riskoff import edition
+
+    pages = _pages_with_figures()
+    return pages + [f"{edition.EDITIONS[c].folder}/{p}" for c in edition.requested() for p in pages]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page_path", _edition_pages_with_figures())
+def test_figures_keep_their_height_when_they_go_live(browser, server, page_path, width):
+    """The page keeps each figure's room exactly: the toolbar the live view gets (log scale,
+    time range, any date: data-dependent) is written with the picture at build time, so no
+    figure grows or shrinks when its chart goes live (it grew by up to 170 px at 390 px)."""
+    visit = Visit(browser, server, page_path, width=width)
+    try:
+        visit.page.evaluate("document.fonts.ready.then(() => 0)")
+        before = visit.page.evaluate(HEIGHTS_JS)
+        _ready(visit)
+        visit.page.wait_for_timeout(300)  # a chart fitted to its column redraws once
+        after = visit.page.evaluate(HEIGHTS_JS)
+    finally:
+        visit.page.context.close()
+    assert len(before) == len(after)
+    moved = [f"{a['id']}: {b['height']:.0f} -> {a['height']:.0f} px (toolbar {a['tools']} px)"
+             for b, a in zip(before, after) if abs(a["height"] - b["height"]) > 3]
+    assert not moved, f"{page_path} at {width} px: figures change height when live: {moved}"
+    wrong = [f"{a['id']}: {a['mismatch']}" for a in after if a["mismatch"] or a["built"] is False]
+    assert not wrong, f"{page_path}: the built toolbar is not the live one: {wrong}"
+
+
+def test_without_scripts_the_built_toolbar_keeps_its_room_unseen(browser, server):
+    """The toolbar written at build time does nothing without scripts: its room is kept, its
+    buttons are not shown (nor focusable)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/chapters/01-who-fell-most.html", wait_until="load")
+        bars = page.evaluate("""() => [...document.querySelectorAll('figure.riskoff-figure')].map(
+          f => { const t = f.querySelector(':scope > .riskoff-tools');
+                 return t && [getComputedStyle(t).visibility, t.offsetHeight]; })""")
+    finally:
+        context.close()
+    assert bars and all(b and b[0] == "hidden" and b[1] > 0 for b in bars), bars

@@ -228,3 +228,49 @@ def test_a_control_it_cannot_draw_leaves_the_room_guessed():
     body, _ = sitejs.compile_charts(_chart_script(spec), lambda s: s, lambda s: 300, picture)
     assert "riskoff-static" not in body and "riskoff-exact" not in body
     assert f"min-height: calc({300 + sitejs.CONTROL_ROW}px" in body
+
+
+# ---------------------------------------------------------------- the figure's toolbar, built
+
+def _time_spec(lo: float, hi: float) -> dict:
+    # A line over two dates, y from the data (no zero): what abilities() reads in the browser.
+    return {"$schema": "https://vega.github.io/schema/vega/v6.json", "description": "t",
+            "width": 300, "height": 200,
+            "data": [{"name": "d", "values": [{"t": 1735689600000, "v": lo},
+                                              {"t": 1738368000000, "v": hi}]}],
+            "scales": [{"name": "x", "type": "utc", "range": "width",
+                        "domain": {"data": "d", "field": "t"}},
+                       {"name": "y", "type": "linear", "range": "height", "zero": False,
+                        "domain": {"data": "d", "field": "v"}}],
+            "marks": [{"type": "line", "from": {"data": "d"}, "encode": {"update": {
+                "x": {"scale": "x", "field": "t"}, "y": {"scale": "y", "field": "v"}}}}]}
+
+
+def test_toolbar_abilities_come_from_the_drawn_scales(tmp_path):
+    compiler = sitejs.Compiler(tmp_path)
+    wide = sitejs.tool_abilities(_time_spec(10, 100), compiler.probe(_time_spec(10, 100)))
+    assert wide == {"log": True, "range": ("2025-01-01", "2025-02-01"), "pick": None}
+    narrow = sitejs.tool_abilities(_time_spec(10, 20), compiler.probe(_time_spec(10, 20)))
+    assert narrow["log"] is False and narrow["range"] == ("2025-01-01", "2025-02-01")
+    bar = sitejs.tools_html(_time_spec(10, 100), wide, {"From": "由", "Log scale": "對數刻度"})
+    assert bar.index('class="riskoff-range"') < bar.index("riskoff-log") < bar.index("riskoff-link")
+    assert '<label>由 </label><input type="date" min="2025-01-01" max="2025-02-01" ' \
+           'value="2025-01-01" class="riskoff-range-由">' in bar and ">對數刻度</button>" in bar
+
+
+def test_toolbar_is_written_in_its_figure_before_the_caption():
+    def picture(spec, eager):
+        return sitejs.picture_html([(342, "a.svg", 410), (672, "b.svg", 400)], "", eager)
+
+    def fig(chart):
+        return f'<figure class="riskoff-figure" role="figure">{chart}<figcaption>c</figcaption></figure>'
+
+    spec = _spec("1", [{"a": 1}])
+    page = fig(_chart_script(spec)) + _chart_script(_spec("2", [{"a": 2}]))
+    body, _ = sitejs.compile_charts(page, lambda s: s, lambda s: 300, picture,
+                                    tools=lambda s: '<div class="riskoff-tools">T</div>')
+    assert body.count('class="riskoff-tools"') == 1  # the chart outside a figure has none
+    assert re.search(r'class="riskoff-chart">.*?</script><div class="riskoff-tools">T</div>'
+                     r'<figcaption>', body)
+    first = re.findall(r'<div id="altair-viz-\d"[^>]*>', body)
+    assert "riskoff-tools-built" in first[0] and "riskoff-tools-built" not in first[1]
