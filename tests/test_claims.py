@@ -6,6 +6,7 @@ Schema tests write their own YAML files into tmp_path and never touch riskoff/cl
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -340,3 +341,14 @@ def test_summary_shape():
     assert {v: int(n) for v, n in row.items() if n} == dict(data)
     for v in ("matches", "differs", "cannot be measured", "differs from published figure"):
         assert row[v] >= 1
+
+
+def test_how_measured_writes_the_articles_negative_figure_with_a_minus_sign():
+    # "Our figure" says −2.38%: the rule beside it said "the article's -2.4" (ASCII hyphen).
+    rows = [r for r in claims.load_rows() if isinstance(r.get("article_value"), (int, float))
+            and r["article_value"] < 0]
+    assert rows, "no claim has a negative article figure"
+    for row in rows:
+        text = claims.plain_rule(row)
+        assert f"\u2212{abs(float(row['article_value'])):g}" in text, (row["id"], text)
+        assert not re.search(r"(?<![\w.\-/:])-\d", text), (row["id"], text)

@@ -176,17 +176,19 @@ def plain_rule(row: dict) -> str:
     unit = row.get("unit", "")
     if target is None:
         return _("{rule}.").format(rule=text)
+    # The article's figure with the true minus sign, as "Our figure" beside it (_fmt).
+    shown = minus(f"{float(target):g}")
     if check == "approx":
         tol = row.get("tolerance", 0)
         if not float(tol):
             return _("{rule}. It matches when it equals the article's {target}.").format(
-                rule=text, target=f"{float(target):g}")
+                rule=text, target=shown)
         return _("{rule}. It matches when it lies within {tol} {unit} of the article's "
                  "{target}.").format(rule=text, tol=f"{tol:g}", unit=_unit_words(unit, tol),
-                                     target=f"{float(target):g}")
+                                     target=shown)
     msg = (_("{rule}. It matches when it is below {target}.") if check == "below"
            else _("{rule}. It matches when it is above {target}."))
-    return msg.format(rule=text, target=f"{float(target):g}{unit if unit == '%' else ''}")
+    return msg.format(rule=text, target=f"{shown}{unit if unit == '%' else ''}")
 
 
 class _Blank(dict):
