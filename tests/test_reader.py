@@ -142,7 +142,7 @@ def test_claims_table_plain_words_and_exact_rule():
     ndx = next(r for r in claims.evaluate_all("data") if r.id == "ndx-day")
     assert ndx.plain == ("Nasdaq-100's close on 20 Nov 2025 against its previous close. It "
                          "matches when it lies within 0.1 percentage points of the article's "
-                         "-2.4.")
+                         "\u22122.4.")
     assert "day_change(NDX, date=2025-11-20) within ±0.1" in html  # one click away
     assert 'data-label="How it was measured"' in html
 
