@@ -20,6 +20,7 @@ COMPRESSIBLE = {".html", ".js", ".css", ".json", ".svg", ".txt", ".csv", ".map",
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a real host
+    disable_nagle_algorithm = True
     _cache: dict[tuple[str, float], bytes] = {}
 
     def log_message(self, *args):
