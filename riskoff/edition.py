@@ -170,13 +170,26 @@ def _link_static(src: Path) -> None:
 def _copy_catalogs(ed: Edition) -> None:
     # Sphinx compiles .po to .mo beside them: keep that in the build tree, under Sphinx's code.
     dest = ed.src / "locale" / ed.sphinx / "LC_MESSAGES"
+    wanted = {po.relative_to(ed.po_dir): po for po in ed.po_dir.rglob("*.po")}
     if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for po in ed.po_dir.rglob("*.po"):
-        target = dest / po.relative_to(ed.po_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(po, target)
+        for old in dest.rglob("*.po"):
+            if old.relative_to(dest) not in wanted:
+                old.unlink()
+                old.with_suffix(".mo").unlink(missing_ok=True)
+    for rel, po in wanted.items():
+        _write_if_changed(dest / rel, po.read_bytes())
+
+
+def _write_if_changed(path: Path, content: bytes) -> None:
+    """Leave a file with this content as it is: Sphinx re-reads every document whose source,
+    or a catalog it uses, is newer than its last build."""
+    try:
+        if path.read_bytes() == content:
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
 
 
 def prepare(ed: Edition, execute: bool = True, translate: bool = True) -> list[str]:
@@ -186,9 +199,9 @@ def prepare(ed: Edition, execute: bool = True, translate: bool = True) -> list[s
     instead, for extracting the page text only."""
     src = ed.src
     src.mkdir(parents=True, exist_ok=True)
-    (src / "_config.yml").write_text(_config(ed, translate=translate), encoding="utf-8")
-    (src / "_toc.yml").write_text(_toc(ed) if translate else (ROOT / "_toc.yml").read_text(),
-                                  encoding="utf-8")
+    _write_if_changed(src / "_config.yml", _config(ed, translate=translate).encode())
+    _write_if_changed(src / "_toc.yml", (_toc(ed) if translate
+                                         else (ROOT / "_toc.yml").read_text()).encode())
     _link_static(src)
     _copy_catalogs(ed)
     record = src / "executed.json"
@@ -202,12 +215,12 @@ def prepare(ed: Edition, execute: bool = True, translate: bool = True) -> list[s
         source, target = ROOT / doc, src / doc
         target.parent.mkdir(parents=True, exist_ok=True)
         if not doc.endswith(".ipynb"):
-            shutil.copyfile(source, target)
+            _write_if_changed(target, source.read_bytes())
             continue
         key = hashlib.sha256((_digest([source]) + package).encode()).hexdigest()
         if not execute:
             if done.get(doc) is None:  # never executed in this language: the English outputs
-                shutil.copyfile(source, target)
+                _write_if_changed(target, source.read_bytes())
             continue
         if done.get(doc) == key and target.exists():
             continue
@@ -249,8 +262,9 @@ def _execute(ed: Edition, paths: list[Path]) -> None:
 
 
 def _jupyter_book(src: Path, *args: str) -> int:
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build",
-           str(src), *args]
+    from .site import JUPYTER_BOOK
+
+    cmd = [*JUPYTER_BOOK, "build", str(src), *args]
     return subprocess.call(cmd, cwd=src)
 
 

@@ -77,16 +77,36 @@ def _write_if_stale(path: Path, make) -> None:
 def check_runtime() -> Path:
     """The pages draw charts with the vendored Vega runtime (_static/vendor/vega, see its
     README.txt); it must be the Vega major version Altair's Vega-Lite compiles for."""
-    import altair as alt
-
     text = RUNTIME.read_text(encoding="utf-8") if RUNTIME.exists() else ""
     found = re.search(r'\.version="(\d+)\.\d+\.\d+"', text)
     major = found.group(1) if found else None
-    if major != alt.VEGA_VERSION.split(".")[0]:
+    wanted, altair_version = _altair_vega_version()
+    if major != wanted.split(".")[0]:
         raise RuntimeError(f"{RUNTIME.relative_to(ROOT)} is Vega {major or '?'} but Altair "
-                           f"{alt.__version__} needs Vega {alt.VEGA_VERSION}: update it as its "
+                           f"{altair_version} needs Vega {wanted}: update it as its "
                            "README.txt says")
     return RUNTIME
+
+
+def _altair_vega_version() -> tuple[str, str]:
+    """(Vega version, Altair version) as Altair states them, read from its files: importing
+    Altair takes a second, on every build."""
+    import importlib.util
+    from importlib.metadata import version
+
+    spec = importlib.util.find_spec("altair")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        # The newest schema folder is the one Altair's top level imports.
+        for display in sorted(Path(folder).glob("vegalite/v*/display.py"), reverse=True,
+                              key=lambda p: int(p.parent.name[1:]) if p.parent.name[1:].isdigit()
+                              else -1):
+            found = re.search(r'^VEGA_VERSION(?::[^=]*)?=\s*"([\d.]+)"',
+                              display.read_text(encoding="utf-8"), re.M)
+            if found:
+                return found.group(1), version("altair")
+    import altair as alt  # laid out otherwise: ask it
+
+    return alt.VEGA_VERSION, alt.__version__
 
 
 def write_assets() -> Path:
@@ -418,6 +438,13 @@ def _stable_ids(output, salt: str) -> None:
             data[mime] = json.loads(text) if not isinstance(data[mime], str) else text
 
 
+# jupyter-book through this interpreter (not the one on PATH, which may belong to another
+# installation with other theme versions), without jsonschema's IRI grammar (see _WARM: its
+# configuration schema uses no format either).
+JUPYTER_BOOK = [sys.executable, "-c", "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
+                "from jupyter_book.cli.main import main; main()"]
+
+
 def build(extra: list[str] | None = None) -> int:
     from . import edition
 
@@ -427,10 +454,7 @@ def build(extra: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     write_assets()
-    # Through this interpreter, not the `jupyter-book` on PATH: that one may belong to another
-    # installation with other theme versions.
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-           "build", str(ROOT), "-W", "-n", "--keep-going", *(extra or [])]
+    cmd = [*JUPYTER_BOOK, "build", str(ROOT), "-W", "-n", "--keep-going", *(extra or [])]
     rc = subprocess.call(cmd, cwd=ROOT)
     for code in editions:
         rc = rc or edition.build(code, extra)

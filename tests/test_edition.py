@@ -204,3 +204,23 @@ def test_stale_notebooks_are_executed_in_one_call(monkeypatch, tmp_path):
         edition._execute(ed, [tmp_path / "xx" / d for d in notebooks])
     assert str(stop.value).split(": a cell failed")[0].endswith(notebooks[-1])
     assert "ValueError: the cell's own line" in str(stop.value)
+
+
+def test_a_second_prepare_touches_no_file(monkeypatch, tmp_path):
+    """Nothing changed, nothing rewritten: Sphinx reads a document again when it or a catalog
+    it uses is newer than the last build, so a rewrite made every warm build re-read every
+    page of the edition."""
+    from riskoff import site
+
+    ed = edition.Edition("xx", "zh_TW", "xx", "zh_Hant", "X")
+    monkeypatch.setattr(edition, "WORK", tmp_path)
+    monkeypatch.setattr(site, "execute", lambda paths, record=True: None)
+    edition.prepare(ed)
+    files = [p for p in (tmp_path / "xx").rglob("*")
+             if p.is_file() and not p.is_symlink() and "_static" not in p.parts]
+    assert any(p.suffix == ".po" for p in files) and any(p.suffix == ".md" for p in files)
+    before = {p: p.stat().st_mtime_ns for p in files}
+    edition.prepare(ed)
+    touched = sorted(str(p.relative_to(tmp_path)) for p in files
+                     if p.stat().st_mtime_ns != before[p])
+    assert touched == []

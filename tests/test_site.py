@@ -244,6 +244,47 @@ def test_build_runs_jupyter_book_with_this_interpreter(monkeypatch):
     assert cmd[3:5] == ["build", str(rsite.ROOT)] and cmd[-1] == "--all"
 
 
+
+def test_jupyter_book_runs_without_the_iri_grammar():
+    """jsonschema builds a grammar for IRI formats on import (0.7-2 s a run, twice a build);
+    the book's configuration schema uses no format, so the command the build runs skips it."""
+    import subprocess
+    import sys
+
+    from riskoff import site as rsite
+
+    code = rsite.JUPYTER_BOOK[2].replace("main()", "import jupyter_book.config")
+    assert code != rsite.JUPYTER_BOOK[2]
+    run = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
+                         capture_output=True, text=True, check=True)
+    imported = {ln.rsplit("|", 1)[-1].strip() for ln in run.stderr.splitlines()}
+    assert "jsonschema" in imported and "lark" not in imported
+
+
+def test_the_runtime_check_reads_altairs_vega_version_without_importing_altair(
+        monkeypatch, tmp_path):
+    """Importing Altair costs a second of every build; its Vega version is read from its files,
+    and a runtime of another major version still stops the build with the fix."""
+    import subprocess
+    import sys
+
+    import altair as alt
+
+    from riskoff import site as rsite
+
+    assert rsite._altair_vega_version() == (alt.VEGA_VERSION, alt.__version__)
+    code = ("import sys; from riskoff import site; site.check_runtime(); "
+            "print('altair' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=rsite.ROOT).stdout
+    assert out.strip() == "False"
+    old = tmp_path / "vega.min.js"
+    old.write_text('...u.version="4.4.0"...', encoding="utf-8")
+    monkeypatch.setattr(rsite, "RUNTIME", old)
+    monkeypatch.setattr(rsite, "ROOT", tmp_path)
+    with pytest.raises(RuntimeError, match=rf"is Vega 4 but Altair .* needs Vega {alt.VEGA_VERSION}.*README"):
+        rsite.check_runtime()
+
 # The static controls drawn with each chart's picture (riskoff/sitejs.py controls_html) and the
 # live view that replaces them (riskoff-charts.js): the same markup in the same place, and a
 # control moved before the live view was ready carried into it.
