@@ -244,7 +244,6 @@ def test_build_runs_jupyter_book_with_this_interpreter(monkeypatch):
     assert cmd[3:5] == ["build", str(rsite.ROOT)] and cmd[-1] == "--all"
 
 
-
 def test_jupyter_book_runs_without_the_iri_grammar():
     """jsonschema builds a grammar for IRI formats on import (0.7-2 s a run, twice a build);
     the book's configuration schema uses no format, so the command the build runs skips it."""
@@ -282,8 +281,10 @@ def test_the_runtime_check_reads_altairs_vega_version_without_importing_altair(
     old.write_text('...u.version="4.4.0"...', encoding="utf-8")
     monkeypatch.setattr(rsite, "RUNTIME", old)
     monkeypatch.setattr(rsite, "ROOT", tmp_path)
-    with pytest.raises(RuntimeError, match=rf"is Vega 4 but Altair .* needs Vega {alt.VEGA_VERSION}.*README"):
+    wanted = rf"is Vega 4 but Altair .* needs Vega {alt.VEGA_VERSION}.*README"
+    with pytest.raises(RuntimeError, match=wanted):
         rsite.check_runtime()
+
 
 # The static controls drawn with each chart's picture (riskoff/sitejs.py controls_html) and the
 # live view that replaces them (riskoff-charts.js): the same markup in the same place, and a
